@@ -1,0 +1,1 @@
+"""LearnBot: the Telegram side (routers, filters, keyboards, texts, middlewares) and services."""

@@ -1,0 +1,74 @@
+"""Configuration from the environment and an optional `.env` file."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from db.engine import SUPPORTED_DRIVERS
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///learnbot.db"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is one line for the operator."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    telegram_api_base: str | None = None
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    redis_url: str | None = None
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_admin_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",")]
+            return frozenset(int(part) for part in parts if part)
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError as exc:
+            raise ValueError(f"not a database URL: {value!r}") from exc
+        if url.drivername not in SUPPORTED_DRIVERS:
+            raise ValueError(
+                f"unknown driver {url.drivername!r}; use mysql+aiomysql://user:pw@host:3306/db "
+                "or sqlite+aiosqlite:///learnbot.db"
+            )
+        return value
+
+    @field_validator("telegram_api_base", "redis_url", "webhook_url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning a validation error into one readable line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+            message = str(error["msg"]).removeprefix("Value error, ")
+            problems.append(f"{name}: {message}")
+        raise ConfigError("; ".join(problems)) from None

@@ -1,0 +1,1 @@
+"""Learning rules. Plain async functions over a session and a clock; no Telegram here."""

@@ -1,0 +1,73 @@
+"""Engine and session factory from a DATABASE_URL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+SUPPORTED_DRIVERS = ("mysql+aiomysql", "sqlite+aiosqlite")
+
+# MySQL 8's default sql_mode. Tests force it on MariaDB so its leniency hides nothing.
+MYSQL8_SQL_MODE = (
+    "ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,"
+    "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION"
+)
+
+# Below MySQL's default wait_timeout (8 h) and below the 1 h idle cut of most
+# managed MySQL proxies, so the pool never hands out a connection the server closed.
+POOL_RECYCLE_SECONDS = 1800
+
+
+def is_sqlite(url: str | URL) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def create_engine(url: str | URL, *, sql_mode: str | None = None, **kwargs: Any) -> AsyncEngine:
+    """An AsyncEngine for MySQL/MariaDB (aiomysql) or SQLite (aiosqlite).
+
+    Every MySQL connection talks utf8mb4 and UTC; every SQLite connection enforces
+    foreign keys.
+    """
+    parsed = make_url(url)
+    if parsed.drivername not in SUPPORTED_DRIVERS:
+        raise ValueError(
+            f"unsupported driver {parsed.drivername!r}; use one of {', '.join(SUPPORTED_DRIVERS)}"
+        )
+    if parsed.get_backend_name() == "mysql":
+        init = "SET time_zone = '+00:00'"
+        if sql_mode is not None:
+            init += f", sql_mode = '{sql_mode}'"
+        connect_args = {
+            "charset": "utf8mb4",
+            "init_command": init,
+            **kwargs.pop("connect_args", {}),
+        }
+        return create_async_engine(
+            parsed,
+            pool_pre_ping=True,
+            pool_recycle=POOL_RECYCLE_SECONDS,
+            connect_args=connect_args,
+            **kwargs,
+        )
+    engine = create_async_engine(parsed, **kwargs)
+    event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
+    return engine
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,60 @@
+"""Enumerations stored in the database (by name)."""
+
+from __future__ import annotations
+
+import enum
+
+
+class ProgressStatus(enum.Enum):
+    NOT_STARTED = "NOT_STARTED"
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
+
+
+class AchievementType(enum.Enum):
+    LESSON_COMPLETED = "LESSON_COMPLETED"
+    MODULE_COMPLETED = "MODULE_COMPLETED"
+    STREAK = "STREAK"
+    CHALLENGES_SOLVED = "CHALLENGES_SOLVED"
+    MILESTONE = "MILESTONE"
+
+
+class ActivityType(enum.Enum):
+    LESSON_STARTED = "LESSON_STARTED"
+    LESSON_COMPLETED = "LESSON_COMPLETED"
+    CHALLENGE_ATTEMPTED = "CHALLENGE_ATTEMPTED"
+    CHALLENGE_SOLVED = "CHALLENGE_SOLVED"
+    ACHIEVEMENT_EARNED = "ACHIEVEMENT_EARNED"
+    LOGIN = "LOGIN"
+
+
+class UserRole(enum.Enum):
+    LEARNER = "LEARNER"
+    ADMIN = "ADMIN"
+
+
+class PointsReason(enum.Enum):
+    LESSON = "LESSON"
+    FIRST_TRY_BONUS = "FIRST_TRY_BONUS"
+    ACHIEVEMENT = "ACHIEVEMENT"
+    ADJUSTMENT = "ADJUSTMENT"
+
+
+class DeliveryKind(enum.Enum):
+    DAILY_LESSON = "DAILY_LESSON"
+    STREAK_REMINDER = "STREAK_REMINDER"
+    BROADCAST = "BROADCAST"
+
+
+class DeliveryStatus(enum.Enum):
+    PENDING = "PENDING"
+    SENT = "SENT"
+    BLOCKED = "BLOCKED"
+    FAILED = "FAILED"
+
+
+class BroadcastStatus(enum.Enum):
+    DRAFT = "DRAFT"
+    SENDING = "SENDING"
+    DONE = "DONE"
+    CANCELLED = "CANCELLED"

@@ -1,0 +1,396 @@
+"""Typed SQLAlchemy models.
+
+The first eight tables are the seed schema (shared/seeds/002) with its exact names;
+the rest, and the extra columns marked below, are LearnBot's extensions.
+
+ON DELETE, on purpose:
+- a learner's own rows (progress, achievements, stats, points, deliveries, polls,
+  activity, leaderboard row) go with the learner: deleting a user erases them;
+- content that learners have progress on is never deleted by accident: lessons,
+  modules and achievements RESTRICT (the importer unpublishes instead of deleting);
+- quiz questions belong to their lesson (CASCADE), and an open poll belongs to its
+  question (CASCADE);
+- audit references that may outlive what they point at (the ledger's lesson or
+  achievement, a broadcast's author) are SET NULL.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    true,
+)
+from sqlalchemy import text as sa_text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from db.base import Base, UTCDateTime, utcnow
+from db.enums import (
+    AchievementType,
+    ActivityType,
+    BroadcastStatus,
+    DeliveryKind,
+    DeliveryStatus,
+    PointsReason,
+    ProgressStatus,
+    UserRole,
+)
+
+# A 64-bit id that is still SQLite's auto-incrementing rowid.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def enum_column(enum_cls: type[enum.Enum]) -> Enum:
+    """Native ENUM on MySQL, VARCHAR on SQLite; values stored by name."""
+    return Enum(
+        enum_cls, name=enum_cls.__name__.lower(), create_constraint=False, validate_strings=True
+    )
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+# ---------------------------------------------------------------- seed schema
+
+
+class User(TimestampMixin, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True, index=True)
+    username: Mapped[str | None] = mapped_column(String(100))
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    language_code: Mapped[str | None] = mapped_column(String(10))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # LearnBot: learner settings and state.
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    lesson_minute: Mapped[int] = mapped_column(
+        SmallInteger, default=540, server_default=sa_text("540")
+    )
+    reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    show_on_leaderboard: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    language: Mapped[str | None] = mapped_column(String(10))
+    role: Mapped[UserRole] = mapped_column(
+        enum_column(UserRole), default=UserRole.LEARNER, server_default=UserRole.LEARNER.name
+    )
+    onboarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+    progress: Mapped[list[UserProgress]] = relationship(back_populates="user", passive_deletes=True)
+    achievements: Mapped[list[UserAchievement]] = relationship(
+        back_populates="user", passive_deletes=True
+    )
+    activities: Mapped[list[ActivityLog]] = relationship(
+        back_populates="user", passive_deletes=True
+    )
+    stats: Mapped[UserStats | None] = relationship(back_populates="user", passive_deletes=True)
+
+    __table_args__ = (Index("ix_users_username", "username"),)
+
+
+class Module(TimestampMixin, Base):
+    __tablename__ = "modules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    order: Mapped[int] = mapped_column(Integer, index=True)
+    is_published: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # LearnBot: stable identity for re-imports, and optional drip.
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    days_between_lessons: Mapped[int | None] = mapped_column(Integer)
+
+    lessons: Mapped[list[Lesson]] = relationship(back_populates="module", order_by="Lesson.order")
+
+
+class Lesson(TimestampMixin, Base):
+    __tablename__ = "lessons"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    module_id: Mapped[int] = mapped_column(
+        ForeignKey("modules.id", ondelete="RESTRICT"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    content: Mapped[str | None] = mapped_column(Text)
+    order: Mapped[int] = mapped_column(Integer)
+    estimated_duration: Mapped[int | None] = mapped_column(Integer)
+    is_published: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # LearnBot: identity, scoring and media.
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    points: Mapped[int] = mapped_column(Integer, default=50, server_default=sa_text("50"))
+    pass_mark: Mapped[int] = mapped_column(SmallInteger, default=60, server_default=sa_text("60"))
+    image: Mapped[str | None] = mapped_column(String(512))
+
+    module: Mapped[Module] = relationship(back_populates="lessons")
+    questions: Mapped[list[QuizQuestion]] = relationship(
+        back_populates="lesson", order_by="QuizQuestion.order", passive_deletes=True
+    )
+
+    __table_args__ = (Index("ix_lessons_module_id_order", "module_id", "order"),)
+
+
+class UserProgress(TimestampMixin, Base):
+    """One row per learner and lesson; `score` is the best quiz score in percent."""
+
+    __tablename__ = "user_progress"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="RESTRICT"))
+    status: Mapped[ProgressStatus] = mapped_column(enum_column(ProgressStatus))
+    score: Mapped[int | None] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(back_populates="progress")
+    lesson: Mapped[Lesson] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "lesson_id"),
+        Index("ix_user_progress_user_id_status", "user_id", "status"),
+        Index("ix_user_progress_lesson_id_status", "lesson_id", "status"),
+    )
+
+
+class Achievement(Base):
+    __tablename__ = "achievements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    type: Mapped[AchievementType] = mapped_column(enum_column(AchievementType), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    icon: Mapped[str | None] = mapped_column(String(100))
+    points: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
+    criteria: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # LearnBot: stable identity for the seed data and content imports.
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class UserAchievement(Base):
+    __tablename__ = "user_achievements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    achievement_id: Mapped[int] = mapped_column(ForeignKey("achievements.id", ondelete="RESTRICT"))
+    earned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="achievements")
+    achievement: Mapped[Achievement] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "achievement_id"),
+        Index("ix_user_achievements_user_id_earned_at", "user_id", "earned_at"),
+    )
+
+
+class LeaderboardCache(Base):
+    __tablename__ = "leaderboard_cache"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    # `rank` is reserved in MySQL 8: always quoted.
+    rank: Mapped[int] = mapped_column("rank", Integer, index=True, quote=True)
+    total_score: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
+    lessons_completed: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
+    achievements_count: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (Index("ix_leaderboard_cache_rank_total_score", "rank", "total_score"),)
+
+
+class ActivityLog(Base):
+    __tablename__ = "activity_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    activity_type: Mapped[ActivityType] = mapped_column(enum_column(ActivityType), index=True)
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    entity_type: Mapped[str | None] = mapped_column(String(50))
+    details: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+    user: Mapped[User] = relationship(back_populates="activities")
+
+    __table_args__ = (
+        Index(
+            "ix_activity_log_user_id_activity_type_created_at",
+            "user_id",
+            "activity_type",
+            "created_at",
+        ),
+    )
+
+
+# ---------------------------------------------------------------- extensions
+
+
+class QuizQuestion(TimestampMixin, Base):
+    """A question of a lesson's quiz, sent as a native Telegram quiz poll."""
+
+    __tablename__ = "quiz_questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
+    slug: Mapped[str] = mapped_column(String(64))
+    order: Mapped[int] = mapped_column(Integer)
+    question: Mapped[str] = mapped_column(String(300))
+    options: Mapped[list[str]] = mapped_column(JSON)
+    correct_option_ids: Mapped[list[int]] = mapped_column(JSON)
+    explanation: Mapped[str | None] = mapped_column(String(255))
+
+    lesson: Mapped[Lesson] = relationship(back_populates="questions")
+
+    __table_args__ = (
+        UniqueConstraint("lesson_id", "slug"),
+        Index("ix_quiz_questions_lesson_id_order", "lesson_id", "order"),
+    )
+
+
+class QuizPoll(Base):
+    """A quiz poll sent to a learner: one question of one attempt at a lesson's quiz."""
+
+    __tablename__ = "quiz_polls"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    poll_id: Mapped[str] = mapped_column(String(128), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("quiz_questions.id", ondelete="CASCADE"), index=True
+    )
+    attempt: Mapped[int] = mapped_column(Integer)
+    option_ids: Mapped[list[int] | None] = mapped_column(JSON)
+    is_correct: Mapped[bool | None] = mapped_column(Boolean)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "lesson_id", "attempt", "question_id"),
+        Index("ix_quiz_polls_lesson_id", "lesson_id"),
+    )
+
+
+class UserStats(Base):
+    """Per-learner totals kept in step with the points ledger and progress."""
+
+    __tablename__ = "user_stats"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    points: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
+    level: Mapped[int] = mapped_column(Integer, default=1, server_default=sa_text("1"))
+    current_streak: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
+    longest_streak: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
+    # The learner's local date of their last completed lesson.
+    last_active_date: Mapped[date | None] = mapped_column(Date)
+    lessons_completed: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
+    perfect_quizzes: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="stats")
+
+    __table_args__ = (Index("ix_user_stats_points", "points"),)
+
+
+class PointsLedger(Base):
+    """Every award of points. `award_key` makes each award happen at most once."""
+
+    __tablename__ = "points_ledger"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    points: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[PointsReason] = mapped_column(enum_column(PointsReason))
+    award_key: Mapped[str] = mapped_column(String(64))
+    lesson_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lessons.id", ondelete="SET NULL"), index=True
+    )
+    achievement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("achievements.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "award_key"),
+        # Weekly board: a range scan on created_at that never touches the table.
+        Index("ix_points_ledger_created_at_user_id_points", "created_at", "user_id", "points"),
+    )
+
+
+class Broadcast(Base):
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    photo_file_id: Mapped[str | None] = mapped_column(String(255))
+    audience: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[BroadcastStatus] = mapped_column(
+        enum_column(BroadcastStatus), default=BroadcastStatus.DRAFT, index=True
+    )
+    total: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
+    sent: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
+    blocked: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
+    failed: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
+    progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    progress_message_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Delivery(Base):
+    """The delivery ledger: one row per learner, kind and local date (or broadcast).
+
+    The row is claimed before the message is sent, so no push goes out twice.
+    """
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[DeliveryKind] = mapped_column(enum_column(DeliveryKind))
+    # The learner's local date (YYYY-MM-DD) or the broadcast id ("b<id>").
+    dedup_key: Mapped[str] = mapped_column(String(32))
+    broadcast_id: Mapped[int | None] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="CASCADE")
+    )
+    status: Mapped[DeliveryStatus] = mapped_column(
+        enum_column(DeliveryStatus),
+        default=DeliveryStatus.PENDING,
+        server_default=DeliveryStatus.PENDING.name,
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
+    error: Mapped[str | None] = mapped_column(String(255))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "kind", "dedup_key"),
+        Index("ix_deliveries_broadcast_id_status", "broadcast_id", "status"),
+        Index("ix_deliveries_status_claimed_at", "status", "claimed_at"),
+    )

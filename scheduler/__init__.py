@@ -1,0 +1,1 @@
+"""Scheduled jobs and the one rate-limited sender for every outgoing push."""

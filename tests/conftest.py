@@ -1,0 +1,117 @@
+"""Fixtures shared by every suite.
+
+Each database test runs twice: on SQLite and on MySQL (MariaDB here). The MySQL leg
+uses a throwaway database on the server (see tests/databases.py). Outside CI, a
+missing server skips that leg with a loud line at the end; under CI=true it fails.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.services.clock import FixedClock
+from db.engine import MYSQL8_SQL_MODE, create_engine, create_session_factory
+from db.models import Base
+from tests import databases
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+_mysql_skipped: list[str] = []
+
+
+def require_backend(backend: str) -> None:
+    if backend != "mysql":
+        return
+    reason = databases.mysql_unavailable_reason()
+    if reason is None:
+        return
+    message = (
+        f"MySQL server {databases.mysql_server_url().render_as_string()} not answering: {reason}"
+    )
+    if IN_CI:
+        pytest.fail(message)
+    _mysql_skipped.append(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session", params=databases.BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    require_backend(name)
+    return name
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database migrated to head, shared by the session's tests on this backend."""
+    with databases.throwaway_database(backend, tmp_path_factory.mktemp(backend)) as url:
+        databases.upgrade(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url, sql_mode=MYSQL8_SQL_MODE)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def session_factory(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """A session factory over a database emptied before the test (default achievements kept)."""
+    await reset_database(engine)
+    return create_session_factory(engine)
+
+
+@pytest.fixture
+async def session(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    async with session_factory() as session:
+        yield session
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """An injectable clock, standing still at a Wednesday noon UTC until moved."""
+    return FixedClock(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
+
+
+async def reset_database(engine: AsyncEngine) -> None:
+    """Delete every row the tests may have written, children first."""
+    async with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name == "achievements":
+                await conn.execute(
+                    table.delete().where(table.c.slug.not_in(default_achievement_slugs()))
+                )
+            else:
+                await conn.execute(table.delete())
+
+
+def default_achievement_slugs() -> list[str]:
+    from importlib import import_module
+
+    module = import_module("migrations.versions.0003_default_achievements")
+    return list(module.SLUGS)
+
+
+@pytest.fixture
+def fresh_database(backend: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database (no tables at all) of its own, for migration tests."""
+    with databases.throwaway_database(backend, tmp_path) as url:
+        yield url
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _mysql_skipped:
+        terminalreporter.write_sep("!", "MySQL LEG NOT RUN", red=True, bold=True)
+        terminalreporter.write_line(_mysql_skipped[0], red=True, bold=True)
+        terminalreporter.write_line(
+            "Only the SQLite leg ran. Start MariaDB/MySQL or set TEST_MYSQL_URL.", red=True
+        )
