@@ -1,13 +1,17 @@
-# The one command a newcomer needs: `make test` installs everything from the lock
-# file (uv.lock) into .venv and runs the whole suite on SQLite and MariaDB/MySQL.
+# `make run`: the bot when BOT_TOKEN is set, the terminal demo otherwise.
+# `make test`: installs everything from the lock file (uv.lock) into .venv and runs
+# the whole suite on SQLite and MariaDB/MySQL.
 UV_VERSION ?= 0.13.9
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: test install lint
+.PHONY: run test install lint messages compile
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
 	uv sync --frozen
+
+run: install
+	uv run --frozen learnbot
 
 test: install
 	uv run --frozen pytest
@@ -16,3 +20,13 @@ lint: install
 	uv run --frozen ruff check .
 	uv run --frozen ruff format --check .
 	uv run --frozen mypy bot db scheduler
+
+# Translations: after changing texts, `make messages`, translate the .po files, `make compile`.
+messages:
+	uv run --frozen pybabel extract -o bot/locales/messages.pot -k _ -k ngettext:1,2 -k gettext \
+		--no-location --sort-output --omit-header bot
+	uv run --frozen pybabel update -i bot/locales/messages.pot -d bot/locales -D messages \
+		--no-fuzzy-matching --omit-header
+
+compile:
+	uv run --frozen pybabel compile -d bot/locales -D messages --statistics

@@ -1,17 +1,39 @@
-"""The `learnbot` command (also `python -m bot`)."""
+"""The `learnbot` command (also `python -m bot`).
+
+Without a command: the bot when BOT_TOKEN is set, the terminal demo otherwise.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 
+BUNDLED_COURSE = Path(__file__).resolve().parent.parent / "content"
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="learnbot", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser = argparse.ArgumentParser(
+        prog="learnbot", description="LearnBot: a Telegram bot that teaches."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run = commands.add_parser("run", help="long polling")
+    run.add_argument(
+        "--migrate", action="store_true", help="upgrade a server database's schema first"
+    )
+    commands.add_parser("demo", help="chat with the bot in the terminal (SQLite, no token)")
+    content = commands.add_parser("content", help="course content")
+    content_commands = content.add_subparsers(dest="content_command", required=True)
+    importer = content_commands.add_parser("import", help="import a course directory")
+    importer.add_argument("path", type=Path)
+    importer.add_argument(
+        "--dry-run", action="store_true", help="show what would change, change nothing"
+    )
     commands.add_parser("config", help="validate the configuration and print it (secrets hidden)")
     return parser
 
@@ -23,9 +45,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"learnbot: configuration error: {exc}", file=sys.stderr)
         return 2
-    if args.command == "config":
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    command = args.command or ("run" if settings.bot_token else "demo")
+    try:
+        if command == "run":
+            from bot.runner import run_polling
+
+            return asyncio.run(run_polling(settings, migrate=getattr(args, "migrate", False)))
+        if command == "demo":
+            from bot.demo import run_demo
+
+            return asyncio.run(run_demo(settings))
+        if command == "content":
+            from bot.runner import import_content
+
+            return asyncio.run(import_content(settings, args.path, dry_run=args.dry_run))
         return show_config(settings)
-    return 1
+    except KeyboardInterrupt:
+        return 130
 
 
 def show_config(settings: Settings) -> int:

@@ -8,17 +8,24 @@ missing server skips that leg with a loud line at the end; under CI=true it fail
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiogram import Bot, Dispatcher
+from aiogram.types import User
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.app import build_bot, build_dispatcher
+from bot.offline import OfflineSession
 from bot.services.clock import FixedClock
+from bot.services.course import CourseCache
 from db.engine import MYSQL8_SQL_MODE, create_engine, create_session_factory
 from db.models import Base
 from tests import databases
+from tests.chat import Chat
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 _mysql_skipped: list[str] = []
@@ -115,3 +122,44 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(
             "Only the SQLite leg ran. Start MariaDB/MySQL or set TEST_MYSQL_URL.", red=True
         )
+
+
+# ---------------------------------------------------------------- chat fixtures
+
+
+@pytest.fixture
+def offline_session() -> OfflineSession:
+    return OfflineSession()
+
+
+@pytest.fixture
+def bot(offline_session: OfflineSession) -> Bot:
+    return build_bot("42:TEST", session=offline_session)
+
+
+@pytest.fixture
+def dispatcher(session_factory: async_sessionmaker[AsyncSession], clock: FixedClock) -> Dispatcher:
+    return build_dispatcher(session_factory, clock, course_cache=CourseCache(ttl=0))
+
+
+@pytest.fixture
+def make_chat(
+    dispatcher: Dispatcher, bot: Bot, offline_session: OfflineSession
+) -> Callable[..., Chat]:
+    def make(
+        user_id: int = 501,
+        first_name: str = "Ada",
+        language_code: str | None = "en",
+        chat_type: str = "private",
+        **user_fields: Any,
+    ) -> Chat:
+        user = User(
+            id=user_id,
+            is_bot=False,
+            first_name=first_name,
+            language_code=language_code,
+            **user_fields,
+        )
+        return Chat(dispatcher, bot, offline_session, user, chat_type=chat_type)
+
+    return make

@@ -1,0 +1,199 @@
+"""Updates through the real dispatcher and handlers on MariaDB/MySQL, no network.
+
+    .venv/bin/python -m bench.updates [--learners 1000] [--concurrency 32] [--sqlite]
+
+Each learner plays a conversation (/learn, /modules, the lesson button, the quiz
+button and its answers, which complete lessons), learners run 32 at a time. Prints
+updates/s, latency percentiles, SQL statements and commits per update by kind, and
+peak RSS. Targets on the 2-core machine: ≥ 500 updates/s, p95 ≤ 50 ms, ≤ 1 commit
+per update, ≤ 12 statements for a quiz answer that completes a lesson.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import logging
+import time
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from aiogram import Bot
+from aiogram.methods import SendPoll, TelegramMethod
+from aiogram.types import CallbackQuery, Chat, Message, PollAnswer, Update, User
+from sqlalchemy import insert
+
+from bench.common import StatementCounter, current_kind, peak_rss_mb, percentile, throwaway_mysql
+from bot.app import build_bot, build_dispatcher
+from bot.keyboards import LessonCb, QuizCb
+from bot.offline import OfflineSession
+from bot.runner import BUNDLED_COURSE
+from bot.services import content
+from bot.services.clock import SystemClock
+from bot.services.course import CourseCache
+from db.engine import create_engine, create_session_factory
+from db.migrate import upgrade_to_head
+from db.models import User as UserRow
+
+FIRST_TELEGRAM_ID = 10_000_000
+
+
+class BenchSession(OfflineSession):
+    """Remembers the latest poll sent to each chat, so a learner can answer it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open_polls: dict[int, tuple[str, list[int]]] = {}
+
+    async def make_request(
+        self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None
+    ) -> Any:
+        result = await super().make_request(bot, method, timeout)
+        self.calls.clear()
+        self.results.clear()
+        if isinstance(method, SendPoll):
+            self.open_polls[int(method.chat_id)] = (
+                result.poll.id,
+                method.correct_option_ids or [0],
+            )
+        return result
+
+
+class Learner:
+    update_ids = itertools.count(1)
+
+    def __init__(self, telegram_id: int, dispatcher: Any, bot: Bot, session: BenchSession) -> None:
+        self.user = User(id=telegram_id, is_bot=False, first_name="Bench", language_code="en")
+        self.chat = Chat(id=telegram_id, type="private")
+        self.dispatcher, self.bot, self.session = dispatcher, bot, session
+        self.latencies: dict[str, list[float]] = defaultdict(list)
+
+    async def feed(self, kind: str, update: Update) -> None:
+        current_kind.set(kind)
+        started = time.perf_counter()
+        await self.dispatcher.feed_update(self.bot, update)
+        self.latencies[kind].append(time.perf_counter() - started)
+
+    def _message(self, text: str) -> Update:
+        message = Message(message_id=next(self.update_ids), date=datetime.now(UTC), chat=self.chat,
+                          from_user=self.user, text=text)  # fmt: skip
+        return Update(update_id=next(self.update_ids), message=message)
+
+    def _press(self, data: str) -> Update:
+        message = Message(message_id=1, date=datetime.now(UTC), chat=self.chat)
+        callback = CallbackQuery(id=str(next(self.update_ids)), from_user=self.user,
+                                 chat_instance="bench", message=message, data=data)  # fmt: skip
+        return Update(update_id=next(self.update_ids), callback_query=callback)
+
+    async def take_quiz(self, lesson_id: int, questions: int) -> None:
+        await self.feed("quiz button", self._press(QuizCb(lesson_id=lesson_id).pack()))
+        for number in range(questions):
+            poll_id, correct = self.session.open_polls[self.user.id]
+            kind = "quiz answer (completes)" if number == questions - 1 else "quiz answer"
+            answer = PollAnswer(
+                poll_id=poll_id,
+                option_ids=correct,
+                option_persistent_ids=[str(i) for i in correct],
+                user=self.user,
+            )
+            await self.feed(kind, Update(update_id=next(self.update_ids), poll_answer=answer))
+
+    async def play(self, lessons: list[tuple[int, int]]) -> None:
+        (first, first_questions), (second, second_questions) = lessons[:2]
+        await self.feed("/learn", self._message("/learn"))
+        await self.feed("/modules", self._message("/modules"))
+        await self.feed("lesson button", self._press(LessonCb(lesson_id=first).pack()))
+        await self.take_quiz(first, first_questions)
+        await self.feed("/learn", self._message("/learn"))
+        await self.feed("lesson button", self._press(LessonCb(lesson_id=second).pack()))
+        await self.take_quiz(second, second_questions)
+
+
+async def seed(url: str, learners: int) -> list[tuple[int, int]]:
+    await upgrade_to_head(url)
+    engine = create_engine(url)
+    factory = create_session_factory(engine)
+    now = datetime.now(UTC)
+    async with factory() as session, session.begin():
+        course = content.load_course(BUNDLED_COURSE)
+        await content.apply_import(session, course, SystemClock())
+        await session.execute(
+            insert(UserRow),
+            [
+                {"telegram_id": FIRST_TELEGRAM_ID + i, "first_name": "Bench", "time_zone": "UTC",
+                 "onboarded_at": now, "last_seen_at": now, "created_at": now, "updated_at": now}
+                for i in range(learners)
+            ],
+        )  # fmt: skip
+    async with factory() as session:
+        course_map = await CourseCache().get(session)
+    await engine.dispose()
+    return [(lesson.id, len(lesson.questions)) for lesson in course_map.lessons]
+
+
+async def run(url: str, learners: int, concurrency: int) -> None:
+    lessons = await seed(url, learners)
+    engine = create_engine(url, pool_size=concurrency, max_overflow=0)
+    counter = StatementCounter(engine)
+    session = BenchSession()
+    bot = build_bot("42:BENCH", session=session)
+    dispatcher = build_dispatcher(create_session_factory(engine), SystemClock())
+    players = [Learner(FIRST_TELEGRAM_ID + i, dispatcher, bot, session) for i in range(learners)]
+    queue: asyncio.Queue[Learner] = asyncio.Queue()
+    for player in players:
+        queue.put_nowait(player)
+
+    async def worker() -> None:
+        while not queue.empty():
+            await queue.get_nowait().play(lessons)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    await engine.dispose()
+    report(players, counter, elapsed, concurrency)
+
+
+def report(
+    players: list[Learner], counter: StatementCounter, elapsed: float, concurrency: int
+) -> None:
+    by_kind: dict[str, list[float]] = defaultdict(list)
+    for player in players:
+        for kind, values in player.latencies.items():
+            by_kind[kind].extend(values)
+    every = sorted(value for values in by_kind.values() for value in values)
+    print(f"learners: {len(players)}, concurrency: {concurrency}, updates: {len(every)}")
+    print(f"throughput: {len(every) / elapsed:,.0f} updates/s over {elapsed:.1f} s")
+    print(
+        "latency ms: p50 {:.1f}  p95 {:.1f}  p99 {:.1f}  max {:.1f}".format(
+            *(1000 * percentile(every, f) for f in (0.5, 0.95, 0.99, 1.0))
+        )
+    )
+    header = ("kind", "updates", "p50 ms", "p95 ms", "stmts/upd", "commits/upd")
+    print("{:26} {:>8} {:>7} {:>7} {:>10} {:>12}".format(*header))
+    for kind, values in sorted(by_kind.items()):
+        values.sort()
+        print(
+            f"{kind:26} {len(values):8d} {1000 * percentile(values, 0.5):7.1f}"
+            f" {1000 * percentile(values, 0.95):7.1f}"
+            f" {counter.statements[kind] / len(values):10.2f}"
+            f" {counter.commits[kind] / len(values):12.2f}"
+        )
+    print(f"peak RSS: {peak_rss_mb():.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--mysql", help="server URL (default: BENCH_MYSQL_URL or root@127.0.0.1)")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    with throwaway_mysql(args.mysql) as url:
+        asyncio.run(run(url, args.learners, args.concurrency))
+
+
+if __name__ == "__main__":
+    main()

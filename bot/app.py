@@ -1,0 +1,86 @@
+"""Assembling the bot: dispatcher, routers, middlewares, i18n, the command menu."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.filters import LearnerKnown
+from bot.handlers import errors, fallback, groups, learn, modules, quiz, start
+from bot.middlewares import DbSessionMiddleware, LearnerLocaleMiddleware, LearnerMiddleware
+from bot.services.clock import Clock
+from bot.services.course import CourseCache
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+DEFAULT_LOCALE = "en"
+
+
+def build_i18n() -> I18n:
+    return I18n(path=LOCALES_DIR, default_locale=DEFAULT_LOCALE, domain="messages")
+
+
+def build_bot(
+    token: str, *, api_base: str | None = None, session: BaseSession | None = None
+) -> Bot:
+    if session is None:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else None
+    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+def build_dispatcher(
+    session_factory: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    *,
+    i18n: I18n | None = None,
+    course_cache: CourseCache | None = None,
+    storage: BaseStorage | None = None,
+) -> Dispatcher:
+    """The one dispatcher used by polling, webhooks, the demo, tests and benchmarks."""
+    dispatcher = Dispatcher(storage=storage)
+    i18n = i18n or build_i18n()
+    dispatcher["clock"] = clock
+    dispatcher["i18n"] = i18n
+    dispatcher["course_cache"] = course_cache or CourseCache()
+    dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory))
+    dispatcher.update.outer_middleware(LearnerMiddleware())
+    LearnerLocaleMiddleware(i18n).setup(dispatcher)
+
+    learner_routers = [start.router(), learn.router(), quiz.router(), modules.router()]
+    for router in learner_routers:
+        _for_learners(router)
+    dispatcher.include_routers(
+        errors.router(), groups.router(), *learner_routers, fallback.router()
+    )
+    dispatcher.startup.register(set_commands)
+    return dispatcher
+
+
+def _for_learners(router: Router) -> None:
+    for observer in (router.message, router.callback_query, router.poll_answer):
+        observer.filter(LearnerKnown())
+
+
+async def set_commands(bot: Bot, i18n: I18n) -> None:
+    """The command menu, in every language we speak."""
+    for locale in i18n.available_locales:
+        with i18n.use_locale(locale):
+            commands = [
+                BotCommand(command="learn", description=i18n.gettext("Continue learning")),
+                BotCommand(command="modules", description=i18n.gettext("Modules and lessons")),
+                BotCommand(command="help", description=i18n.gettext("What I can do")),
+                BotCommand(command="start", description=i18n.gettext("Start or restart")),
+            ]
+        language = None if locale == DEFAULT_LOCALE else locale
+        await bot.set_my_commands(
+            commands, scope=BotCommandScopeAllPrivateChats(), language_code=language
+        )

@@ -1,0 +1,68 @@
+"""Sending lessons and quiz polls: the rendering shared by several routers."""
+
+from __future__ import annotations
+
+from aiogram import Bot
+from aiogram.types import InputPollOption, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import texts
+from bot.keyboards import lesson_page_keyboard
+from bot.services.course import LessonInfo, lesson_content
+from bot.services.learning import QuizTurn
+from bot.telegram_html import split_html
+
+MESSAGE_LIMIT = 4096
+POLL_QUESTION_LIMIT = 300
+PAGE_SEPARATOR = "\n\n"
+
+
+async def lesson_page(session: AsyncSession, lesson: LessonInfo, page: int) -> tuple[str, int, int]:
+    """The text of page `page` (clamped), the page number and the page count."""
+    body = await lesson_content(session, lesson.id)
+    # The header's length barely depends on the page numbers: reserve for the widest.
+    reserve = len(texts.lesson_header(lesson, 99, 99)) + len(PAGE_SEPARATOR)
+    pages = split_html(body, limit=MESSAGE_LIMIT - reserve) or [""]
+    page = min(max(page, 1), len(pages))
+    text = texts.lesson_header(lesson, page, len(pages)) + PAGE_SEPARATOR + pages[page - 1]
+    return text, page, len(pages)
+
+
+async def send_lesson(
+    bot: Bot, chat_id: int, session: AsyncSession, lesson: LessonInfo, page: int = 1
+) -> None:
+    text, page, pages = await lesson_page(session, lesson, page)
+    if page == 1 and lesson.image:
+        await bot.send_photo(chat_id, photo=lesson.image)
+    await bot.send_message(chat_id, text, reply_markup=lesson_page_keyboard(lesson, page, pages))
+
+
+async def show_lesson_page(
+    message: Message, session: AsyncSession, lesson: LessonInfo, page: int
+) -> None:
+    """Turn the page in place."""
+    text, page, pages = await lesson_page(session, lesson, page)
+    await message.edit_text(text, reply_markup=lesson_page_keyboard(lesson, page, pages))
+
+
+async def send_quiz_poll(bot: Bot, chat_id: int, turn: QuizTurn) -> str:
+    """Send one question as a native quiz poll; returns Telegram's poll id."""
+    question = turn.question
+    prefix = f"{turn.number}/{len(turn.lesson.questions)} · "
+    title = question.question
+    if len(prefix) + len(title) <= POLL_QUESTION_LIMIT:
+        title = prefix + title
+    sent = await bot.send_poll(
+        chat_id,
+        question=title,
+        options=[InputPollOption(text=option, text_parse_mode=None) for option in question.options],
+        type="quiz",
+        is_anonymous=False,
+        correct_option_ids=list(question.correct_option_ids),
+        allows_multiple_answers=len(question.correct_option_ids) > 1,
+        explanation=question.explanation,
+        explanation_parse_mode=None,
+        question_parse_mode=None,
+    )
+    assert sent.poll is not None
+    return sent.poll.id

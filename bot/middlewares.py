@@ -1,0 +1,79 @@
+"""Per-update middlewares: one database session and transaction, the learner, the locale."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import Chat, TelegramObject
+from aiogram.types import User as TgUser
+from aiogram.utils.i18n import I18n, I18nMiddleware
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.services.clock import Clock
+from bot.services.learners import TelegramProfile, register_or_refresh
+from db.models import User
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class DbSessionMiddleware(BaseMiddleware):
+    """Open one session per update; commit when the handler succeeds, roll back otherwise."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self.session_factory = session_factory
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        async with self.session_factory() as session:
+            data["session"] = session
+            try:
+                result = await handler(event, data)
+            except BaseException:
+                await session.rollback()
+                raise
+            await session.commit()
+            return result
+
+
+class LearnerMiddleware(BaseMiddleware):
+    """Register or refresh the learner behind a private-chat update or a poll answer."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: TgUser | None = data.get("event_from_user")
+        chat: Chat | None = data.get("event_chat")
+        if user is not None and not user.is_bot and (chat is None or chat.type == "private"):
+            clock: Clock = data["clock"]
+            learner, is_new = await register_or_refresh(
+                data["session"],
+                TelegramProfile(
+                    telegram_id=user.id,
+                    username=user.username,
+                    first_name=user.first_name,
+                    last_name=user.last_name,
+                    language_code=user.language_code,
+                ),
+                clock.now(),
+            )
+            data["learner"] = learner
+            data["is_new_learner"] = is_new
+        return await handler(event, data)
+
+
+class LearnerLocaleMiddleware(I18nMiddleware):
+    """The learner's chosen language, else their Telegram language, else the default."""
+
+    def __init__(self, i18n: I18n) -> None:
+        super().__init__(i18n)
+
+    async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
+        learner: User | None = data.get("learner")
+        user: TgUser | None = data.get("event_from_user")
+        candidates = [
+            learner.language if learner is not None else None,
+            user.language_code if user is not None else None,
+        ]
+        for candidate in candidates:
+            if candidate and candidate[:2].lower() in self.i18n.available_locales:
+                return candidate[:2].lower()
+        return self.i18n.default_locale

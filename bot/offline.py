@@ -1,0 +1,105 @@
+"""A Bot API session that never leaves the process.
+
+It records every method the bot calls and answers with plausible results, so the
+real dispatcher and handlers run without Telegram: `learnbot demo`, the handler
+tests and the update benchmark all use it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncGenerator
+from datetime import UTC, datetime
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.session.base import BaseSession
+from aiogram.methods import (
+    EditMessageReplyMarkup,
+    EditMessageText,
+    GetMe,
+    SendMessage,
+    SendPhoto,
+    SendPoll,
+    TelegramMethod,
+)
+from aiogram.methods.base import TelegramType
+from aiogram.types import Chat, Message, PhotoSize, Poll, PollOption, User
+
+BOT_USER = User(id=4242, is_bot=True, first_name="LearnBot", username="learnbot_demo_bot")
+
+
+class OfflineSession(BaseSession):
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[TelegramMethod[Any]] = []
+        self.results: list[Any] = []  # what each call returned, in step with `calls`
+        self._message_ids = itertools.count(1)
+        self._poll_ids = itertools.count(1)
+
+    async def close(self) -> None:
+        return None
+
+    async def stream_content(
+        self,
+        url: str,
+        headers: dict[str, Any] | None = None,
+        timeout: int = 30,
+        chunk_size: int = 65536,
+        raise_for_status: bool = True,
+    ) -> AsyncGenerator[bytes, None]:
+        yield b""
+
+    async def make_request(
+        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
+    ) -> TelegramType:
+        self.calls.append(method)
+        result = self._result(method)
+        self.results.append(result)
+        return result  # type: ignore[no-any-return]
+
+    def _result(self, method: TelegramMethod[Any]) -> Any:
+        if isinstance(method, GetMe):
+            return BOT_USER
+        if isinstance(method, SendMessage):
+            return self._message(method.chat_id, text=method.text)
+        if isinstance(method, SendPhoto):
+            photo = [PhotoSize(file_id="photo", file_unique_id="photo", width=1, height=1)]
+            return self._message(method.chat_id, photo=photo, caption=method.caption)
+        if isinstance(method, SendPoll):
+            return self._message(method.chat_id, poll=self._poll(method))
+        if isinstance(method, EditMessageText | EditMessageReplyMarkup):
+            if method.chat_id is None or method.message_id is None:
+                return True
+            text = method.text if isinstance(method, EditMessageText) else None
+            return self._message(method.chat_id, message_id=method.message_id, text=text)
+        return True
+
+    def _message(self, chat_id: int | str, message_id: int | None = None, **fields: Any) -> Message:
+        return Message(
+            message_id=message_id if message_id is not None else next(self._message_ids),
+            date=datetime.now(UTC),
+            chat=Chat(id=int(chat_id), type="private"),
+            from_user=BOT_USER,
+            **fields,
+        )
+
+    def _poll(self, method: SendPoll) -> Poll:
+        texts = [option if isinstance(option, str) else option.text for option in method.options]
+        return Poll(
+            id=f"poll-{next(self._poll_ids)}",
+            question=method.question,
+            options=[
+                PollOption(persistent_id=str(i), text=text, voter_count=0)
+                for i, text in enumerate(texts)
+            ],
+            total_voter_count=0,
+            is_closed=False,
+            is_anonymous=bool(method.is_anonymous),
+            type=method.type or "regular",
+            allows_multiple_answers=bool(method.allows_multiple_answers),
+            allows_revoting=False,
+            members_only=False,
+            correct_option_ids=method.correct_option_ids,
+            explanation=method.explanation,
+        )

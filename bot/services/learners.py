@@ -1,0 +1,154 @@
+"""Learners: registration from a Telegram user, refresh, settings and activity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.enums import ActivityType
+from db.models import ActivityLog, User, UserStats
+
+# A learner counts as seen again (and gets a LOGIN row) after this much silence;
+# below it, `last_seen_at` is not rewritten, so ordinary updates cost no UPDATE.
+SEEN_RESOLUTION = timedelta(minutes=30)
+MAX_NAME = 100
+
+
+@dataclass(frozen=True)
+class TelegramProfile:
+    """What Telegram tells us about a user, without aiogram types."""
+
+    telegram_id: int
+    username: str | None
+    first_name: str | None
+    last_name: str | None
+    language_code: str | None
+
+
+async def get_learner(session: AsyncSession, telegram_id: int) -> User | None:
+    return await session.scalar(select(User).where(User.telegram_id == telegram_id))
+
+
+async def register_or_refresh(
+    session: AsyncSession, profile: TelegramProfile, now: datetime
+) -> tuple[User, bool]:
+    """Find the learner by Telegram id (creating them if new) and refresh their profile.
+
+    Returns the learner and whether they are new. A learner seen again after
+    `SEEN_RESOLUTION` gets a LOGIN activity row.
+    """
+    user = await get_learner(session, profile.telegram_id)
+    is_new = user is None
+    if user is None:
+        user = User(telegram_id=profile.telegram_id, created_at=now, updated_at=now)
+        session.add(user)
+    _copy_profile(user, profile, now)
+    if user.last_seen_at is None or now - user.last_seen_at >= SEEN_RESOLUTION:
+        user.last_seen_at = now
+        if not user.is_active:
+            user.is_active = True
+        await session.flush()
+        await log_activity(session, user.id, ActivityType.LOGIN, now)
+    return user, is_new
+
+
+def _copy_profile(user: User, profile: TelegramProfile, now: datetime) -> None:
+    fields = {
+        "username": _clip(profile.username),
+        "first_name": _clip(profile.first_name),
+        "last_name": _clip(profile.last_name),
+        "language_code": (profile.language_code or None) and profile.language_code[:10],
+    }
+    changed = False
+    for name, value in fields.items():
+        if getattr(user, name) != value:
+            setattr(user, name, value)
+            changed = True
+    if changed:
+        user.updated_at = now
+
+
+def _clip(value: str | None) -> str | None:
+    return value[:MAX_NAME] if value else None
+
+
+async def log_activity(
+    session: AsyncSession,
+    user_id: int,
+    kind: ActivityType,
+    now: datetime,
+    *,
+    entity_id: int | None = None,
+    entity_type: str | None = None,
+    details: str | None = None,
+) -> None:
+    await session.execute(
+        insert(ActivityLog).values(
+            user_id=user_id,
+            activity_type=kind,
+            entity_id=entity_id,
+            entity_type=entity_type,
+            details=details,
+            created_at=now,
+        )
+    )
+
+
+def zone_of(user: User) -> ZoneInfo:
+    """The learner's IANA zone; an unknown name falls back to UTC."""
+    try:
+        return ZoneInfo(user.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_date(user: User, at: datetime) -> date:
+    return at.astimezone(zone_of(user)).date()
+
+
+def is_valid_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def set_time_zone(user: User, zone: str, now: datetime) -> None:
+    if not is_valid_zone(zone):
+        raise ValueError(f"unknown time zone {zone!r}")
+    user.time_zone = zone
+    user.updated_at = now
+
+
+def set_lesson_time(user: User, minute: int, now: datetime) -> None:
+    """Daily lesson time as minutes after local midnight."""
+    if not 0 <= minute < 24 * 60:
+        raise ValueError("lesson time must be within the day")
+    user.lesson_minute = minute
+    user.updated_at = now
+
+
+def finish_onboarding(user: User, now: datetime) -> None:
+    if user.onboarded_at is None:
+        user.onboarded_at = now
+        user.updated_at = now
+
+
+async def ensure_stats(session: AsyncSession, user: User, now: datetime) -> UserStats:
+    stats = await session.get(UserStats, user.id)
+    if stats is None:
+        stats = UserStats(user_id=user.id, updated_at=now)
+        session.add(stats)
+    return stats
+
+
+def unblock(user: User, now: datetime) -> None:
+    """A learner who writes to the bot again has unblocked it."""
+    if user.blocked_at is not None:
+        user.blocked_at = None
+        user.updated_at = now

@@ -1,0 +1,84 @@
+"""Small builders for test data, straight through the models."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Lesson, Module, QuizQuestion, User
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+async def make_course(
+    session: AsyncSession,
+    shape: list[int],
+    *,
+    questions: int = 2,
+    drip: dict[int, int] | None = None,
+    pass_mark: int = 60,
+) -> list[Module]:
+    """Modules with `shape[i]` lessons each; every lesson gets `questions` questions.
+
+    Question k's right answer is option 0 ("right"), the others are wrong.
+    """
+    modules = []
+    for m, count in enumerate(shape, start=1):
+        module = Module(
+            slug=f"m{m}",
+            title=f"Module {m}",
+            order=m,
+            is_published=True,
+            days_between_lessons=(drip or {}).get(m),
+            created_at=T0,
+            updated_at=T0,
+        )
+        session.add(module)
+        for n in range(1, count + 1):
+            lesson = Lesson(
+                module=module,
+                slug=f"m{m}-l{n}",
+                title=f"Lesson {m}.{n}",
+                content=f"<b>Lesson {m}.{n}</b> body &amp; more",
+                order=n,
+                is_published=True,
+                pass_mark=pass_mark,
+                created_at=T0,
+                updated_at=T0,
+            )
+            session.add(lesson)
+            for q in range(1, questions + 1):
+                session.add(
+                    QuizQuestion(
+                        lesson=lesson,
+                        slug=f"q{q}",
+                        order=q,
+                        question=f"Question {q} of {m}.{n}?",
+                        options=["right", "wrong", "also wrong"],
+                        correct_option_ids=[0],
+                        explanation="Because.",
+                        created_at=T0,
+                        updated_at=T0,
+                    )
+                )
+        modules.append(module)
+    await session.flush()
+    return modules
+
+
+async def make_user(
+    session: AsyncSession, telegram_id: int = 1, *, zone: str = "UTC", **fields: object
+) -> User:
+    user = User(
+        telegram_id=telegram_id,
+        first_name=fields.pop("first_name", "Ada"),
+        time_zone=zone,
+        onboarded_at=T0,
+        created_at=T0,
+        updated_at=T0,
+        **fields,
+    )
+    session.add(user)
+    await session.flush()
+    return user
