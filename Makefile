@@ -26,7 +26,7 @@ messages:
 	uv run --frozen pybabel extract -o bot/locales/messages.pot -k _ -k ngettext:1,2 -k gettext \
 		--no-location --sort-output --omit-header bot
 	uv run --frozen pybabel update -i bot/locales/messages.pot -d bot/locales -D messages \
-		--no-fuzzy-matching --omit-header
+		--no-fuzzy-matching --ignore-obsolete
 
 compile:
 	uv run --frozen pybabel compile -d bot/locales -D messages --statistics

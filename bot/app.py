@@ -16,8 +16,24 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.filters import LearnerKnown
-from bot.handlers import errors, fallback, groups, learn, modules, quiz, start
-from bot.middlewares import DbSessionMiddleware, LearnerLocaleMiddleware, LearnerMiddleware
+from bot.handlers import (
+    errors,
+    fallback,
+    groups,
+    leaderboard,
+    learn,
+    modules,
+    progress,
+    quiz,
+    settings,
+    start,
+)
+from bot.middlewares import (
+    DbSessionMiddleware,
+    LearnerLocaleMiddleware,
+    LearnerMiddleware,
+    OneUpdateAtATimePerUser,
+)
 from bot.services.clock import Clock
 from bot.services.course import CourseCache
 
@@ -51,11 +67,20 @@ def build_dispatcher(
     dispatcher["clock"] = clock
     dispatcher["i18n"] = i18n
     dispatcher["course_cache"] = course_cache or CourseCache()
+    dispatcher.update.outer_middleware(OneUpdateAtATimePerUser())
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory))
     dispatcher.update.outer_middleware(LearnerMiddleware())
     LearnerLocaleMiddleware(i18n).setup(dispatcher)
 
-    learner_routers = [start.router(), learn.router(), quiz.router(), modules.router()]
+    learner_routers = [
+        start.router(),
+        learn.router(),
+        quiz.router(),
+        modules.router(),
+        progress.router(),
+        leaderboard.router(),
+        settings.router(),
+    ]
     for router in learner_routers:
         _for_learners(router)
     dispatcher.include_routers(
@@ -77,6 +102,10 @@ async def set_commands(bot: Bot, i18n: I18n) -> None:
             commands = [
                 BotCommand(command="learn", description=i18n.gettext("Continue learning")),
                 BotCommand(command="modules", description=i18n.gettext("Modules and lessons")),
+                BotCommand(command="progress", description=i18n.gettext("Level, points, streak")),
+                BotCommand(command="achievements", description=i18n.gettext("Achievements")),
+                BotCommand(command="leaderboard", description=i18n.gettext("Top learners")),
+                BotCommand(command="settings", description=i18n.gettext("Settings")),
                 BotCommand(command="help", description=i18n.gettext("What I can do")),
                 BotCommand(command="start", description=i18n.gettext("Start or restart")),
             ]

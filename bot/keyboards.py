@@ -109,3 +109,78 @@ def after_quiz_keyboard(
     builder.adjust(2)
     markup = builder.as_markup()
     return markup if markup.inline_keyboard else None
+
+
+class BoardCb(CallbackData, prefix="lb"):
+    week: bool
+
+
+class SettingsCb(CallbackData, prefix="st"):
+    action: str  # zone | time | reminders | board | lang | back
+
+
+class LanguageCb(CallbackData, prefix="lg"):
+    code: str
+
+
+class SettingsTimeCb(CallbackData, prefix="sm"):
+    minute: int
+
+
+class SettingsZoneCb(CallbackData, prefix="sz"):
+    index: int
+
+
+def board_keyboard(week: bool) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    if week:
+        builder.button(text=_("🏆 All time"), callback_data=BoardCb(week=False))
+    else:
+        builder.button(text=_("📅 This week"), callback_data=BoardCb(week=True))
+    return builder.as_markup()
+
+
+def settings_keyboard(reminders: bool, visible: bool) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🌍 Time zone"), callback_data=SettingsCb(action="zone"))
+    builder.button(text=_("🕒 Lesson time"), callback_data=SettingsCb(action="time"))
+    builder.button(
+        text=_("🔕 Turn reminders off") if reminders else _("🔔 Turn reminders on"),
+        callback_data=SettingsCb(action="reminders"),
+    )
+    builder.button(
+        text=_("🙈 Hide me from the leaderboard")
+        if visible
+        else _("🏆 Show me on the leaderboard"),
+        callback_data=SettingsCb(action="board"),
+    )
+    builder.button(text=_("🗣 Language"), callback_data=SettingsCb(action="lang"))
+    builder.adjust(2, 1, 1, 1)
+    return builder.as_markup()
+
+
+def settings_zone_keyboard(choices: list[ZoneChoice]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for choice in choices:
+        builder.button(text=choice.label, callback_data=SettingsZoneCb(index=choice.index))
+    builder.button(text=_("◀️ Back"), callback_data=SettingsCb(action="back"))
+    builder.adjust(3)
+    return builder.as_markup()
+
+
+def settings_time_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for hour in range(6, 24):
+        builder.button(text=f"{hour:02d}:00", callback_data=SettingsTimeCb(minute=hour * 60))
+    builder.button(text=_("◀️ Back"), callback_data=SettingsCb(action="back"))
+    builder.adjust(6)
+    return builder.as_markup()
+
+
+def language_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text="🇬🇧 English", callback_data=LanguageCb(code="en"))
+    builder.button(text="🇷🇺 Русский", callback_data=LanguageCb(code="ru"))
+    builder.button(text=_("◀️ Back"), callback_data=SettingsCb(action="back"))
+    builder.adjust(2)
+    return builder.as_markup()

@@ -4,44 +4,41 @@ from __future__ import annotations
 
 from aiogram import Bot
 from aiogram.types import InputPollOption, Message
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.keyboards import lesson_page_keyboard
-from bot.services.course import LessonInfo, lesson_content
+from bot.services.course import CourseMap, LessonInfo
 from bot.services.learning import QuizTurn
-from bot.telegram_html import split_html
 
 MESSAGE_LIMIT = 4096
 POLL_QUESTION_LIMIT = 300
 PAGE_SEPARATOR = "\n\n"
 
 
-async def lesson_page(session: AsyncSession, lesson: LessonInfo, page: int) -> tuple[str, int, int]:
+def lesson_page(course: CourseMap, lesson: LessonInfo, page: int) -> tuple[str, int, int]:
     """The text of page `page` (clamped), the page number and the page count."""
-    body = await lesson_content(session, lesson.id)
     # The header's length barely depends on the page numbers: reserve for the widest.
     reserve = len(texts.lesson_header(lesson, 99, 99)) + len(PAGE_SEPARATOR)
-    pages = split_html(body, limit=MESSAGE_LIMIT - reserve) or [""]
+    pages = course.pages(lesson, MESSAGE_LIMIT - reserve)
     page = min(max(page, 1), len(pages))
     text = texts.lesson_header(lesson, page, len(pages)) + PAGE_SEPARATOR + pages[page - 1]
     return text, page, len(pages)
 
 
 async def send_lesson(
-    bot: Bot, chat_id: int, session: AsyncSession, lesson: LessonInfo, page: int = 1
+    bot: Bot, chat_id: int, course: CourseMap, lesson: LessonInfo, page: int = 1
 ) -> None:
-    text, page, pages = await lesson_page(session, lesson, page)
+    text, page, pages = lesson_page(course, lesson, page)
     if page == 1 and lesson.image:
         await bot.send_photo(chat_id, photo=lesson.image)
     await bot.send_message(chat_id, text, reply_markup=lesson_page_keyboard(lesson, page, pages))
 
 
 async def show_lesson_page(
-    message: Message, session: AsyncSession, lesson: LessonInfo, page: int
+    message: Message, course: CourseMap, lesson: LessonInfo, page: int
 ) -> None:
     """Turn the page in place."""
-    text, page, pages = await lesson_page(session, lesson, page)
+    text, page, pages = lesson_page(course, lesson, page)
     await message.edit_text(text, reply_markup=lesson_page_keyboard(lesson, page, pages))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -16,6 +17,33 @@ from bot.services.learners import TelegramProfile, register_or_refresh
 from db.models import User
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class OneUpdateAtATimePerUser(BaseMiddleware):
+    """Handle one learner's updates one after another, in the order they arrive.
+
+    A quiz poll's answer can arrive while the update that sent the poll is still
+    committing; a double tap sends two callbacks at once. Within a process, waiting
+    for the learner's previous update makes both cases ordinary sequential ones.
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._waiting: dict[int, int] = {}
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: TgUser | None = data.get("event_from_user")
+        if user is None:
+            return await handler(event, data)
+        lock = self._locks.setdefault(user.id, asyncio.Lock())
+        self._waiting[user.id] = self._waiting.get(user.id, 0) + 1
+        try:
+            async with lock:
+                return await handler(event, data)
+        finally:
+            self._waiting[user.id] -= 1
+            if not self._waiting[user.id]:
+                del self._waiting[user.id], self._locks[user.id]
 
 
 class DbSessionMiddleware(BaseMiddleware):

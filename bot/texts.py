@@ -12,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from bot.services.course import CourseMap, LessonInfo
+from bot.services.leaderboard import Board
 from bot.services.learning import (
     LessonState,
     LessonStatus,
@@ -19,6 +20,8 @@ from bot.services.learning import (
     NextStep,
     QuizResult,
 )
+from bot.services.progress import AchievementView, ProgressView
+from bot.services.rewards import Rewards
 from bot.zones import format_minute
 
 STATE_ICONS = {
@@ -132,6 +135,8 @@ def quiz_result(result: QuizResult, step: NextStep) -> str:
     text = _("✅ Passed: {score}.").format(score=score)
     if result.completed_now:
         text += "\n" + _("Lesson «{title}» done!").format(title=escape(result.lesson.title))
+    if result.rewards is not None:
+        text += "\n\n" + rewards_text(result.rewards)
     return text + "\n\n" + next_step_text(step)
 
 
@@ -165,6 +170,10 @@ def help_text() -> str:
         "<b>LearnBot</b> teaches in short lessons, each ending in a quiz.\n\n"
         "/learn — continue with the next lesson\n"
         "/modules — all modules and lessons\n"
+        "/progress — level, points, streak and rank\n"
+        "/achievements — what you have earned\n"
+        "/leaderboard — the top learners\n"
+        "/settings — time zone, lesson time, reminders, language\n"
         "/start — start again or see where you are\n"
         "/help — this list"
     )
@@ -180,3 +189,176 @@ def private_only() -> str:
 
 def try_again_later() -> str:
     return _("⚠️ Something went wrong on my side. Please try again in a minute.")
+
+
+# ------------------------------------------------------------------ motivation
+
+
+def rewards_text(rewards: Rewards) -> str:
+    """Everything a completion earned, in a few lines of one message."""
+    lines = []
+    points = _("+{points} points").format(points=rewards.points)
+    if rewards.bonus:
+        points += " " + _("(+{bonus} for passing at the first try)").format(bonus=rewards.bonus)
+    lines.append("⭐ " + points)
+    if rewards.streak_grew:
+        lines.append(
+            "🔥 "
+            + ngettext("{days}-day streak!", "{days}-day streak!", rewards.streak).format(
+                days=rewards.streak
+            )
+        )
+    if rewards.levelled_up:
+        lines.append("🆙 " + _("Level {level}!").format(level=rewards.level))
+    for achievement in rewards.achievements:
+        line = _("New achievement: {icon} <b>{title}</b>").format(
+            icon=achievement.icon or "🏅", title=escape(achievement_title(achievement.slug,
+                                                                          achievement.title))
+        )  # fmt: skip
+        if achievement.points:
+            line += " " + _("(+{points} points)").format(points=achievement.points)
+        lines.append("🏆 " + line)
+    return "\n".join(lines)
+
+
+def progress_bar(filled: int, size: int, width: int = 10) -> str:
+    cells = min(width, filled * width // size) if size else width
+    return "▰" * cells + "▱" * (width - cells)
+
+
+def progress_text(view: ProgressView, first_name: str | None) -> str:
+    lines = [
+        _("<b>📈 {name}'s progress</b>").format(name=name_of(first_name)),
+        "",
+        _("Level <b>{level}</b> · {points} points").format(level=view.level, points=view.points),
+        _("{bar} {into}/{size} to level {next}").format(
+            bar=progress_bar(view.into_level, view.level_size),
+            into=view.into_level,
+            size=view.level_size,
+            next=view.level + 1,
+        ),
+        _("🔥 Streak: {current} · longest: {longest}").format(
+            current=ngettext("{days} day", "{days} days", view.current_streak).format(
+                days=view.current_streak
+            ),
+            longest=ngettext("{days} day", "{days} days", view.longest_streak).format(
+                days=view.longest_streak
+            ),
+        ),
+        _("🏅 Rank: #{rank}").format(rank=view.rank) if view.rank else _("🏅 Rank: not ranked yet"),
+        "",
+        _("<b>Lessons</b>"),
+    ]
+    for module in view.modules:
+        mark = "✅" if module.done == module.total else "▫️"
+        lines.append(f"{mark} {escape(module.title)}: {module.done}/{module.total}")
+    return "\n".join(lines)
+
+
+def achievements_text(views: list[AchievementView]) -> str:
+    earned = [v for v in views if v.earned_at is not None]
+    locked = [v for v in views if v.earned_at is None]
+    lines = [_("<b>🏆 Achievements</b> · {earned}/{total}").format(
+        earned=len(earned), total=len(views))]  # fmt: skip
+    if earned:
+        lines.append("")
+        for view in earned:
+            assert view.earned_at is not None
+            lines.append(
+                f"{view.icon or '🏅'} <b>{escape(achievement_title(view.slug, view.title))}</b>"
+                f" — {view.earned_at:%Y-%m-%d}"
+            )
+    if locked:
+        lines += ["", _("<b>Still to earn</b>")]
+        for view in locked:
+            hint = achievement_hint(view.slug, view.description)
+            title = escape(achievement_title(view.slug, view.title))
+            lines.append(f"🔒 {title}" + (f" — <i>{escape(hint)}</i>" if hint else ""))
+    return "\n".join(lines)
+
+
+def board_text(board: Board, week: bool) -> str:
+    title = _("<b>📅 This week's leaderboard</b>") if week else _("<b>🏆 All-time leaderboard</b>")
+    lines = [title, ""]
+    if not board.top:
+        lines.append(_("Nobody has points yet — finish a lesson to be first!"))
+    medals = {1: "🥇", 2: "🥈", 3: "🥉"}
+    for entry in board.top:
+        name = escape(entry.name) if entry.name else _("a learner")
+        line = f"{medals.get(entry.rank, f'{entry.rank}.')} {name} — {entry.points}"
+        lines.append(f"<b>{line}</b>" if entry.is_me else line)
+    lines.append("")
+    if board.hidden:
+        lines.append(_("🙈 You are hidden from the leaderboard (see /settings)."))
+    elif board.me is None:
+        lines.append(_("You are not ranked yet: finish a lesson to join."))
+    elif not any(entry.is_me for entry in board.top):
+        lines.append(
+            _("Your rank: #{rank} with {points} points").format(
+                rank=board.me.rank, points=board.me.points
+            )
+        )
+    return "\n".join(lines)
+
+
+def settings_text(zone: str, minute: int, reminders: bool, visible: bool, language: str) -> str:
+    on, off = _("on"), _("off")
+    return "\n".join(
+        [
+            _("<b>⚙️ Settings</b>"),
+            "",
+            _("🌍 Time zone: {zone}").format(zone=escape(zone)),
+            _("🕒 Daily lesson: {time}").format(time=format_minute(minute)),
+            _("🔔 Reminders: {state}").format(state=on if reminders else off),
+            _("🏆 On the leaderboard: {state}").format(state=on if visible else off),
+            _("🗣 Language: {language}").format(language=LANGUAGE_NAMES.get(language, language)),
+        ]
+    )
+
+
+def settings_saved() -> str:
+    return _("Saved ✅")
+
+
+def choose_zone() -> str:
+    return _("Pick the time your clock shows now:")
+
+
+def choose_time() -> str:
+    return _("When would you like your daily lesson?")
+
+
+def choose_language() -> str:
+    return _("Choose your language:")
+
+
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский"}
+
+
+def achievement_title(slug: str, stored: str) -> str:
+    """The title in the learner's language for the default achievements."""
+    titles = DEFAULT_ACHIEVEMENT_TEXTS.get(slug)
+    return titles[0]() if titles else stored
+
+
+def achievement_hint(slug: str, stored: str | None) -> str | None:
+    titles = DEFAULT_ACHIEVEMENT_TEXTS.get(slug)
+    return titles[1]() if titles else stored
+
+
+# The default achievements' texts, so the catalogues can translate them.
+DEFAULT_ACHIEVEMENT_TEXTS = {
+    "first-lesson": (lambda: _("First step"), lambda: _("Complete your first lesson.")),
+    "first-module": (lambda: _("Module master"), lambda: _("Complete every lesson of a module.")),
+    "lessons-10": (lambda: _("Bookworm"), lambda: _("Complete 10 lessons.")),
+    "lessons-50": (lambda: _("Scholar"), lambda: _("Complete 50 lessons.")),
+    "streak-3": (lambda: _("On fire"), lambda: _("Learn 3 days in a row.")),
+    "streak-7": (lambda: _("Week warrior"), lambda: _("Learn 7 days in a row.")),
+    "streak-30": (lambda: _("Unstoppable"), lambda: _("Learn 30 days in a row.")),
+    "perfect-10": (
+        lambda: _("Sharpshooter"),
+        lambda: _("Pass 10 quizzes with every answer right."),
+    ),
+    "points-500": (lambda: _("500 club"), lambda: _("Earn 500 points.")),
+    "points-2000": (lambda: _("2,000 club"), lambda: _("Earn 2,000 points.")),
+}

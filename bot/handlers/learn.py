@@ -63,7 +63,7 @@ async def continue_learning(
     if not isinstance(opened, LessonOpened):
         await bot.send_message(chat_id, texts.next_step_text(opened))
         return
-    await send_lesson(bot, chat_id, session, opened.lesson)
+    await send_lesson(bot, chat_id, course, opened.lesson)
 
 
 async def lesson_pressed(
@@ -89,6 +89,6 @@ async def lesson_pressed(
         and message is not None
         and not isinstance(message, InaccessibleMessage)
     ):
-        await show_lesson_page(message, session, opened.lesson, callback_data.page)
+        await show_lesson_page(message, course, opened.lesson, callback_data.page)
     else:
-        await send_lesson(bot, learner.telegram_id, session, opened.lesson, callback_data.page)
+        await send_lesson(bot, learner.telegram_id, course, opened.lesson, callback_data.page)

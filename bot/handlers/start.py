@@ -57,7 +57,7 @@ async def start(
         if deep is not None:
             opened = await open_lesson(session, course, learner, deep.id, clock.now())
             if isinstance(opened, LessonOpened):
-                await send_lesson(bot, message.chat.id, session, opened.lesson)
+                await send_lesson(bot, message.chat.id, course, opened.lesson)
                 return
     step = await learner_next_step(session, course, learner, clock.now())
     markup = continue_keyboard(step.lesson) if step.lesson else None

@@ -1,8 +1,9 @@
 """The published course as plain data, cached briefly in the process.
 
 Content changes rarely (an import, a publish), so every update does not need to
-read the course structure again: the map is reloaded after `COURSE_CACHE_TTL` or
-at once when this process changed content.
+read the course again: the map (lesson bodies included: a course of a hundred
+lessons is well under a megabyte) is reloaded after `COURSE_CACHE_TTL` or at once
+when this process changed content.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.telegram_html import split_html
 from db.models import Lesson, Module, QuizQuestion
 
 COURSE_CACHE_TTL = 30.0  # seconds; other processes' content edits show up within this
@@ -41,6 +43,7 @@ class LessonInfo:
     pass_mark: int
     image: str | None
     questions: tuple[QuestionInfo, ...]
+    body: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,9 @@ class CourseMap:
     lessons: tuple[LessonInfo, ...] = field(init=False)
     by_id: dict[int, LessonInfo] = field(init=False)
     by_slug: dict[str, LessonInfo] = field(init=False)
+    _pages: dict[tuple[int, int], list[str]] = field(
+        init=False, default_factory=dict, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         lessons = tuple(lesson for module in self.modules for lesson in module.lessons)
@@ -68,6 +74,13 @@ class CourseMap:
 
     def module(self, module_id: int) -> ModuleInfo:
         return next(module for module in self.modules if module.id == module_id)
+
+    def pages(self, lesson: LessonInfo, limit: int) -> list[str]:
+        """The lesson body split into valid Telegram-HTML pages of at most `limit` characters."""
+        key = (lesson.id, limit)
+        if key not in self._pages:
+            self._pages[key] = split_html(lesson.body, limit=limit) or [""]
+        return self._pages[key]
 
 
 async def load_course_map(session: AsyncSession) -> CourseMap:
@@ -123,6 +136,7 @@ async def load_course_map(session: AsyncSession) -> CourseMap:
                 pass_mark=lesson.pass_mark,
                 image=lesson.image,
                 questions=tuple(by_lesson.get(lesson.id, ())),
+                body=lesson.content or "",
             )
             for index, lesson in enumerate(own, start=1)
         )
@@ -147,8 +161,3 @@ class CourseCache:
 
     def invalidate(self) -> None:
         self._map = None
-
-
-async def lesson_content(session: AsyncSession, lesson_id: int) -> str:
-    """The lesson's body (kept out of the cached map: it is the bulk of the course)."""
-    return await session.scalar(select(Lesson.content).where(Lesson.id == lesson_id)) or ""

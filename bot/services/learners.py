@@ -46,6 +46,7 @@ async def register_or_refresh(
     if user is None:
         user = User(telegram_id=profile.telegram_id, created_at=now, updated_at=now)
         session.add(user)
+        user.stats = UserStats(updated_at=now)
     _copy_profile(user, profile, now)
     if user.last_seen_at is None or now - user.last_seen_at >= SEEN_RESOLUTION:
         user.last_seen_at = now
@@ -139,16 +140,28 @@ def finish_onboarding(user: User, now: datetime) -> None:
         user.updated_at = now
 
 
-async def ensure_stats(session: AsyncSession, user: User, now: datetime) -> UserStats:
-    stats = await session.get(UserStats, user.id)
-    if stats is None:
-        stats = UserStats(user_id=user.id, updated_at=now)
-        session.add(stats)
-    return stats
-
-
 def unblock(user: User, now: datetime) -> None:
     """A learner who writes to the bot again has unblocked it."""
     if user.blocked_at is not None:
         user.blocked_at = None
         user.updated_at = now
+
+
+SUPPORTED_LANGUAGES = ("en", "ru")
+
+
+def set_reminders(user: User, enabled: bool, now: datetime) -> None:
+    user.reminders_enabled = enabled
+    user.updated_at = now
+
+
+def set_leaderboard_visibility(user: User, visible: bool, now: datetime) -> None:
+    user.show_on_leaderboard = visible
+    user.updated_at = now
+
+
+def set_language(user: User, language: str, now: datetime) -> None:
+    if language not in SUPPORTED_LANGUAGES:
+        raise ValueError(f"unsupported language {language!r}")
+    user.language = language
+    user.updated_at = now

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.course import CourseMap, LessonInfo, QuestionInfo
 from bot.services.learners import local_date, log_activity
+from bot.services.rewards import Rewards, on_lesson_completed
 from db.enums import ActivityType, ProgressStatus
 from db.models import ActivityLog, QuizPoll, User, UserProgress
 
@@ -268,6 +269,7 @@ class QuizResult:
     passed: bool
     completed_now: bool  # this attempt completed the lesson (first pass)
     first_attempt: bool
+    rewards: Rewards | None = None  # what the completion earned
 
 
 async def start_quiz(
@@ -294,7 +296,7 @@ async def start_quiz(
     progress.updated_at = now
     if not lesson.questions:  # content without a quiz: reading it completes it
         await session.flush()
-        return await _finish_attempt(session, user, lesson, progress.attempts, 0, now)
+        return await _finish_attempt(session, course, user, lesson, progress.attempts, 0, now)
     return QuizTurn(lesson, lesson.questions[0], progress.attempts, 1)
 
 
@@ -395,12 +397,18 @@ async def answer_poll(
         return IGNORED  # another question of this attempt still awaits its answer
     correct = sum(1 for q in lesson.questions if answers.get(q.id))
     return AnswerOutcome(
-        result=await _finish_attempt(session, user, lesson, poll.attempt, correct, now)
+        result=await _finish_attempt(session, course, user, lesson, poll.attempt, correct, now)
     )
 
 
 async def _finish_attempt(
-    session: AsyncSession, user: User, lesson: LessonInfo, attempt: int, correct: int, now: datetime
+    session: AsyncSession,
+    course: CourseMap,
+    user: User,
+    lesson: LessonInfo,
+    attempt: int,
+    correct: int,
+    now: datetime,
 ) -> QuizResult:
     total = len(lesson.questions)
     score = round(100 * correct / total) if total else 100
@@ -420,7 +428,12 @@ async def _finish_attempt(
     await session.execute(
         update(UserProgress).where(UserProgress.id == progress.id).values(**values)
     )
+    rewards = None
     if completed_now:
+        rewards = await on_lesson_completed(
+            session, course, user, lesson, first_attempt=attempt == 1, perfect=score == 100,
+            now=now,
+        )  # fmt: skip
         await log_activity(
             session, user.id, ActivityType.LESSON_COMPLETED, now, entity_id=lesson.id,
             entity_type="lesson", details=f'{{"score": {score}, "attempt": {attempt}}}',
@@ -434,4 +447,5 @@ async def _finish_attempt(
         passed=passed,
         completed_now=completed_now,
         first_attempt=attempt == 1,
+        rewards=rewards,
     )
