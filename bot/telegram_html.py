@@ -18,6 +18,7 @@ from typing import Literal
 __all__ = [
     "TELEGRAM_TEXT_LIMIT",
     "escape",
+    "html_problems",
     "split_html",
     "utf16_len",
     "validate_telegram_html",
@@ -153,66 +154,122 @@ def _open_stacks(tokens: Sequence[_Token]) -> list[tuple[int, ...]]:
 
 
 def _check_start_tag(token: _Token, open_names: Sequence[str]) -> list[str]:
-    where = f"position {token.pos}"
     name = token.name
     if name not in _ALLOWED_TAGS:
-        return [f"{where}: unsupported tag <{name}>"]
+        return [f"unsupported tag <{name}>"]
     problems: list[str] = []
     attrs = dict(token.attrs)
     allowed_attrs: set[str] = set()
     if name == "a":
         allowed_attrs = {"href"}
         if not attrs.get("href"):
-            problems.append(f"{where}: <a> needs a non-empty href")
+            problems.append("<a> needs a non-empty href")
     elif name == "code":
         allowed_attrs = {"class"}
         if "class" in attrs:
             css = attrs["class"] or ""
             if not _LANGUAGE_CLASS_RE.fullmatch(css):
-                problems.append(f'{where}: <code class="{css}"> is not class="language-…"')
+                problems.append(f'<code class="{css}"> is not class="language-…"')
             elif not open_names or open_names[-1] != "pre":
-                problems.append(f"{where}: <code class=…> is only allowed directly inside <pre>")
+                problems.append("<code class=…> is only allowed directly inside <pre>")
     elif name == "span":
         allowed_attrs = {"class"}
         if attrs.get("class") != "tg-spoiler":
-            problems.append(f'{where}: <span> needs class="tg-spoiler"')
+            problems.append('<span> needs class="tg-spoiler"')
     elif name == "tg-emoji":
         allowed_attrs = {"emoji-id"}
         if not (attrs.get("emoji-id") or "").isdigit():
-            problems.append(f"{where}: <tg-emoji> needs a numeric emoji-id")
+            problems.append("<tg-emoji> needs a numeric emoji-id")
     elif name == "blockquote":
         allowed_attrs = {"expandable"}
     for attr_name, _value in token.attrs:
         if attr_name not in allowed_attrs:
-            problems.append(f"{where}: unsupported attribute {attr_name!r} on <{name}>")
+            problems.append(f"unsupported attribute {attr_name!r} on <{name}>")
     if "code" in open_names:
-        problems.append(f"{where}: <{name}> inside <code> (code cannot contain other tags)")
+        problems.append(f"<{name}> inside <code> (code cannot contain other tags)")
     elif "pre" in open_names and not (name == "code" and open_names[-1] == "pre"):
-        problems.append(f"{where}: <{name}> inside <pre> (only <code> may be nested in <pre>)")
+        problems.append(f"<{name}> inside <pre> (only <code> may be nested in <pre>)")
     if name == "blockquote" and "blockquote" in open_names:
-        problems.append(f"{where}: nested <blockquote>")
+        problems.append("nested <blockquote>")
     if name == "a" and "a" in open_names:
-        problems.append(f"{where}: nested <a>")
+        problems.append("nested <a>")
     return problems
 
 
 def _check_text_token(token: _Token) -> list[str]:
-    where = f"position {token.pos}"
     if token.raw == "<":
-        return [f"{where}: raw '<' (escape it as &lt;)"]
+        return ["raw '<' (escape it as &lt;)"]
     if token.raw == "&":
-        return [f"{where}: raw '&' (escape it as &amp;)"]
+        return ["raw '&' (escape it as &amp;)"]
     if not token.raw.startswith("&") or len(token.raw) == 1:
         return []
     if token.raw.startswith("&#"):
         digits = token.raw[2:-1]
         code = int(digits[1:], 16) if digits[:1] in {"x", "X"} else int(digits)
         if code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
-            return [f"{where}: invalid character reference {token.raw}"]
+            return [f"invalid character reference {token.raw}"]
         return []
     if token.raw not in _NAMED_ENTITIES:
-        return [f"{where}: unsupported entity {token.raw} (only &lt; &gt; &amp; &quot; and &#N;)"]
+        return [f"unsupported entity {token.raw} (only &lt; &gt; &amp; &quot; and &#N;)"]
     return []
+
+
+def _problems(text: str, max_length: int | None) -> list[tuple[int | None, str]]:
+    """Every problem with ``text``: (character offset, reason), offset None for the whole text.
+
+    In the order found: markup problems in document order, then tags never closed, then
+    problems of the text as a whole.
+    """
+    problems: list[tuple[int | None, str]] = []
+    open_tags: list[_Token] = []
+    visible: list[str] = []
+    for token in _tokenize(text):
+        if token.kind == "text":
+            problems.extend((token.pos, reason) for reason in _check_text_token(token))
+            visible.append(token.visible)
+        elif token.kind == "void":
+            problems.append((token.pos, f"self-closing tag {token.raw} is not supported"))
+        elif token.kind == "start":
+            reasons = _check_start_tag(token, [t.name for t in open_tags])
+            problems.extend((token.pos, reason) for reason in reasons)
+            open_tags.append(token)
+        else:
+            names = [t.name for t in open_tags]
+            if names and names[-1] == token.name:
+                open_tags.pop()
+            elif token.name in names:
+                problems.append(
+                    (
+                        token.pos,
+                        f"</{token.name}> closes <{token.name}> "
+                        f"while <{names[-1]}> is still open (improper nesting)",
+                    )
+                )
+                del open_tags[len(names) - 1 - names[::-1].index(token.name) :]
+            else:
+                problems.append((token.pos, f"</{token.name}> without an opening tag"))
+    for token in open_tags:
+        problems.append((token.pos, f"<{token.name}> is never closed"))
+    shown = "".join(visible)
+    if not shown.strip():
+        problems.append((None, "the visible text is empty"))
+    if max_length is not None and utf16_len(shown) > max_length:
+        problems.append(
+            (None, f"the visible text is {utf16_len(shown)} UTF-16 units long (limit {max_length})")
+        )
+    return problems
+
+
+def html_problems(text: str, *, max_length: int | None = None) -> list[tuple[int, str]]:
+    """Problems with ``text`` as a Telegram HTML message, as (character offset, reason) pairs.
+
+    The same checks as :func:`validate_telegram_html`, for callers that map problems back to
+    their own coordinates (e.g. a file line: count the newlines in ``text[:offset]``). The
+    offset is where the offending tag, entity or character starts; a problem with the text as
+    a whole (empty visible text, over ``max_length``) has offset 0. Empty when ``text`` is
+    valid.
+    """
+    return [(0 if pos is None else pos, reason) for pos, reason in _problems(text, max_length)]
 
 
 def validate_telegram_html(text: str, *, max_length: int | None = None) -> list[str]:
@@ -224,41 +281,14 @@ def validate_telegram_html(text: str, *, max_length: int | None = None) -> list[
     ``<blockquote>`` or ``<a>``), entities (``&lt; &gt; &amp; &quot;`` and numeric only),
     no raw ``<`` or ``&``, and a non-blank visible text. With ``max_length``, also that the
     visible text is at most that many UTF-16 code units.
+
+    Each problem reads ``"position N: reason"`` (N a character offset in ``text``), or just
+    the reason for a problem with the text as a whole. See :func:`html_problems`.
     """
-    problems: list[str] = []
-    open_tags: list[_Token] = []
-    visible: list[str] = []
-    for token in _tokenize(text):
-        if token.kind == "text":
-            problems.extend(_check_text_token(token))
-            visible.append(token.visible)
-        elif token.kind == "void":
-            problems.append(f"position {token.pos}: self-closing tag {token.raw} is not supported")
-        elif token.kind == "start":
-            problems.extend(_check_start_tag(token, [t.name for t in open_tags]))
-            open_tags.append(token)
-        else:
-            names = [t.name for t in open_tags]
-            if names and names[-1] == token.name:
-                open_tags.pop()
-            elif token.name in names:
-                problems.append(
-                    f"position {token.pos}: </{token.name}> closes <{token.name}> "
-                    f"while <{names[-1]}> is still open (improper nesting)"
-                )
-                del open_tags[len(names) - 1 - names[::-1].index(token.name) :]
-            else:
-                problems.append(f"position {token.pos}: </{token.name}> without an opening tag")
-    for token in open_tags:
-        problems.append(f"position {token.pos}: <{token.name}> is never closed")
-    shown = "".join(visible)
-    if not shown.strip():
-        problems.append("the visible text is empty")
-    if max_length is not None and utf16_len(shown) > max_length:
-        problems.append(
-            f"the visible text is {utf16_len(shown)} UTF-16 units long (limit {max_length})"
-        )
-    return problems
+    return [
+        reason if pos is None else f"position {pos}: {reason}"
+        for pos, reason in _problems(text, max_length)
+    ]
 
 
 # --------------------------------------------------------------------------- splitting

@@ -11,6 +11,7 @@ import pytest
 from bot.telegram_html import (
     TELEGRAM_TEXT_LIMIT,
     escape,
+    html_problems,
     split_html,
     utf16_len,
     validate_telegram_html,
@@ -70,6 +71,11 @@ def test_visible_text_and_utf16() -> None:
         "&lt; &gt; &amp; &quot; &#39; &#x1F600;",
         "a > b",
         '<a href="tg://user?id=1"><b>bold link</b></a>',
+        '<a href="https://example.com/?a=1&b=2">a <b>bold</b> link</a>',
+        '<pre><code class="language-python">if a &lt; b:\n    pass</code></pre>',
+        "<pre>x &lt; y</pre> <code>&amp;&quot;&gt;&#8212;&#x1F525;</code>",
+        "<blockquote expandable>quote <i>it</i></blockquote> a > b",
+        "Zoë 🔥 李小龍",
     ],
 )
 def test_validator_accepts(text: str) -> None:
@@ -101,6 +107,10 @@ def test_validator_accepts(text: str) -> None:
         ('<a href="x"><a href="y">z</a></a>', "nested <a>"),
         ('<b style="x">y</b>', "unsupported attribute 'style'"),
         ("line<br/>", "self-closing"),
+        ("<b/>x", "self-closing tag <b/>"),
+        ("a <br> b", "unsupported tag <br>"),
+        ('<b class="x">y</b>', "unsupported attribute 'class'"),
+        ("a &amp b", "raw '&'"),  # an entity needs its ';'
         ("", "empty"),
         ("<b> </b>", "empty"),
     ],
@@ -114,6 +124,46 @@ def test_validator_rejects(text: str, fragment: str) -> None:
 def test_validator_max_length() -> None:
     assert validate_telegram_html("😀" * 5, max_length=10) == []
     assert validate_telegram_html("😀" * 6, max_length=10) != []
+
+
+def test_validator_message_format() -> None:
+    assert validate_telegram_html("x</b>") == ["position 1: </b> without an opening tag"]
+    assert validate_telegram_html("a\n<b>x") == ["position 2: <b> is never closed"]
+    assert validate_telegram_html("") == ["the visible text is empty"]
+    assert validate_telegram_html("😀" * 6, max_length=10) == [
+        "the visible text is 12 UTF-16 units long (limit 10)"
+    ]
+
+
+def test_html_problems_gives_character_offsets() -> None:
+    assert html_problems("fine") == []
+    assert html_problems("ok\n<p>x</p>") == [(3, "unsupported tag <p>")]
+    text = "😀 a & b\n\n<b>x <i>y</b>"
+    assert html_problems(text) == [
+        (4, "raw '&' (escape it as &amp;)"),
+        (17, "</b> closes <b> while <i> is still open (improper nesting)"),
+    ]
+    assert text[4] == "&" and text[17:21] == "</b>"
+    assert html_problems("a\n\n<code>x") == [(3, "<code> is never closed")]
+
+
+def test_html_problems_whole_text_problems_are_at_offset_zero() -> None:
+    assert html_problems("\n\n<b> </b>") == [(0, "the visible text is empty")]
+    assert html_problems("😀" * 6, max_length=10) == [
+        (0, "the visible text is 12 UTF-16 units long (limit 10)")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "<p>x", "a & b\n</i>", '<pre><code class="x"><b>y</b></code>', "<b> </b>", "😀" * 6],
+)
+def test_validator_is_built_on_html_problems(text: str) -> None:
+    messages = validate_telegram_html(text, max_length=10)
+    problems = html_problems(text, max_length=10)
+    assert len(messages) == len(problems) > 0
+    for message, (offset, reason) in zip(messages, problems, strict=True):
+        assert message in {reason, f"position {offset}: {reason}"}
 
 
 # --------------------------------------------------------------------------- split: examples

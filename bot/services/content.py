@@ -95,14 +95,16 @@ unique in the course, lesson slugs are unique in the course (not just the module
 Unknown keys and keys given twice are errors, to catch typos.
 
 The *body* is Telegram HTML (https://core.telegram.org/bots/api#html-style) and must not be
-empty. Allowed tags: ``b strong i em u ins s strike del code pre a blockquote tg-spoiler``,
+empty. It is checked with the rules of :func:`bot.telegram_html.validate_telegram_html`.
+Allowed tags: ``b strong i em u ins s strike del code pre a blockquote tg-spoiler``,
 ``<a href="...">`` (href required), ``<span class="tg-spoiler">``, ``<blockquote expandable>``,
-and ``<code class="language-x">`` directly inside ``<pre>``. Tags must be closed in order;
-nothing may be nested inside ``<code>``, only ``<code>`` inside ``<pre>``, and links and
-blockquotes do not nest. ``&`` must start an entity (``&amp; &lt; &gt; &quot;`` or numeric
-like ``&#8212;``) and a ``<`` that does not start an allowed tag must be written ``&lt;``.
-Blank lines around the body are dropped. Long bodies are fine: the bot splits them into
-several messages.
+``<tg-emoji emoji-id="...">`` (numeric id), and ``<code class="language-x">`` directly inside
+``<pre>``. Tags must be closed in order; nothing may be nested inside ``<code>``, only
+``<code>`` inside ``<pre>``, and links and blockquotes do not nest. ``&`` must start an
+entity (``&amp; &lt; &gt; &quot;`` or numeric like ``&#8212;``) and a ``<`` that does not
+start an allowed tag must be written ``&lt;``. The text must have something visible (not only
+tags). Blank lines around the body are dropped. Long bodies are fine: the bot splits them into
+several messages (the limit is 65,535 bytes of UTF-8, what a MySQL TEXT column holds).
 
 Errors
 ======
@@ -133,7 +135,6 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Literal
 
@@ -143,6 +144,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.services.clock import Clock
+from bot.telegram_html import html_problems
 from db.models import Lesson, Module, QuizQuestion, UserProgress
 
 __all__ = [
@@ -156,11 +158,9 @@ __all__ = [
     "QuestionSpec",
     "apply_import",
     "has_content",
-    "html_problems",
     "import_course",
     "load_course",
     "plan_import",
-    "validate_telegram_html",
 ]
 
 # ----------------------------------------------------------------------------- limits
@@ -516,199 +516,6 @@ def _scalar_text(value: Any, raw: str | None) -> str | None:
     return raw if raw is not None else str(value)
 
 
-# ----------------------------------------------------------------------------- Telegram HTML
-
-ALLOWED_TAGS = frozenset(
-    {
-        "b",
-        "strong",
-        "i",
-        "em",
-        "u",
-        "ins",
-        "s",
-        "strike",
-        "del",
-        "code",
-        "pre",
-        "a",
-        "blockquote",
-        "tg-spoiler",
-        "span",
-    }
-)
-_ENTITY_NAMES = frozenset({"amp", "lt", "gt", "quot"})
-_LANGUAGE_RE = re.compile(r"language-[A-Za-z0-9_+#.-]+")
-
-
-class _HtmlChecker(HTMLParser):
-    def __init__(self, text: str, line_offset: int) -> None:
-        super().__init__(convert_charrefs=False)
-        self.text = text
-        self.line_offset = line_offset
-        self.line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
-        self.problems: list[tuple[int, str]] = []
-        self.stack: list[tuple[str, int]] = []
-        self.unsupported_open: dict[str, int] = {}
-        self.has_text = False
-
-    def _line(self) -> int:
-        return self.getpos()[0] + self.line_offset
-
-    def _problem(self, reason: str, line: int | None = None) -> None:
-        self.problems.append((line if line is not None else self._line(), reason))
-
-    def _index(self) -> int:
-        line, column = self.getpos()
-        return self.line_starts[line - 1] + column
-
-    def check(self) -> list[tuple[int, str]]:
-        self.feed(self.text)
-        self.close()
-        for tag, line in self.stack:
-            self._problem(f"<{tag}> is never closed", line)
-        if not self.has_text:
-            self._problem("the text is empty", 1 + self.line_offset)
-        return sorted(self.problems)
-
-    # tags
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in ALLOWED_TAGS:
-            self._problem(f"<{tag}> is not a tag Telegram supports; use b, i, u, s, code, pre, a…")
-            self.unsupported_open[tag] = self.unsupported_open.get(tag, 0) + 1
-            return
-        names = [name for name, _line in self.stack]
-        self._check_attrs(tag, attrs, names)
-        if "code" in names:
-            self._problem(f"<{tag}> inside <code>: code can't contain other tags")
-        elif "pre" in names and not (tag == "code" and names[-1] == "pre"):
-            self._problem(f"<{tag}> inside <pre>: only <code> may be nested in <pre>")
-        if tag == "a" and "a" in names:
-            self._problem("a link inside a link")
-        if tag == "blockquote" and "blockquote" in names:
-            self._problem("a blockquote inside a blockquote")
-        self.stack.append((tag, self._line()))
-
-    def _check_attrs(self, tag: str, attrs: list[tuple[str, str | None]], names: list[str]) -> None:
-        values = dict(attrs)
-        allowed: set[str] = set()
-        if tag == "a":
-            allowed = {"href"}
-            if not (values.get("href") or "").strip():
-                self._problem('<a> needs an href="…"')
-        elif tag == "span":
-            allowed = {"class"}
-            if values.get("class") != "tg-spoiler":
-                self._problem('<span> is only supported as <span class="tg-spoiler">')
-        elif tag == "code" and "class" in values:
-            allowed = {"class"}
-            if not names or names[-1] != "pre":
-                self._problem('class="language-…" is only allowed on a <code> directly in <pre>')
-            elif not _LANGUAGE_RE.fullmatch(values["class"] or ""):
-                self._problem(f'<code class="{values["class"]}">: the class must be language-…')
-        elif tag == "blockquote":
-            allowed = {"expandable"}
-        for name, _value in attrs:
-            if name not in allowed:
-                self._problem(f"<{tag}> can't have the attribute '{name}'")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in ALLOWED_TAGS:
-            self._problem(f"<{tag}/> is not a tag Telegram supports")
-        else:
-            self._problem(f"<{tag}/> can't be self-closing; write <{tag}>…</{tag}>")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag not in ALLOWED_TAGS:
-            if self.unsupported_open.get(tag):
-                self.unsupported_open[tag] -= 1
-            else:
-                self._problem(f"</{tag}> is not a tag Telegram supports")
-            return
-        names = [name for name, _line in self.stack]
-        if names and names[-1] == tag:
-            self.stack.pop()
-        elif tag in names:
-            top, line = self.stack[-1]
-            self._problem(
-                f"</{tag}> comes before </{top}> of the <{top}> opened on line {line}; "
-                "close tags in reverse order"
-            )
-            del self.stack[len(names) - 1 - names[::-1].index(tag)]
-        else:
-            self._problem(f"</{tag}> has no opening <{tag}>")
-
-    # text
-
-    def handle_data(self, data: str) -> None:
-        if data.strip():
-            self.has_text = True
-        line = self._line()
-        for index, ch in enumerate(data):
-            if ch == "<":
-                self._problem(
-                    "a '<' that does not start a supported tag; write &lt;",
-                    line + data.count("\n", 0, index),
-                )
-            elif ch == "&":
-                self._problem(
-                    "a bare '&'; write &amp; (or an entity like &lt;)",
-                    line + data.count("\n", 0, index),
-                )
-
-    def _terminated(self, name: str) -> bool:
-        end = self._index() + 1 + len(name)
-        return self.text[end : end + 1] == ";"
-
-    def handle_entityref(self, name: str) -> None:
-        self.has_text = True
-        if name not in _ENTITY_NAMES:
-            self._problem(
-                f"&{name}; is not an entity Telegram knows (only &amp; &lt; &gt; &quot; and "
-                "numeric ones); write &amp; for a literal '&'"
-            )
-        elif not self._terminated(name):
-            self._problem(f"&{name} needs a ';' (&{name};)")
-
-    def handle_charref(self, name: str) -> None:
-        self.has_text = True
-        if not self._terminated("#" + name):
-            self._problem(f"&#{name} needs a ';' (&#{name};)")
-            return
-        try:
-            code = int(name[1:], 16) if name[:1] in {"x", "X"} else int(name)
-        except ValueError:
-            code = -1
-        if code <= 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
-            self._problem(f"&#{name}; is not a valid character")
-
-    def handle_comment(self, data: str) -> None:
-        self._problem("HTML comments <!-- … --> are not supported by Telegram")
-
-    def handle_decl(self, decl: str) -> None:
-        self._problem(f"<!{decl}> is not supported by Telegram")
-
-    def unknown_decl(self, data: str) -> None:
-        self._problem(f"<![{data}]> is not supported by Telegram")
-
-    def handle_pi(self, data: str) -> None:
-        self._problem(f"<?{data}> is not supported by Telegram")
-
-
-def html_problems(text: str, line_offset: int = 0) -> list[tuple[int, str]]:
-    """Problems with ``text`` as Telegram HTML, as (line, reason), sorted.
-
-    Lines are 1-based in ``text``, plus ``line_offset`` (for text that starts further down a file).
-    """
-    return _HtmlChecker(text, line_offset).check()
-
-
-def validate_telegram_html(text: str) -> list[str]:
-    """Problems with ``text`` as Telegram HTML (``"line N: reason"``); empty when it is valid."""
-    return [f"line {line}: {reason}" for line, reason in html_problems(text)]
-
-
 # ----------------------------------------------------------------------------- loading
 
 
@@ -939,8 +746,9 @@ def _load_lesson(
     if not body:
         file.add(closing_line, "the lesson text after the front matter is empty")
     else:
-        for line, reason in html_problems(raw_body, closing_line):
-            file.add(line, reason)
+        # raw_body starts on the line after the closing '---'.
+        for offset, reason in html_problems(raw_body):
+            file.add(closing_line + 1 + raw_body.count("\n", 0, offset), reason)
         if len(body.encode()) > TEXT_MAX_BYTES:
             file.add(
                 closing_line + 1,

@@ -1,0 +1,141 @@
+"""Leaderboard at a million learners on MariaDB/MySQL.
+
+    .venv/bin/python -m bench.leaderboard [--learners 1000000] [--samples 500]
+
+Prints the time to refresh `leaderboard_cache` (one INSERT … SELECT with RANK()),
+and p50/p95 of the /leaderboard handler (top 10 + the learner's own rank) and of the
+weekly board, for random learners, through the real dispatcher. Targets: refresh
+≤ 30 s, handler p95 ≤ 30 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import time
+from datetime import UTC, datetime
+
+from aiogram.types import CallbackQuery, Chat, Message, Update, User
+from sqlalchemy import text
+
+from bench.common import peak_rss_mb, percentile, throwaway_mysql
+from bot.app import build_bot, build_dispatcher
+from bot.keyboards import BoardCb
+from bot.offline import OfflineSession
+from bot.services.clock import SystemClock
+from bot.services.leaderboard import refresh_leaderboard, week_start
+from db.engine import create_engine, create_session_factory
+from db.migrate import upgrade_to_head
+
+FIRST_ID = 1_000_000_000
+
+
+async def seed(url: str, learners: int, weekly_awards: int) -> None:
+    """Learners, stats and this week's ledger rows, generated inside the server."""
+    engine = create_engine(url)
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    monday = week_start(datetime.now(UTC)).replace(tzinfo=None)
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TEMPORARY TABLE digits (d INT PRIMARY KEY)"))
+        await conn.execute(
+            text("INSERT INTO digits VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)")
+        )
+        await conn.execute(text("CREATE TEMPORARY TABLE seq (n INT PRIMARY KEY)"))
+        await conn.execute(
+            text(
+                "INSERT INTO seq SELECT a.d + 10*b.d + 100*c.d + 1000*d.d + 10000*e.d"
+                " + 100000*f.d + 1000000*g.d FROM digits a, digits b, digits c, digits d,"
+                " digits e, digits f, (SELECT d FROM digits WHERE d < 10) g"
+                " WHERE a.d + 10*b.d + 100*c.d + 1000*d.d + 10000*e.d + 100000*f.d"
+                " + 1000000*g.d < :n"
+            ),
+            {"n": learners},
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO users (telegram_id, first_name, is_active, time_zone, lesson_minute,"
+                " reminders_enabled, show_on_leaderboard, role, last_seen_at, created_at,"
+                " updated_at) SELECT :first + n, CONCAT('Learner ', n), 1, 'UTC', 540, 1,"
+                " n % 50 <> 0, 'LEARNER', :now, :now, :now FROM seq"
+            ),
+            {"first": FIRST_ID, "now": now},
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO user_stats (user_id, points, level, current_streak, longest_streak,"
+                " lessons_completed, perfect_quizzes, updated_at)"
+                " SELECT id, FLOOR(RAND(7) * 5000), 1, 0, 0, 0, 0, :now FROM users"
+            ),
+            {"now": now},
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO points_ledger (user_id, points, reason, award_key, created_at)"
+                " SELECT id, FLOOR(RAND(3) * 200), 'ADJUSTMENT', 'bench', :monday"
+                " FROM users ORDER BY id LIMIT :limit"
+            ),
+            {"monday": monday, "limit": weekly_awards},
+        )
+    await engine.dispose()
+
+
+async def run(url: str, learners: int, samples: int) -> None:
+    await upgrade_to_head(url)
+    started = time.perf_counter()
+    await seed(url, learners, weekly_awards=learners // 3)
+    print(f"seeded {learners:,} learners in {time.perf_counter() - started:.1f} s")
+    engine = create_engine(url)
+    factory = create_session_factory(engine)
+    refresh_times = []
+    for _ in range(2):
+        started = time.perf_counter()
+        async with factory() as session, session.begin():
+            await refresh_leaderboard(session, datetime.now(UTC))
+        refresh_times.append(time.perf_counter() - started)
+    print("cache refresh: " + ", ".join(f"{t:.1f} s" for t in refresh_times))
+    session = OfflineSession()
+    bot = build_bot("42:BENCH", session=session)
+    dispatcher = build_dispatcher(factory, SystemClock())
+    rng = random.Random(11)
+    all_time: list[float] = []
+    weekly: list[float] = []
+    for index in range(samples):
+        number = rng.randrange(learners)
+        telegram_id = FIRST_ID + number
+        user = User(id=telegram_id, is_bot=False, first_name=f"Learner {number}")
+        chat = Chat(id=telegram_id, type="private")
+        message = Message(message_id=index, date=datetime.now(UTC), chat=chat, from_user=user,
+                          text="/leaderboard")  # fmt: skip
+        started = time.perf_counter()
+        await dispatcher.feed_update(bot, Update(update_id=2 * index, message=message))
+        all_time.append(time.perf_counter() - started)
+        callback = CallbackQuery(id=str(index), from_user=user, chat_instance="b",
+                                 message=message, data=BoardCb(week=True).pack())  # fmt: skip
+        started = time.perf_counter()
+        await dispatcher.feed_update(bot, Update(update_id=2 * index + 1, callback_query=callback))
+        weekly.append(time.perf_counter() - started)
+        session.calls.clear()
+        session.results.clear()
+    await engine.dispose()
+    for name, values in (("/leaderboard (all time)", all_time), ("week button", weekly)):
+        values.sort()
+        print(
+            f"{name}: p50 {1000 * percentile(values, 0.5):.1f} ms,"
+            f" p95 {1000 * percentile(values, 0.95):.1f} ms over {len(values)} learners"
+        )
+    print(f"peak RSS: {peak_rss_mb():.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, default=1_000_000)
+    parser.add_argument("--samples", type=int, default=500)
+    parser.add_argument("--mysql", help="server URL (default: BENCH_MYSQL_URL or root@127.0.0.1)")
+    args = parser.parse_args()
+    with throwaway_mysql(args.mysql) as url:
+        asyncio.run(run(url, args.learners, args.samples))
+
+
+if __name__ == "__main__":
+    main()
