@@ -22,6 +22,7 @@ from bot.handlers import (
     groups,
     leaderboard,
     learn,
+    membership,
     modules,
     progress,
     quiz,
@@ -80,6 +81,7 @@ def build_dispatcher(
         progress.router(),
         leaderboard.router(),
         settings.router(),
+        membership.router(),
     ]
     for router in learner_routers:
         _for_learners(router)
@@ -91,7 +93,12 @@ def build_dispatcher(
 
 
 def _for_learners(router: Router) -> None:
-    for observer in (router.message, router.callback_query, router.poll_answer):
+    for observer in (
+        router.message,
+        router.callback_query,
+        router.poll_answer,
+        router.my_chat_member,
+    ):
         observer.filter(LearnerKnown())
 
 

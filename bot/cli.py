@@ -10,11 +10,22 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 
 BUNDLED_COURSE = Path(__file__).resolve().parent.parent / "content"
+JOB_NAMES = ("daily-lessons", "streak-reminders", "leaderboard")
+
+
+def instant(value: str) -> datetime:
+    """An ISO-8601 instant; a time without an offset is taken as UTC."""
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not an ISO-8601 instant: {value!r}") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,10 +33,19 @@ def build_parser() -> argparse.ArgumentParser:
         prog="learnbot", description="LearnBot: a Telegram bot that teaches."
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    run = commands.add_parser("run", help="long polling")
+    run = commands.add_parser("run", help="long polling, with the scheduler in-process")
     run.add_argument(
         "--migrate", action="store_true", help="upgrade a server database's schema first"
     )
+    run.add_argument(
+        "--no-scheduler", action="store_true", help="leave the jobs to another process"
+    )
+    commands.add_parser("scheduler", help="run the scheduled jobs only")
+    jobs = commands.add_parser("jobs", help="scheduled jobs")
+    jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
+    job = jobs_commands.add_parser("run", help="run one job once, as if at --at")
+    job.add_argument("job", choices=sorted(JOB_NAMES))
+    job.add_argument("--at", type=instant, help="ISO-8601 instant (default: now)")
     commands.add_parser("demo", help="chat with the bot in the terminal (SQLite, no token)")
     content = commands.add_parser("content", help="course content")
     content_commands = content.add_subparsers(dest="content_command", required=True)
@@ -53,7 +73,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "run":
             from bot.runner import run_polling
 
-            return asyncio.run(run_polling(settings, migrate=getattr(args, "migrate", False)))
+            return asyncio.run(
+                run_polling(
+                    settings,
+                    migrate=getattr(args, "migrate", False),
+                    scheduler=not getattr(args, "no_scheduler", False),
+                )
+            )
+        if command == "scheduler":
+            from bot.runner import run_scheduler_only
+
+            return asyncio.run(run_scheduler_only(settings))
+        if command == "jobs":
+            from bot.runner import run_one_job
+
+            return asyncio.run(run_one_job(settings, args.job, args.at))
         if command == "demo":
             from bot.demo import run_demo
 

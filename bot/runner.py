@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 import sys
+from datetime import datetime
 from pathlib import Path
 
+from aiogram import Bot
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app import build_bot, build_dispatcher
+from bot.app import build_bot, build_dispatcher, build_i18n
 from bot.config import Settings
 from bot.services import content
-from bot.services.clock import SystemClock
+from bot.services.clock import Clock, FixedClock, SystemClock
+from bot.services.course import CourseCache
 from db.engine import create_engine, create_session_factory, is_sqlite
 from db.migrate import current_revision, head_revision, upgrade_to_head
+from scheduler.jobs import Jobs
+from scheduler.leader import Leadership
+from scheduler.runner import job_table, run_scheduler
+from scheduler.sender import Sender
 
 log = logging.getLogger(__name__)
 BUNDLED_COURSE = Path(__file__).resolve().parent.parent / "content"
@@ -56,23 +65,93 @@ async def import_bundled_course_if_empty(engine: AsyncEngine) -> None:
         log.info("imported the bundled course %r", course.title)
 
 
-async def run_polling(settings: Settings, *, migrate: bool) -> int:
+def build_jobs(
+    settings: Settings, engine: AsyncEngine, bot: Bot, clock: Clock, course_cache: CourseCache
+) -> Jobs:
+    factory = create_session_factory(engine)
+    sender = Sender(
+        bot, factory, clock, rate=settings.send_rate, paid_broadcast=settings.paid_broadcast
+    )
+    return Jobs(factory, sender, clock, build_i18n(), course_cache)
+
+
+def token(settings: Settings) -> str | None:
     if settings.bot_token is None:
         print("learnbot: configuration error: BOT_TOKEN is required to run", file=sys.stderr)
+        return None
+    return settings.bot_token.get_secret_value()
+
+
+async def run_polling(settings: Settings, *, migrate: bool, scheduler: bool = True) -> int:
+    """Long polling; the scheduled jobs run in the same process unless told otherwise."""
+    if (secret := token(settings)) is None:
         return 2
     try:
         engine = await prepare_database(settings.database_url, migrate=migrate)
     except NotReady as exc:
         print(f"learnbot: {exc}", file=sys.stderr)
         return 2
-    bot = build_bot(settings.bot_token.get_secret_value(), api_base=settings.telegram_api_base)
-    dispatcher = build_dispatcher(create_session_factory(engine), SystemClock())
+    bot = build_bot(secret, api_base=settings.telegram_api_base)
+    clock, course_cache = SystemClock(), CourseCache()
+    dispatcher = build_dispatcher(create_session_factory(engine), clock, course_cache=course_cache)
+    stop = asyncio.Event()
+    jobs_task = None
+    if scheduler:
+        jobs = build_jobs(settings, engine, bot, clock, course_cache)
+        jobs_task = asyncio.create_task(run_scheduler(jobs, Leadership(engine), stop))
     try:
         await bot.delete_webhook(drop_pending_updates=False)
         await dispatcher.start_polling(bot, handle_signals=True)
     finally:
+        stop.set()
+        if jobs_task is not None:
+            await jobs_task
         await bot.session.close()
         await engine.dispose()
+    return 0
+
+
+async def run_scheduler_only(settings: Settings) -> int:
+    """The scheduled jobs alone, until SIGTERM or SIGINT."""
+    if (secret := token(settings)) is None:
+        return 2
+    try:
+        engine = await prepare_database(settings.database_url, migrate=False)
+    except NotReady as exc:
+        print(f"learnbot: {exc}", file=sys.stderr)
+        return 2
+    bot = build_bot(secret, api_base=settings.telegram_api_base)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    jobs = build_jobs(settings, engine, bot, SystemClock(), CourseCache())
+    try:
+        await run_scheduler(jobs, Leadership(engine), stop)
+    finally:
+        await bot.session.close()
+        await engine.dispose()
+    return 0
+
+
+async def run_one_job(settings: Settings, name: str, at: datetime | None) -> int:
+    """One job, once, as if the time were `at`: the same code and the same ledger."""
+    if (secret := token(settings)) is None:
+        return 2
+    try:
+        engine = await prepare_database(settings.database_url, migrate=False)
+    except NotReady as exc:
+        print(f"learnbot: {exc}", file=sys.stderr)
+        return 2
+    bot = build_bot(secret, api_base=settings.telegram_api_base)
+    clock: Clock = FixedClock(at) if at is not None else SystemClock()
+    jobs = build_jobs(settings, engine, bot, clock, CourseCache())
+    try:
+        report = await job_table(jobs)[name]()
+    finally:
+        await bot.session.close()
+        await engine.dispose()
+    print(report)
     return 0
 
 

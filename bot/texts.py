@@ -362,3 +362,20 @@ DEFAULT_ACHIEVEMENT_TEXTS = {
     "points-500": (lambda: _("500 club"), lambda: _("Earn 500 points.")),
     "points-2000": (lambda: _("2,000 club"), lambda: _("Earn 2,000 points.")),
 }
+
+
+# ------------------------------------------------------------------ scheduled pushes
+
+
+def daily_lesson_push(lesson_title: str) -> str:
+    return _("📚 Time for today's lesson: <b>{title}</b>. It takes a few minutes.").format(
+        title=escape(lesson_title)
+    )
+
+
+def streak_reminder_push(streak: int) -> str:
+    return ngettext(
+        "🔥 Your {days}-day streak ends at midnight! One lesson today keeps it alive.",
+        "🔥 Your {days}-day streak ends at midnight! One lesson today keeps it alive.",
+        streak,
+    ).format(days=streak)

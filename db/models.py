@@ -104,7 +104,10 @@ class User(TimestampMixin, Base):
     )
     stats: Mapped[UserStats | None] = relationship(back_populates="user", passive_deletes=True)
 
-    __table_args__ = (Index("ix_users_username", "username"),)
+    __table_args__ = (
+        Index("ix_users_username", "username"),
+        Index("ix_users_time_zone_lesson_minute", "time_zone", "lesson_minute"),
+    )
 
 
 class Module(TimestampMixin, Base):
@@ -311,7 +314,10 @@ class UserStats(Base):
 
     user: Mapped[User] = relationship(back_populates="stats")
 
-    __table_args__ = (Index("ix_user_stats_points", "points"),)
+    __table_args__ = (
+        Index("ix_user_stats_points", "points"),
+        Index("ix_user_stats_last_active_date", "last_active_date"),
+    )
 
 
 class PointsLedger(Base):

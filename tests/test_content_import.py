@@ -582,6 +582,37 @@ def test_every_problem_is_collected_and_sorted(course_dir: Path) -> None:
     assert message.startswith("the course has 4 problems:\n01-basics/01-hello.md:3: ")
 
 
+# ----------------------------------------------------------------------------- Telegram HTML
+# The rules themselves are bot.telegram_html's (tests/test_telegram_html.py); here: that the
+# importer applies them to lesson bodies and reports each problem at its line in the file.
+
+BROKEN_BODY = "\n\nFirst 😀 line &amp; more & less\n<p>para</p> <i>x\n\n<code>&nbsp;</code>"
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_body_problems_are_reported_at_their_file_line(course_dir: Path, newline: str) -> None:
+    text = lesson_file("hello", "Hello").replace("About <b>Hello</b>.", BROKEN_BODY)
+    (course_dir / HELLO).write_bytes(text.replace("\n", newline).encode())
+    # The closing '---' is line 17; the body's blank lines are 18 and 19.
+    assert [str(p) for p in problems_of(course_dir)] == [
+        f"{HELLO}:20: raw '&' (escape it as &amp;)",
+        f"{HELLO}:21: <i> is never closed",
+        f"{HELLO}:21: unsupported tag <p>",
+        f"{HELLO}:23: unsupported entity &nbsp; (only &lt; &gt; &amp; &quot; and &#N;)",
+    ]
+
+
+def test_lessons_may_use_custom_emoji(course_dir: Path) -> None:
+    emoji = '<tg-emoji emoji-id="5368324170671202286">👍</tg-emoji>'
+    edit(course_dir / HELLO, "friends.", f"friends {emoji}.")
+    hello = load_course(course_dir).modules[0].lessons[0]
+    assert emoji in hello.body
+    edit(course_dir / HELLO, 'emoji-id="5368324170671202286"', "")
+    assert [str(p) for p in problems_of(course_dir)] == [
+        f"{HELLO}:20: <tg-emoji> needs a numeric emoji-id"
+    ]
+
+
 # ----------------------------------------------------------------------------- plans
 
 

@@ -15,11 +15,12 @@ from tests.factories import make_user
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday
 
 
-async def learners_with_points(session: AsyncSession, points: list[int], **fields: object) -> list[User]:
+async def learners_with_points(
+    session: AsyncSession, points: list[int], offset: int = 0, **fields: object
+) -> list[User]:
     users = []
     for index, value in enumerate(points):
-        user = await make_user(session, 1000 + index + int(fields.pop("offset", 0)),  # type: ignore[call-overload]
-                               first_name=f"L{index}", **fields)  # fmt: skip
+        user = await make_user(session, 1000 + offset + index, first_name=f"L{index}", **fields)
         session.add(UserStats(user_id=user.id, points=value, level=1, updated_at=NOW))
         users.append(user)
     await session.flush()

@@ -141,9 +141,10 @@ def test_html_problems_gives_character_offsets() -> None:
     text = "😀 a & b\n\n<b>x <i>y</b>"
     assert html_problems(text) == [
         (4, "raw '&' (escape it as &amp;)"),
-        (17, "</b> closes <b> while <i> is still open (improper nesting)"),
+        (18, "</b> closes <b> while <i> is still open (improper nesting)"),
     ]
-    assert text[4] == "&" and text[17:21] == "</b>"
+    assert text[4] == "&"
+    assert text[18:22] == "</b>"
     assert html_problems("a\n\n<code>x") == [(3, "<code> is never closed")]
 
 

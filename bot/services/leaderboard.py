@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, literal, select
+from sqlalchemy import Select, Table, case, delete, func, literal, or_, select
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Executable
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
 from db.base import UTCDateTime
 from db.models import LeaderboardCache, PointsLedger, User, UserAchievement, UserStats
@@ -41,7 +46,12 @@ def week_start(now: datetime) -> datetime:
 
 
 async def refresh_leaderboard(session: AsyncSession, now: datetime) -> None:
-    """Rebuild `leaderboard_cache` from `user_stats` in one set-based INSERT … SELECT."""
+    """Bring `leaderboard_cache` up to date from `user_stats`, set-based.
+
+    One INSERT … SELECT with RANK() upserts every ranked learner (a row whose rank and
+    totals did not change is left untouched, so a refresh costs what changed, not a
+    rewrite of a million rows), then one DELETE drops learners who left the board.
+    """
     achievements = (
         select(UserAchievement.user_id, func.count().label("earned"))
         .group_by(UserAchievement.user_id)
@@ -60,14 +70,35 @@ async def refresh_leaderboard(session: AsyncSession, now: datetime) -> None:
         .outerjoin(achievements, achievements.c.user_id == UserStats.user_id)
         .where(User.show_on_leaderboard, UserStats.points > 0)
     )
-    await session.execute(delete(LeaderboardCache))
+    columns = ["user_id", "rank", "total_score", "lessons_completed", "achievements_count",
+               "updated_at"]  # fmt: skip
+    await session.execute(_upsert(session, columns, ranked))
+    hidden = select(User.id).where(User.show_on_leaderboard.is_(False))
+    pointless = select(UserStats.user_id).where(UserStats.points <= 0)
     await session.execute(
-        insert(LeaderboardCache).from_select(
-            ["user_id", "rank", "total_score", "lessons_completed", "achievements_count",
-             "updated_at"],
-            ranked,
+        delete(LeaderboardCache).where(
+            or_(LeaderboardCache.user_id.in_(hidden), LeaderboardCache.user_id.in_(pointless))
         )
-    )  # fmt: skip
+    )
+
+
+def _upsert(
+    session: AsyncSession, columns: list[str], ranked: Select[*tuple[Any, ...]]
+) -> Executable:
+    """INSERT … SELECT that updates a learner's row only where something changed."""
+    table = cast(Table, LeaderboardCache.__table__)
+
+    def when_changed(new: ReadOnlyColumnCollection[str, Any]) -> dict[str, Any]:
+        changed = or_(*(table.c[name] != new[name] for name in columns[1:5]))
+        return {name: case((changed, new[name]), else_=table.c[name]) for name in columns[1:]}
+
+    if session.get_bind().dialect.name == "mysql":
+        mysql = mysql_insert(table).from_select(columns, ranked)
+        return mysql.on_duplicate_key_update(when_changed(mysql.inserted))
+    sqlite = sqlite_insert(table).from_select(columns, ranked)
+    return sqlite.on_conflict_do_update(
+        index_elements=["user_id"], set_=when_changed(sqlite.excluded)
+    )
 
 
 async def all_time_board(session: AsyncSession, user: User, limit: int = TOP) -> Board:
@@ -75,10 +106,11 @@ async def all_time_board(session: AsyncSession, user: User, limit: int = TOP) ->
         select(LeaderboardCache.user_id, LeaderboardCache.rank, User.first_name,
                LeaderboardCache.total_score)
         .join(User, User.id == LeaderboardCache.user_id)
-        .order_by(LeaderboardCache.rank, LeaderboardCache.user_id)
+        .order_by(LeaderboardCache.rank)  # the rank index gives the top without a sort
         .limit(limit)
     )  # fmt: skip
-    top = [Entry(rank, name, points, user_id == user.id) for user_id, rank, name, points in rows]
+    ordered = sorted(rows, key=lambda row: (row[1], row[0]))
+    top = [Entry(rank, name, points, user_id == user.id) for user_id, rank, name, points in ordered]
     mine = (
         await session.execute(
             select(LeaderboardCache.rank, LeaderboardCache.total_score).where(

@@ -165,3 +165,10 @@ def set_language(user: User, language: str, now: datetime) -> None:
         raise ValueError(f"unsupported language {language!r}")
     user.language = language
     user.updated_at = now
+
+
+def block(user: User, now: datetime) -> None:
+    """The learner blocked the bot: no pushes until they come back."""
+    if user.blocked_at is None:
+        user.blocked_at = now
+        user.updated_at = now

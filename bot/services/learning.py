@@ -93,6 +93,28 @@ async def load_progress(session: AsyncSession, user_id: int) -> dict[int, Progre
     }
 
 
+async def load_progress_many(
+    session: AsyncSession, user_ids: Sequence[int]
+) -> dict[int, dict[int, ProgressRow]]:
+    """Progress of many learners in one query (the scheduler's batches)."""
+    found: dict[int, dict[int, ProgressRow]] = {user_id: {} for user_id in user_ids}
+    if not user_ids:
+        return found
+    rows = await session.execute(
+        select(
+            UserProgress.user_id,
+            UserProgress.lesson_id,
+            UserProgress.status,
+            UserProgress.score,
+            UserProgress.attempts,
+            UserProgress.completed_at,
+        ).where(UserProgress.user_id.in_(user_ids))
+    )
+    for user_id, lesson_id, status, score, attempts, completed_at in rows:
+        found[user_id][lesson_id] = ProgressRow(status, score, attempts, completed_at)
+    return found
+
+
 def lesson_statuses(
     course: CourseMap, progress: dict[int, ProgressRow], user: User, now: datetime
 ) -> list[LessonStatus]:

@@ -1,0 +1,91 @@
+"""The scheduler: APScheduler 3 running the jobs while this process holds the lease."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import STATE_RUNNING
+from sqlalchemy.exc import DBAPIError
+
+from scheduler.jobs import JobReport, Jobs
+from scheduler.leader import Leadership
+
+log = logging.getLogger(__name__)
+
+LEASE_CHECK = timedelta(seconds=10)  # how often the leader pings and a standby retries
+JOB_EVERY = {
+    "daily-lessons": timedelta(minutes=1),
+    "streak-reminders": timedelta(minutes=1),
+    "leaderboard": timedelta(minutes=5),
+}
+MISFIRE_GRACE = timedelta(minutes=5)
+
+
+def job_table(jobs: Jobs) -> dict[str, Callable[[], Awaitable[JobReport]]]:
+    return {
+        "daily-lessons": jobs.daily_lessons,
+        "streak-reminders": jobs.streak_reminders,
+        "leaderboard": jobs.leaderboard,
+    }
+
+
+async def run_job(name: str, job: Callable[[], Awaitable[JobReport]]) -> None:
+    try:
+        report = await job()
+    except DBAPIError as exc:
+        log.warning("job %s: database error, next run retries: %s", name, exc)
+        return
+    log.info("%s", report)
+
+
+def build_scheduler(jobs: Jobs) -> AsyncIOScheduler:
+    """The jobs, defined in code and added with fixed ids at every start."""
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    for name, job in job_table(jobs).items():
+        scheduler.add_job(
+            run_job,
+            "interval",
+            args=[name, job],
+            seconds=JOB_EVERY[name].total_seconds(),
+            id=name,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=int(MISFIRE_GRACE.total_seconds()),
+        )
+    return scheduler
+
+
+async def run_scheduler(jobs: Jobs, leadership: Leadership, stop: asyncio.Event) -> None:
+    """Run the jobs whenever this process holds the lease, until `stop` is set."""
+    scheduler = build_scheduler(jobs)
+    scheduler.start(paused=True)
+    try:
+        while not stop.is_set():
+            leader = await _lease(leadership)
+            if leader and scheduler.state != STATE_RUNNING:
+                log.info("this process runs the scheduled jobs")
+                scheduler.resume()
+                for job in scheduler.get_jobs():  # catch up at once on taking over
+                    job.modify(next_run_time=datetime.now(UTC))
+            elif not leader and scheduler.state == STATE_RUNNING:
+                log.info("another process runs the scheduled jobs")
+                scheduler.pause()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), LEASE_CHECK.total_seconds())
+    finally:
+        scheduler.shutdown(wait=False)
+        await leadership.release()
+
+
+async def _lease(leadership: Leadership) -> bool:
+    try:
+        return await leadership.try_acquire()
+    except DBAPIError as exc:
+        log.warning("scheduler lease: database unavailable: %s", exc)
+        return False

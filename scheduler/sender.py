@@ -1,0 +1,299 @@
+"""The one sender for every outgoing push: daily lessons, streak reminders, broadcasts.
+
+Every message goes through one :class:`RateLimiter` (SPEC §4): at most ``rate`` sends start in
+any one-second window (a sliding-window log of start times) and at most one per
+``per_chat_interval`` to the same chat. A 429 pauses *all* sends for ``retry_after`` seconds,
+then the message is retried; a 403 marks the learner blocked; network errors and 5xx are retried
+with exponential back-off; anything else fails at once. The outcome is written to the delivery
+ledger in a short session of its own, opened only after Telegram has answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter, deque
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass
+
+from aiogram import Bot
+from aiogram.enums import ParseMode
+from aiogram.exceptions import (
+    AiogramError,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import InlineKeyboardMarkup
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.services.clock import Clock
+from db.enums import DeliveryStatus
+from db.models import Delivery, User
+
+__all__ = ["Outgoing", "RateLimiter", "Sender", "SenderStats"]
+
+log = logging.getLogger(__name__)
+
+Monotonic = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+ERROR_MAX_CHARS = 255  # deliveries.error is VARCHAR(255)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    chat_id: int  # Telegram chat id (= the learner's telegram_id)
+    user_id: int  # users.id, to mark the learner blocked on 403
+    text: str  # Telegram HTML
+    reply_markup: InlineKeyboardMarkup | None = None
+    photo: str | None = None  # when set: send_photo(photo, caption=text)
+    delivery_id: int | None = None  # the `deliveries` row to record the outcome in
+
+
+@dataclass
+class SenderStats:
+    sent: int = 0
+    blocked: int = 0
+    failed: int = 0
+    rate_limited: int = 0  # 429 answers seen
+    retried: int = 0  # attempts after the first
+
+
+class RateLimiter:
+    """At most ``rate`` starts in any ``window`` seconds; one start per chat per interval.
+
+    A sliding-window log: the start times of the last ``rate`` sends. A new send may start
+    once the oldest of them is ``window`` seconds old, so no window of that length (wherever
+    it begins) holds more than ``rate`` starts. Waits are computed exactly from
+    ``monotonic()`` and slept with ``sleep``; ``pause`` holds every start back (a 429).
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        per_chat_interval: float,
+        *,
+        monotonic: Monotonic = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        window: float = 1.0,
+    ) -> None:
+        if rate < 1:
+            raise ValueError("rate must be at least 1 message per window")
+        self._window = window
+        self._per_chat = per_chat_interval
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._starts: deque[float] = deque(maxlen=int(rate))
+        self._chat_starts: dict[int, float] = {}  # insertion order = start order
+        self._paused_until = float("-inf")
+
+    async def acquire(self, chat_id: int) -> None:
+        """Wait until a send to ``chat_id`` may start, and count it as started."""
+        while True:
+            now = self._monotonic()
+            wait = self._wait(chat_id, now)
+            if wait <= 0:
+                self._start(chat_id, now)
+                return
+            await self._sleep(wait)
+
+    def pause(self, seconds: float) -> None:
+        """No send starts for ``seconds`` from now (longer pauses already set stand)."""
+        self._paused_until = max(self._paused_until, self._monotonic() + seconds)
+
+    def _wait(self, chat_id: int, now: float) -> float:
+        waits = [self._paused_until - now]
+        if len(self._starts) == self._starts.maxlen:
+            waits.append(self._starts[0] + self._window - now)
+        last = self._chat_starts.get(chat_id)
+        if last is not None:
+            waits.append(last + self._per_chat - now)
+        return max(waits)
+
+    def _start(self, chat_id: int, now: float) -> None:
+        self._starts.append(now)
+        self._chat_starts.pop(chat_id, None)
+        self._chat_starts[chat_id] = now
+        self._forget_idle_chats(now)
+
+    def _forget_idle_chats(self, now: float) -> None:
+        while self._chat_starts:
+            chat_id, started = next(iter(self._chat_starts.items()))
+            if now - started < self._per_chat:
+                return
+            del self._chat_starts[chat_id]
+
+
+class Sender:
+    def __init__(
+        self,
+        bot: Bot,
+        session_factory: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        *,
+        rate: float = 25.0,
+        per_chat_interval: float = 1.0,
+        max_attempts: int = 5,
+        paid_broadcast: bool = False,
+        concurrency: int = 8,
+        backoff: float = 0.5,
+        max_backoff: float = 30.0,
+        monotonic: Monotonic = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        if max_attempts < 1 or concurrency < 1:
+            raise ValueError("max_attempts and concurrency must be at least 1")
+        self._bot = bot
+        self._session_factory = session_factory
+        self._clock = clock
+        self._max_attempts = max_attempts
+        self._paid_broadcast = True if paid_broadcast else None
+        self._concurrency = concurrency
+        self._backoff = backoff
+        self._max_backoff = max_backoff
+        self._sleep = sleep
+        self._limiter = RateLimiter(rate, per_chat_interval, monotonic=monotonic, sleep=sleep)
+        self.stats = SenderStats()
+
+    async def send(self, message: Outgoing) -> DeliveryStatus:
+        """Send one message (retrying as the rules say) and record the outcome."""
+        error: Exception | None = None
+        for attempt in range(1, self._max_attempts + 1):
+            await self._limiter.acquire(message.chat_id)
+            try:
+                await self._deliver(message)
+            except TelegramRetryAfter as exc:
+                self.stats.rate_limited += 1
+                self._limiter.pause(exc.retry_after)
+                error, delay = exc, 0.0
+            except TelegramForbiddenError as exc:
+                return await self._finish(message, DeliveryStatus.BLOCKED, attempt, exc)
+            except TelegramEntityTooLarge as exc:  # a TelegramNetworkError, but final
+                return await self._finish(message, DeliveryStatus.FAILED, attempt, exc)
+            except (TelegramNetworkError, TelegramServerError) as exc:
+                error, delay = exc, self._backoff_delay(attempt)
+            except Exception as exc:  # bad request, not found, …: retrying will not help
+                return await self._finish(message, DeliveryStatus.FAILED, attempt, exc)
+            else:
+                return await self._finish(message, DeliveryStatus.SENT, attempt)
+            if attempt < self._max_attempts:
+                self.stats.retried += 1
+                log.debug("retrying chat=%s delivery=%s: %s", *_context(message), error)
+                await self._sleep(delay)
+        return await self._finish(message, DeliveryStatus.FAILED, self._max_attempts, error)
+
+    async def send_all(
+        self, messages: Iterable[Outgoing] | AsyncIterable[Outgoing]
+    ) -> Counter[DeliveryStatus]:
+        """Send every message, up to ``concurrency`` at a time; count the outcomes."""
+        outcomes: Counter[DeliveryStatus] = Counter()
+        slots = asyncio.Semaphore(self._concurrency)
+
+        async def send_one(message: Outgoing) -> None:
+            try:
+                outcomes[await self.send(message)] += 1
+            finally:
+                slots.release()
+
+        async with asyncio.TaskGroup() as group:
+            async for message in _iterate(messages):
+                await slots.acquire()
+                group.create_task(send_one(message))
+        return outcomes
+
+    async def _deliver(self, message: Outgoing) -> None:
+        if message.photo is not None:
+            await self._bot.send_photo(
+                message.chat_id,
+                message.photo,
+                caption=message.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=message.reply_markup,
+                allow_paid_broadcast=self._paid_broadcast,
+            )
+        else:
+            await self._bot.send_message(
+                message.chat_id,
+                message.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=message.reply_markup,
+                allow_paid_broadcast=self._paid_broadcast,
+            )
+
+    def _backoff_delay(self, attempt: int) -> float:
+        return float(min(self._backoff * 2 ** (attempt - 1), self._max_backoff))
+
+    async def _finish(
+        self,
+        message: Outgoing,
+        status: DeliveryStatus,
+        attempts: int,
+        error: Exception | None = None,
+    ) -> DeliveryStatus:
+        text = None if error is None else _describe(error)[:ERROR_MAX_CHARS]
+        if status is DeliveryStatus.SENT:
+            self.stats.sent += 1
+        elif status is DeliveryStatus.BLOCKED:
+            self.stats.blocked += 1
+            log.info("blocked chat=%s delivery=%s: %s", *_context(message), text)
+        else:
+            self.stats.failed += 1
+            log.warning(
+                "failed chat=%s delivery=%s after %d attempt(s): %s",
+                *_context(message),
+                attempts,
+                text,
+                exc_info=error is not None and not isinstance(error, AiogramError),
+            )
+        await self._record(message, status, attempts, text)
+        return status
+
+    async def _record(
+        self, message: Outgoing, status: DeliveryStatus, attempts: int, error: str | None
+    ) -> None:
+        """Write the outcome in a short transaction of its own (Telegram has answered)."""
+        blocked = status is DeliveryStatus.BLOCKED
+        if message.delivery_id is None and not blocked:
+            return
+        now = self._clock.now()
+        values: dict[str, object] = {
+            "status": status,
+            "attempts": Delivery.attempts + attempts,  # a re-sent row keeps counting
+            "error": error,
+        }
+        if status is DeliveryStatus.SENT:
+            values["sent_at"] = now
+        async with self._session_factory() as session, session.begin():
+            if blocked:
+                await session.execute(
+                    update(User).where(User.id == message.user_id).values(blocked_at=now)
+                )
+            if message.delivery_id is not None:
+                await session.execute(
+                    update(Delivery).where(Delivery.id == message.delivery_id).values(values)
+                )
+
+
+def _context(message: Outgoing) -> tuple[int, int | None]:
+    """What a log line says about a message: never its text."""
+    return message.chat_id, message.delivery_id
+
+
+def _describe(error: Exception) -> str:
+    return str(error) if isinstance(error, AiogramError) else f"{type(error).__name__}: {error}"
+
+
+async def _iterate(
+    messages: Iterable[Outgoing] | AsyncIterable[Outgoing],
+) -> AsyncIterator[Outgoing]:
+    if isinstance(messages, AsyncIterable):
+        async for message in messages:
+            yield message
+    else:
+        for message in messages:
+            yield message
