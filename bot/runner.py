@@ -70,7 +70,12 @@ def build_jobs(
 ) -> Jobs:
     factory = create_session_factory(engine)
     sender = Sender(
-        bot, factory, clock, rate=settings.send_rate, paid_broadcast=settings.paid_broadcast
+        bot,
+        factory,
+        clock,
+        rate=settings.send_rate,
+        concurrency=settings.send_concurrency,
+        paid_broadcast=settings.paid_broadcast,
     )
     return Jobs(factory, sender, clock, build_i18n(), course_cache)
 
@@ -98,7 +103,9 @@ async def run_polling(settings: Settings, *, migrate: bool, scheduler: bool = Tr
     jobs_task = None
     if scheduler:
         jobs = build_jobs(settings, engine, bot, clock, course_cache)
-        jobs_task = asyncio.create_task(run_scheduler(jobs, Leadership(engine), stop))
+        jobs_task = asyncio.create_task(
+            run_scheduler(jobs, Leadership(engine), stop, settings.scheduler_lease_seconds)
+        )
     try:
         await bot.delete_webhook(drop_pending_updates=False)
         await dispatcher.start_polling(bot, handle_signals=True)
@@ -127,7 +134,7 @@ async def run_scheduler_only(settings: Settings) -> int:
         loop.add_signal_handler(signum, stop.set)
     jobs = build_jobs(settings, engine, bot, SystemClock(), CourseCache())
     try:
-        await run_scheduler(jobs, Leadership(engine), stop)
+        await run_scheduler(jobs, Leadership(engine), stop, settings.scheduler_lease_seconds)
     finally:
         await bot.session.close()
         await engine.dispose()

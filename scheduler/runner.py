@@ -61,8 +61,17 @@ def build_scheduler(jobs: Jobs) -> AsyncIOScheduler:
     return scheduler
 
 
-async def run_scheduler(jobs: Jobs, leadership: Leadership, stop: asyncio.Event) -> None:
-    """Run the jobs whenever this process holds the lease, until `stop` is set."""
+async def run_scheduler(
+    jobs: Jobs,
+    leadership: Leadership,
+    stop: asyncio.Event,
+    lease_check: float = LEASE_CHECK.total_seconds(),
+) -> None:
+    """Run the jobs whenever this process holds the lease, until `stop` is set.
+
+    The leader pings its lease every `lease_check` seconds; a standby tries to take
+    it as often, so a dead leader is replaced within about that long.
+    """
     scheduler = build_scheduler(jobs)
     scheduler.start(paused=True)
     try:
@@ -77,7 +86,7 @@ async def run_scheduler(jobs: Jobs, leadership: Leadership, stop: asyncio.Event)
                 log.info("another process runs the scheduled jobs")
                 scheduler.pause()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), LEASE_CHECK.total_seconds())
+                await asyncio.wait_for(stop.wait(), lease_check)
     finally:
         scheduler.shutdown(wait=False)
         await leadership.release()

@@ -1,19 +1,22 @@
 """scheduler.sender: the real sender, a real aiogram Bot, and the Bot API stub over HTTP.
 
 Timing assertions read the stub's arrival times (``RecordedCall.at``, the same monotonic
-clock as the sender's). A request's trip over loopback varies by a few milliseconds, so
-bounds between two arrivals allow ``ARRIVAL_JITTER``; bounds measured from a rejected
-call's arrival need none (the sender only learns of the rejection after it arrived).
+clock as the sender's). The sender limits when a request *starts*; its arrival follows a
+few milliseconds later, or tens on a busy machine (a stalled event loop delays every request
+in flight), so bounds between two arrivals allow ``ARRIVAL_JITTER``, and the timing tests
+keep the longest stall, a full garbage collection, out (``quiet_gc``). Bounds measured from a
+rejected call's arrival need none: the sender only learns of the rejection after it arrived.
 The limiter's own arithmetic is checked exactly, in virtual time.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import heapq
 import itertools
 import logging
-from collections.abc import AsyncIterator, Awaitable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Iterable, Iterator
 from typing import Any, TypeVar
 
 import pytest
@@ -32,7 +35,7 @@ from tests.botapi_stub import BotAPIStub, RecordedCall
 from tests.factories import make_user
 
 T = TypeVar("T")
-ARRIVAL_JITTER = 0.03
+ARRIVAL_JITTER = 0.1
 
 
 # One stub and one bot for the module (closing an aiogram session takes 250 ms).
@@ -53,6 +56,20 @@ async def api_bot(stub: BotAPIStub) -> AsyncIterator[Bot]:
 @pytest.fixture(autouse=True)
 def fresh_stub(stub: BotAPIStub) -> None:
     stub.reset()  # no calls, messages or faults left over from another test
+
+
+@pytest.fixture
+def quiet_gc() -> Iterator[None]:
+    """No full garbage collection during a timing test.
+
+    A full collection of this process's heap stalls the event loop for ~0.2 s; requests in
+    flight then reach the stub late, bunched with the ones started after them, and the
+    arrival times no longer show the spacing the limiter kept. Frozen objects are not scanned.
+    """
+    gc.collect()
+    gc.freeze()
+    yield
+    gc.unfreeze()
 
 
 def no_database() -> async_sessionmaker[AsyncSession]:
@@ -286,6 +303,7 @@ async def test_a_bad_request_fails_at_once_and_the_log_keeps_the_text_out(
 # --------------------------------------------------------------------------- the rate
 
 
+@pytest.mark.usefixtures("quiet_gc")
 async def test_no_second_holds_more_than_the_rate(
     stub: BotAPIStub, api_bot: Bot, clock: FixedClock
 ) -> None:
@@ -296,12 +314,11 @@ async def test_no_second_holds_more_than_the_rate(
     assert outcomes == {DeliveryStatus.SENT: 60}
     arrivals = sorted(call.at for call in stub.calls if call.ok)
     assert len(arrivals) == 60
-    assert max_in_window(arrivals, 1.0 - ARRIVAL_JITTER) <= 20, [
-        (round(c.at - arrivals[0], 4), c.chat_id, c.status, c.method) for c in stub.calls
-    ]
+    assert max_in_window(arrivals, 1.0 - ARRIVAL_JITTER) <= 20
     assert 2.0 - ARRIVAL_JITTER <= arrivals[-1] - arrivals[0] < 4.0  # 20, 20, 20: not slower
 
 
+@pytest.mark.usefixtures("quiet_gc")
 async def test_one_chat_gets_at_most_one_message_per_interval(
     stub: BotAPIStub, api_bot: Bot, clock: FixedClock
 ) -> None:
@@ -314,10 +331,11 @@ async def test_one_chat_gets_at_most_one_message_per_interval(
     outcomes = await sender.send_all(messages())
 
     assert outcomes == {DeliveryStatus.SENT: 5}
-    arrivals = [call.at for call in stub.calls]
+    arrivals = sorted(call.at for call in stub.calls)
     assert len(arrivals) == 5
     gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
     assert min(gaps) >= 0.2 - ARRIVAL_JITTER, gaps
+    assert arrivals[-1] - arrivals[0] >= 4 * 0.2 - ARRIVAL_JITTER
 
 
 # --------------------------------------------------------------------------- the limiter
