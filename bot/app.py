@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from aiogram import Bot, Dispatcher, Router
@@ -11,12 +12,13 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
-from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.commands import set_commands
 from bot.filters import LearnerKnown
 from bot.handlers import (
+    admin,
     errors,
     fallback,
     groups,
@@ -35,6 +37,7 @@ from bot.middlewares import (
     LearnerMiddleware,
     OneUpdateAtATimePerUser,
 )
+from bot.services.admin_users import admin_telegram_ids
 from bot.services.clock import Clock
 from bot.services.course import CourseCache
 
@@ -61,11 +64,14 @@ def build_dispatcher(
     i18n: I18n | None = None,
     course_cache: CourseCache | None = None,
     storage: BaseStorage | None = None,
+    admin_ids: Iterable[int] = (),
 ) -> Dispatcher:
     """The one dispatcher used by polling, webhooks, the demo, tests and benchmarks."""
     dispatcher = Dispatcher(storage=storage)
     i18n = i18n or build_i18n()
     dispatcher["clock"] = clock
+    dispatcher["admin_ids"] = frozenset(admin_ids)
+    dispatcher["session_factory"] = session_factory
     dispatcher["i18n"] = i18n
     dispatcher["course_cache"] = course_cache or CourseCache()
     dispatcher.update.outer_middleware(OneUpdateAtATimePerUser())
@@ -85,10 +91,11 @@ def build_dispatcher(
     ]
     for router in learner_routers:
         _for_learners(router)
+    # Admin handlers first: a non-admin fails their filter and falls through to the rest.
     dispatcher.include_routers(
-        errors.router(), groups.router(), *learner_routers, fallback.router()
+        errors.router(), groups.router(), admin.router(), *learner_routers, fallback.router()
     )
-    dispatcher.startup.register(set_commands)
+    dispatcher.startup.register(on_startup)
     return dispatcher
 
 
@@ -102,21 +109,13 @@ def _for_learners(router: Router) -> None:
         observer.filter(LearnerKnown())
 
 
-async def set_commands(bot: Bot, i18n: I18n) -> None:
-    """The command menu, in every language we speak."""
-    for locale in i18n.available_locales:
-        with i18n.use_locale(locale):
-            commands = [
-                BotCommand(command="learn", description=i18n.gettext("Continue learning")),
-                BotCommand(command="modules", description=i18n.gettext("Modules and lessons")),
-                BotCommand(command="progress", description=i18n.gettext("Level, points, streak")),
-                BotCommand(command="achievements", description=i18n.gettext("Achievements")),
-                BotCommand(command="leaderboard", description=i18n.gettext("Top learners")),
-                BotCommand(command="settings", description=i18n.gettext("Settings")),
-                BotCommand(command="help", description=i18n.gettext("What I can do")),
-                BotCommand(command="start", description=i18n.gettext("Start or restart")),
-            ]
-        language = None if locale == DEFAULT_LOCALE else locale
-        await bot.set_my_commands(
-            commands, scope=BotCommandScopeAllPrivateChats(), language_code=language
-        )
+async def on_startup(
+    bot: Bot,
+    i18n: I18n,
+    admin_ids: frozenset[int],
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """The command menu, for learners and for each admin (ADMIN_IDS and the promoted)."""
+    async with session_factory() as session:
+        admins = await admin_telegram_ids(session, admin_ids)
+    await set_commands(bot, i18n, admins)

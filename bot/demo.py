@@ -101,7 +101,10 @@ async def run_demo(settings: Settings) -> int:
 
     session.make_request = make_request  # type: ignore[method-assign]
     bot = build_bot("42:DEMO", session=session)
-    dispatcher = build_dispatcher(create_session_factory(engine), SystemClock())
+    # The demo learner is an admin too, so /admin, /stats and the rest can be tried.
+    dispatcher = build_dispatcher(
+        create_session_factory(engine), SystemClock(), admin_ids={DEMO_USER.id}
+    )
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
     print(f"{BOLD}LearnBot demo{RESET} — type /start, then numbers to press buttons. Ctrl-D quits.")
     update_ids = itertools.count(1)

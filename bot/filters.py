@@ -7,9 +7,27 @@ from typing import Any
 from aiogram.filters import Filter
 from aiogram.types import TelegramObject
 
+from db.enums import UserRole
+from db.models import User
+
 
 class LearnerKnown(Filter):
     """The update comes from a learner in a private chat (set by LearnerMiddleware)."""
 
     async def __call__(self, event: TelegramObject, **data: Any) -> bool:
         return data.get("learner") is not None
+
+
+class IsAdmin(Filter):
+    """An admin: a Telegram id in ADMIN_IDS, or a learner promoted to the ADMIN role.
+
+    Checked on every update (the learner row is fresh each update), so a demoted
+    admin is refused at once.
+    """
+
+    async def __call__(self, event: TelegramObject, **data: Any) -> bool:
+        learner: User | None = data.get("learner")
+        if learner is None:
+            return False
+        admin_ids: frozenset[int] = data.get("admin_ids", frozenset())
+        return learner.telegram_id in admin_ids or learner.role is UserRole.ADMIN

@@ -184,3 +184,9 @@ def language_keyboard() -> InlineKeyboardMarkup:
     builder.button(text=_("◀️ Back"), callback_data=SettingsCb(action="back"))
     builder.adjust(2)
     return builder.as_markup()
+
+
+class AdminCb(CallbackData, prefix="ad"):
+    """The /admin menu: action is one of stats, broadcast, audit, help."""
+
+    action: str

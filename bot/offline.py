@@ -17,6 +17,7 @@ from aiogram.client.session.base import BaseSession
 from aiogram.methods import (
     EditMessageReplyMarkup,
     EditMessageText,
+    GetFile,
     GetMe,
     SendMessage,
     SendPhoto,
@@ -24,7 +25,7 @@ from aiogram.methods import (
     TelegramMethod,
 )
 from aiogram.methods.base import TelegramType
-from aiogram.types import Chat, Message, PhotoSize, Poll, PollOption, User
+from aiogram.types import Chat, File, Message, PhotoSize, Poll, PollOption, User
 
 BOT_USER = User(id=4242, is_bot=True, first_name="LearnBot", username="learnbot_demo_bot")
 
@@ -34,6 +35,7 @@ class OfflineSession(BaseSession):
         super().__init__()
         self.calls: list[TelegramMethod[Any]] = []
         self.results: list[Any] = []  # what each call returned, in step with `calls`
+        self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and downloads
         self._message_ids = itertools.count(1)
         self._poll_ids = itertools.count(1)
 
@@ -48,7 +50,7 @@ class OfflineSession(BaseSession):
         chunk_size: int = 65536,
         raise_for_status: bool = True,
     ) -> AsyncGenerator[bytes, None]:
-        yield b""
+        yield self.files.get(url.rsplit("/", 1)[-1], b"")
 
     async def make_request(
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
@@ -61,6 +63,10 @@ class OfflineSession(BaseSession):
     def _result(self, method: TelegramMethod[Any]) -> Any:
         if isinstance(method, GetMe):
             return BOT_USER
+        if isinstance(method, GetFile):
+            size = len(self.files.get(method.file_id, b""))
+            return File(file_id=method.file_id, file_unique_id=method.file_id, file_size=size,
+                        file_path=method.file_id)  # fmt: skip
         if isinstance(method, SendMessage):
             return self._message(method.chat_id, text=method.text)
         if isinstance(method, SendPhoto):

@@ -98,7 +98,12 @@ async def run_polling(settings: Settings, *, migrate: bool, scheduler: bool = Tr
         return 2
     bot = build_bot(secret, api_base=settings.telegram_api_base)
     clock, course_cache = SystemClock(), CourseCache()
-    dispatcher = build_dispatcher(create_session_factory(engine), clock, course_cache=course_cache)
+    dispatcher = build_dispatcher(
+        create_session_factory(engine),
+        clock,
+        course_cache=course_cache,
+        admin_ids=settings.admin_ids,
+    )
     stop = asyncio.Event()
     jobs_task = None
     if scheduler:

@@ -26,6 +26,7 @@ class ActivityType(enum.Enum):
     CHALLENGE_SOLVED = "CHALLENGE_SOLVED"
     ACHIEVEMENT_EARNED = "ACHIEVEMENT_EARNED"
     LOGIN = "LOGIN"
+    ADMIN_ACTION = "ADMIN_ACTION"  # LearnBot: the audit trail of admin actions
 
 
 class UserRole(enum.Enum):

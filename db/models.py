@@ -218,6 +218,9 @@ class LeaderboardCache(Base):
     lessons_completed: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
     achievements_count: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # LearnBot: this week's points (since Monday 00:00 UTC) and rank; NULL rank: none yet.
+    week_points: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
+    week_rank: Mapped[int | None] = mapped_column(Integer, index=True)
 
     __table_args__ = (Index("ix_leaderboard_cache_rank_total_score", "rank", "total_score"),)
 

@@ -28,8 +28,12 @@ async def learners_with_points(
 
 
 async def award(session: AsyncSession, user: User, points: int, when: datetime, key: str) -> None:
+    """A ledger row and the stats row in step, as the rewards service keeps them."""
     session.add(PointsLedger(user_id=user.id, points=points, reason=PointsReason.ADJUSTMENT,
                              award_key=key, created_at=when))  # fmt: skip
+    stats = await session.get(UserStats, user.id)
+    assert stats is not None
+    stats.points += points
     await session.flush()
 
 
@@ -66,6 +70,7 @@ async def test_hidden_learners_and_learners_without_points_are_left_out(
     assert board.me is None
     assert (await all_time_board(session, zero[0])).me is None
     await award(session, hidden[0], 999, NOW, "h")
+    await refresh_leaderboard(session, NOW)
     week = await weekly_board(session, visible[0], NOW)
     assert all(entry.name != "L0" or entry.points != 999 for entry in week.top)
     assert (await weekly_board(session, hidden[0], NOW)).me is None
@@ -95,6 +100,7 @@ async def test_own_rank_is_shown_outside_the_top_ten(session: AsyncSession) -> N
     assert (board.me.rank, board.me.points) == (15, 860)
     for index, user in enumerate(users):
         await award(session, user, 100 - index, NOW, "w")
+    await refresh_leaderboard(session, NOW)
     week = await weekly_board(session, last, NOW)
     assert len(week.top) == 10
     assert week.me is not None
@@ -106,9 +112,12 @@ async def test_weekly_board_counts_from_monday_midnight_utc(session: AsyncSessio
     await award(session, early, 50, datetime(2026, 11, 22, 23, 59, 59, tzinfo=UTC), "sun")
     await award(session, late, 5, datetime(2026, 11, 23, 0, 0, 0, tzinfo=UTC), "mon")
     await award(session, early, 7, datetime(2026, 11, 24, 8, 0, tzinfo=UTC), "tue")
+    await refresh_leaderboard(session, NOW)
     week = await weekly_board(session, early, NOW)
     assert [(e.name, e.points, e.rank) for e in week.top] == [("L0", 7, 1), ("L1", 5, 2)]
-    tied = await weekly_board(session, late, datetime(2026, 11, 30, 1, 0, tzinfo=UTC))
+    next_monday = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
+    await refresh_leaderboard(session, next_monday)
+    tied = await weekly_board(session, late, next_monday)
     assert tied.top == []
     assert tied.me is None
 
@@ -117,6 +126,7 @@ async def test_weekly_ties_rank_equal(session: AsyncSession) -> None:
     users = await learners_with_points(session, [0, 0, 0])
     for user, points in zip(users, [40, 40, 10], strict=True):
         await award(session, user, points, NOW, "t")
+    await refresh_leaderboard(session, NOW)
     week = await weekly_board(session, users[2], NOW)
     assert [e.rank for e in week.top] == [1, 1, 3]
     assert week.me is not None

@@ -1,8 +1,11 @@
-"""Leaderboards: all time (from `leaderboard_cache`) and this week (from the ledger).
+"""Leaderboards: all time and this week, both read from `leaderboard_cache`.
 
+The leaderboard job ranks everyone in one INSERT … SELECT: all-time points from
+`user_stats`, and this week's points (since Monday 00:00 UTC) summed from the ledger.
 Ranks follow RANK semantics: equal points share a rank and the next rank skips
 (1, 2, 2, 4). Learners who hide from the leaderboard, and learners without points,
-are left out of both boards.
+are left out of both boards. The boards are as fresh as the last refresh (the
+scheduler runs it every few minutes).
 """
 
 from __future__ import annotations
@@ -57,6 +60,13 @@ async def refresh_leaderboard(session: AsyncSession, now: datetime) -> None:
         .group_by(UserAchievement.user_id)
         .subquery()
     )
+    this_week = (
+        select(PointsLedger.user_id, func.sum(PointsLedger.points).label("points"))
+        .where(PointsLedger.created_at >= week_start(now))
+        .group_by(PointsLedger.user_id)
+        .subquery()
+    )
+    week_points = func.coalesce(this_week.c.points, 0)
     ranked = (
         select(
             UserStats.user_id,
@@ -64,14 +74,17 @@ async def refresh_leaderboard(session: AsyncSession, now: datetime) -> None:
             UserStats.points,
             UserStats.lessons_completed,
             func.coalesce(achievements.c.earned, 0),
+            week_points,
+            case((week_points > 0, func.rank().over(order_by=week_points.desc()))),
             literal(now, UTCDateTime()),
         )
         .join(User, User.id == UserStats.user_id)
         .outerjoin(achievements, achievements.c.user_id == UserStats.user_id)
+        .outerjoin(this_week, this_week.c.user_id == UserStats.user_id)
         .where(User.show_on_leaderboard, UserStats.points > 0)
     )
     columns = ["user_id", "rank", "total_score", "lessons_completed", "achievements_count",
-               "updated_at"]  # fmt: skip
+               "week_points", "week_rank", "updated_at"]  # fmt: skip
     await session.execute(_upsert(session, columns, ranked))
     hidden = select(User.id).where(User.show_on_leaderboard.is_(False))
     pointless = select(UserStats.user_id).where(UserStats.points <= 0)
@@ -89,7 +102,11 @@ def _upsert(
     table = cast(Table, LeaderboardCache.__table__)
 
     def when_changed(new: ReadOnlyColumnCollection[str, Any]) -> dict[str, Any]:
-        changed = or_(*(table.c[name] != new[name] for name in columns[1:5]))
+        # week_rank may be NULL on either side: compare through a number that never is.
+        changed = or_(
+            *(table.c[name] != new[name] for name in columns[1:6]),
+            func.coalesce(table.c.week_rank, 0) != func.coalesce(new["week_rank"], 0),
+        )
         return {name: case((changed, new[name]), else_=table.c[name]) for name in columns[1:]}
 
     if session.get_bind().dialect.name == "mysql":
@@ -118,48 +135,30 @@ async def all_time_board(session: AsyncSession, user: User, limit: int = TOP) ->
             )
         )
     ).first()
-    me = Entry(mine[0], user.first_name, mine[1], True) if mine else None
+    me = Entry(mine[0] or 0, user.first_name, mine[1], True) if mine else None
     return Board(top, me, hidden=not user.show_on_leaderboard)
 
 
 async def weekly_board(session: AsyncSession, user: User, now: datetime, limit: int = TOP) -> Board:
-    """Points earned since Monday 00:00 UTC, summed from the ledger."""
-    since = week_start(now)
-    total = func.sum(PointsLedger.points).label("total")
-    rows = (
+    """Points earned since Monday 00:00 UTC, as of the last refresh."""
+    del now  # the cache holds the week of its last refresh
+    rows = await session.execute(
+        select(LeaderboardCache.user_id, LeaderboardCache.week_rank, User.first_name,
+               LeaderboardCache.week_points)
+        .join(User, User.id == LeaderboardCache.user_id)
+        .where(LeaderboardCache.week_rank.is_not(None))
+        .order_by(LeaderboardCache.week_rank)
+        .limit(limit)
+    )  # fmt: skip
+    ordered = sorted(rows, key=lambda row: (row[1] or 0, row[0]))
+    top = [Entry(rank or 0, name, points, user_id == user.id)
+           for user_id, rank, name, points in ordered]  # fmt: skip
+    mine = (
         await session.execute(
-            select(PointsLedger.user_id, User.first_name, total)
-            .join(User, User.id == PointsLedger.user_id)
-            .where(PointsLedger.created_at >= since, User.show_on_leaderboard)
-            .group_by(PointsLedger.user_id, User.first_name)
-            .order_by(total.desc(), PointsLedger.user_id)
-            .limit(limit)
+            select(LeaderboardCache.week_rank, LeaderboardCache.week_points).where(
+                LeaderboardCache.user_id == user.id, LeaderboardCache.week_rank.is_not(None)
+            )
         )
-    ).all()
-    top = []
-    for index, (user_id, name, points) in enumerate(rows):
-        ahead = sum(1 for other in rows[:index] if other[2] > points)
-        top.append(Entry(ahead + 1, name, int(points), user_id == user.id))
-    me = await _my_week(session, user, since) if user.show_on_leaderboard else None
+    ).first()
+    me = Entry(mine[0] or 0, user.first_name, mine[1], True) if mine else None
     return Board(top, me, hidden=not user.show_on_leaderboard)
-
-
-async def _my_week(session: AsyncSession, user: User, since: datetime) -> Entry | None:
-    mine = await session.scalar(
-        select(func.coalesce(func.sum(PointsLedger.points), 0)).where(
-            PointsLedger.user_id == user.id, PointsLedger.created_at >= since
-        )
-    )
-    points = int(mine or 0)
-    if points <= 0:
-        return None
-    better = (
-        select(PointsLedger.user_id)
-        .join(User, User.id == PointsLedger.user_id)
-        .where(PointsLedger.created_at >= since, User.show_on_leaderboard)
-        .group_by(PointsLedger.user_id)
-        .having(func.sum(PointsLedger.points) > points)
-        .subquery()
-    )
-    ahead = await session.scalar(select(func.count()).select_from(better))
-    return Entry(int(ahead or 0) + 1, user.first_name, points, True)
