@@ -16,7 +16,7 @@ from pathlib import Path
 from bot.config import ConfigError, Settings, load_settings
 
 BUNDLED_COURSE = Path(__file__).resolve().parent.parent / "content"
-JOB_NAMES = ("daily-lessons", "streak-reminders", "leaderboard")
+JOB_NAMES = ("daily-lessons", "streak-reminders", "leaderboard", "broadcasts")
 
 
 def instant(value: str) -> datetime:

@@ -77,7 +77,7 @@ def build_jobs(
         concurrency=settings.send_concurrency,
         paid_broadcast=settings.paid_broadcast,
     )
-    return Jobs(factory, sender, clock, build_i18n(), course_cache)
+    return Jobs(factory, sender, clock, build_i18n(), course_cache, bot=bot)
 
 
 def token(settings: Settings) -> str | None:

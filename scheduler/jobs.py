@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from aiogram import Bot
 from aiogram.utils.i18n import I18n
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
@@ -34,6 +35,8 @@ from bot.services.leaderboard import refresh_leaderboard
 from bot.services.learning import ProgressRow, lesson_statuses, load_progress_many, next_step
 from db.enums import DeliveryKind, DeliveryStatus
 from db.models import Delivery, User, UserStats
+from scheduler.broadcasts import deliver_broadcasts
+from scheduler.report import JobReport
 from scheduler.sender import Outgoing, Sender
 
 log = logging.getLogger(__name__)
@@ -42,18 +45,6 @@ DAILY_LESSON_GRACE = timedelta(hours=3)
 STREAK_REMINDER_MINUTE = 20 * 60  # 20:00 local
 STREAK_REMINDER_GRACE = timedelta(hours=2)
 MINUTES_PER_DAY = 24 * 60
-
-
-@dataclass
-class JobReport:
-    job: str
-    due: int = 0
-    claimed: int = 0
-    outcomes: dict[str, int] = field(default_factory=dict)
-
-    def __str__(self) -> str:
-        sent = ", ".join(f"{k.lower()} {v}" for k, v in sorted(self.outcomes.items()))
-        return f"{self.job}: due {self.due}, claimed {self.claimed}" + (f"; {sent}" if sent else "")
 
 
 @dataclass(frozen=True)
@@ -95,8 +86,10 @@ class Jobs:
         clock: Clock,
         i18n: I18n,
         course_cache: CourseCache | None = None,
+        bot: Bot | None = None,
     ) -> None:
         self.session_factory = session_factory
+        self.bot = bot  # for broadcasts' progress messages
         self.sender = sender
         self.clock = clock
         self.i18n = i18n
@@ -300,6 +293,14 @@ class Jobs:
         return list(rows)
 
     # -------------------------------------------------------------- leaderboard
+
+    async def broadcasts(self) -> JobReport:
+        """Deliver the broadcasts being sent (and resume them after a restart)."""
+        if self.bot is None:
+            raise RuntimeError("the broadcasts job needs the bot for progress messages")
+        return await deliver_broadcasts(
+            self.session_factory, self.sender, self.bot, self.clock, self.i18n
+        )
 
     async def leaderboard(self) -> JobReport:
         async with self.session_factory() as session, session.begin():

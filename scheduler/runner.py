@@ -12,8 +12,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import STATE_RUNNING
 from sqlalchemy.exc import DBAPIError
 
-from scheduler.jobs import JobReport, Jobs
+from scheduler.jobs import Jobs
 from scheduler.leader import Leadership
+from scheduler.report import JobReport
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,7 @@ JOB_EVERY = {
     "daily-lessons": timedelta(minutes=1),
     "streak-reminders": timedelta(minutes=1),
     "leaderboard": timedelta(minutes=5),
+    "broadcasts": timedelta(seconds=10),
 }
 MISFIRE_GRACE = timedelta(minutes=5)
 
@@ -31,6 +33,7 @@ def job_table(jobs: Jobs) -> dict[str, Callable[[], Awaitable[JobReport]]]:
         "daily-lessons": jobs.daily_lessons,
         "streak-reminders": jobs.streak_reminders,
         "leaderboard": jobs.leaderboard,
+        "broadcasts": jobs.broadcasts,
     }
 
 

@@ -169,7 +169,7 @@ class Sender:
                 await self._deliver(message)
             except TelegramRetryAfter as exc:
                 self.stats.rate_limited += 1
-                self._limiter.pause(exc.retry_after)
+                self._limiter.pause(exc.retry_after)  # the retry waits in the limiter
                 error, delay = exc, 0.0
             except TelegramForbiddenError as exc:
                 return await self._finish(message, DeliveryStatus.BLOCKED, attempt, exc)
@@ -184,7 +184,8 @@ class Sender:
             if attempt < self._max_attempts:
                 self.stats.retried += 1
                 log.debug("retrying chat=%s delivery=%s: %s", *_context(message), error)
-                await self._sleep(delay)
+                if delay > 0:
+                    await self._sleep(delay)
         return await self._finish(message, DeliveryStatus.FAILED, self._max_attempts, error)
 
     async def send_all(

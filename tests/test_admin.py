@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import io
 import zipfile
 from collections.abc import Callable
@@ -74,7 +75,10 @@ def sample_callback(cls: type[CallbackData]) -> str:
     values: dict[str, Any] = {}
     for name, field in cls.model_fields.items():
         kind = field.annotation
-        values[name] = 1 if kind is int else True if kind is bool else "stats"
+        if isinstance(kind, type) and issubclass(kind, enum.Enum):
+            values[name] = next(iter(kind))
+        else:
+            values[name] = 1 if kind is int else True if kind is bool else "stats"
     return cls(**values).pack()
 
 

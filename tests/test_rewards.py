@@ -296,6 +296,8 @@ async def test_two_concurrent_completions_award_once(
     async with session_factory() as setup:
         await make_course(setup, [2], questions=1)
         user = await make_user(setup)
+        # Registration creates the stats row; the race is on completing, not on creating it.
+        setup.add(UserStats(user_id=user.id, updated_at=at("2026-03-02T09:00Z")))
         course = await load_course_map(setup)
         for lesson in course.lessons:  # both started, so both may be completed at once
             setup.add(

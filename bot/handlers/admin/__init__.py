@@ -9,7 +9,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.filters import IsAdmin, LearnerKnown
-from bot.handlers.admin import audit, content, menu, users
+from bot.handlers.admin import audit, broadcast, content, menu, stats, users
 
 
 def router() -> Router:
@@ -17,5 +17,12 @@ def router() -> Router:
     for observer in (admin.message, admin.callback_query):
         observer.filter(LearnerKnown())
         observer.filter(IsAdmin())
-    admin.include_routers(menu.router(), users.router(), content.router(), audit.router())
+    admin.include_routers(
+        menu.router(),
+        stats.router(),
+        broadcast.router(),
+        users.router(),
+        content.router(),
+        audit.router(),
+    )
     return admin

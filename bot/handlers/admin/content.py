@@ -146,5 +146,6 @@ async def publish(
         )
         return
     course_cache.invalidate()
+    what = _("module") if kind == "module" else _("lesson")
     text = _("Published {kind} {slug}.") if published else _("Unpublished {kind} {slug}.")
-    await message.answer(text.format(kind=kind, slug=escape(slug)))
+    await message.answer(text.format(kind=what, slug=escape(slug)))
