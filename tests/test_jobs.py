@@ -8,8 +8,9 @@ off, the course is done, they blocked the bot or they already learned that day.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,8 @@ import pytest
 import sqlalchemy as sa
 from aiogram import Bot
 from aiogram.methods import SendMessage
+from aiogram.types import ChatMemberBanned, ChatMemberMember, ChatMemberUpdated, Update
+from aiogram.types import User as TgUser
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import build_i18n
@@ -25,9 +28,10 @@ from bot.offline import OfflineSession
 from bot.services.clock import FixedClock
 from bot.services.course import CourseCache
 from db.enums import DeliveryKind, DeliveryStatus, ProgressStatus
-from db.models import Delivery, UserProgress, UserStats
+from db.models import Delivery, User, UserProgress, UserStats
 from scheduler.jobs import Jobs
 from scheduler.sender import Sender
+from tests.chat import Chat
 from tests.factories import make_course, make_user
 
 ZONES = ["Pacific/Honolulu", "Asia/Kolkata", "Pacific/Tongatapu", "Europe/Berlin",
@@ -210,3 +214,43 @@ async def test_a_push_names_the_lesson_and_opens_it(
     markup = push.reply_markup
     assert markup is not None
     assert markup.inline_keyboard[0][0].callback_data == LessonCb(lesson_id=lesson_id).pack()
+
+
+async def test_blocking_the_bot_stops_pushes_until_the_learner_comes_back(
+    session: AsyncSession, make_chat: Callable[..., Chat], clock: FixedClock
+) -> None:
+    chat = make_chat(user_id=321)
+    await chat.send("/start")
+
+    def member_update(old: str, new: str) -> Update:
+        user = chat.user
+        return Update(
+            update_id=next(UPDATE_IDS),
+            my_chat_member=ChatMemberUpdated(
+                chat=chat.chat, from_user=user, date=clock.now(),
+                old_chat_member=member(old, user), new_chat_member=member(new, user),
+            ),
+        )  # fmt: skip
+
+    async def blocked() -> bool:
+        await session.rollback()  # a fresh snapshot: the bot wrote in its own transactions
+        return await session.scalar(sa.select(User.blocked_at)) is not None
+
+    await chat.feed(member_update("member", "kicked"))
+    assert await blocked()
+    await chat.send("/start")  # writing again means they unblocked the bot
+    assert not await blocked()
+    await chat.feed(member_update("kicked", "member"))
+    await chat.feed(member_update("member", "kicked"))
+    assert await blocked()
+    await chat.feed(member_update("kicked", "member"))
+    assert not await blocked()
+
+
+UPDATE_IDS = itertools.count(900_000)
+
+
+def member(status: str, user: TgUser) -> ChatMemberMember | ChatMemberBanned:
+    if status == "kicked":
+        return ChatMemberBanned(user=user, until_date=0)
+    return ChatMemberMember(user=user)
