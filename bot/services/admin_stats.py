@@ -105,7 +105,11 @@ async def overview(session: AsyncSession, now: datetime) -> Overview:
 async def _windows(
     session: AsyncSession, column: InstrumentedAttribute[Any], now: datetime
 ) -> Windows:
-    """Users whose `column` is within the last 1/7/30 days: one range scan of its index."""
+    """Users whose `column` is within the last 1/7/30 days, in one statement.
+
+    For `last_seen_at` that is a range scan of its index; `created_at` has no index, so
+    sign-ups scan the users table (~0.1 s at a million; an index would make it ~0.03 s).
+    """
     day, week, month = (now - timedelta(days=days) for days in WINDOW_DAYS)
     statement = (
         select(

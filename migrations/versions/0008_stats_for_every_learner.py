@@ -1,7 +1,8 @@
 """A stats row for every learner.
 
 Registration creates a learner's `user_stats` row; learners who came from the seed
-schema (before revision 0002) have none. Creating it when a first lesson is
+schema (before revision 0002) have none; theirs counts the lessons they completed.
+Creating it when a first lesson is
 completed would let two concurrent completions race on the insert, so every
 learner gets the row now.
 
@@ -26,7 +27,10 @@ def upgrade() -> None:
         sa.text(
             "INSERT INTO user_stats (user_id, points, level, current_streak, longest_streak,"
             " lessons_completed, perfect_quizzes, updated_at)"
-            " SELECT id, 0, 1, 0, 0, 0, 0, updated_at FROM users"
+            " SELECT id, 0, 1, 0, 0,"
+            " (SELECT COUNT(*) FROM user_progress p"
+            "  WHERE p.user_id = users.id AND p.status = 'COMPLETED'),"
+            " 0, updated_at FROM users"
             " WHERE NOT EXISTS (SELECT 1 FROM user_stats WHERE user_stats.user_id = users.id)"
         )
     )
