@@ -23,7 +23,7 @@ from typing import Any
 from aiogram import Bot
 from aiogram.methods import SendPoll, TelegramMethod
 from aiogram.types import CallbackQuery, Chat, Message, PollAnswer, Update, User
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from bench.common import StatementCounter, current_kind, peak_rss_mb, percentile, throwaway_mysql
 from bot.app import build_bot, build_dispatcher
@@ -127,6 +127,10 @@ async def seed(url: str, learners: int) -> list[tuple[int, int]]:
                 for i in range(learners)
             ],
         )  # fmt: skip
+        # Registration gives every learner a stats row; so does the seed.
+        await session.execute(
+            text("INSERT INTO user_stats (user_id, updated_at) SELECT id, created_at FROM users")
+        )
     async with factory() as session:
         course_map = await CourseCache().get(session)
     await engine.dispose()

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services.clock import Clock
 from bot.services.learners import TelegramProfile, register_or_refresh
-from db.models import User
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -85,6 +84,9 @@ class LearnerMiddleware(BaseMiddleware):
             )
             data["learner"] = learner
             data["is_new_learner"] = is_new
+            # A plain copy: after a rollback the learner row is expired, and the error
+            # handler still needs the learner's language to answer them.
+            data["learner_language"] = learner.language
         return await handler(event, data)
 
 
@@ -95,10 +97,9 @@ class LearnerLocaleMiddleware(I18nMiddleware):
         super().__init__(i18n)
 
     async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
-        learner: User | None = data.get("learner")
         user: TgUser | None = data.get("event_from_user")
         candidates = [
-            learner.language if learner is not None else None,
+            data.get("learner_language"),
             user.language_code if user is not None else None,
         ]
         for candidate in candidates:

@@ -33,8 +33,8 @@ def is_sqlite(url: str | URL) -> bool:
 def create_engine(url: str | URL, *, sql_mode: str | None = None, **kwargs: Any) -> AsyncEngine:
     """An AsyncEngine for MySQL/MariaDB (aiomysql) or SQLite (aiosqlite).
 
-    Every MySQL connection talks utf8mb4 and UTC; every SQLite connection enforces
-    foreign keys.
+    Every MySQL connection talks utf8mb4 and UTC at READ COMMITTED; every SQLite
+    connection enforces foreign keys.
     """
     parsed = make_url(url)
     if parsed.drivername not in SUPPORTED_DRIVERS:
@@ -50,6 +50,10 @@ def create_engine(url: str | URL, *, sql_mode: str | None = None, **kwargs: Any)
             "init_command": init,
             **kwargs.pop("connect_args", {}),
         }
+        # READ COMMITTED: a locking read takes no gap locks (InnoDB's REPEATABLE READ
+        # deadlocks two learners' inserts into neighbouring key gaps), and a plain read
+        # after taking a row lock sees what the previous lock holder committed.
+        kwargs.setdefault("isolation_level", "READ COMMITTED")
         return create_async_engine(
             parsed,
             pool_pre_ping=True,

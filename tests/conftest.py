@@ -22,6 +22,7 @@ from bot.app import build_bot, build_dispatcher
 from bot.offline import OfflineSession
 from bot.services.clock import FixedClock
 from bot.services.course import CourseCache
+from bot.services.rewards import ACHIEVEMENTS
 from db.engine import MYSQL8_SQL_MODE, create_engine, create_session_factory
 from db.models import Base
 from tests import databases
@@ -72,6 +73,7 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 async def session_factory(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """A session factory over a database emptied before the test (default achievements kept)."""
     await reset_database(engine)
+    ACHIEVEMENTS.invalidate()  # test data may add or drop achievements
     return create_session_factory(engine)
 
 

@@ -274,3 +274,23 @@ async def test_edited_messages_are_ignored(session: AsyncSession, make_chat: Mak
         text="/learn", edit_date=1,
     )  # fmt: skip
     assert await chat.feed(Update(update_id=9_999_999, edited_message=edited)) == []
+
+
+async def test_a_database_error_gets_a_try_again_answer_not_silence(
+    session: AsyncSession, make_chat: MakeChat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from bot.handlers import learn
+
+    await make_course(session, [1])
+    await session.commit()
+    chat = make_chat(language_code="ru")
+    await onboard(chat)
+
+    async def outage(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("SELECT 1", {}, Exception("server has gone away"))
+
+    monkeypatch.setattr(learn, "open_next_lesson", outage)
+    sent = await chat.send("/learn")
+    assert "минуту" in chat.texts(sent)[0]  # "try again in a minute", in the learner's language

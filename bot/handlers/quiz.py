@@ -17,6 +17,8 @@ from bot.services.learning import (
     Refusal,
     answer_poll,
     learner_next_step,
+    lesson_statuses,
+    next_step,
     record_poll,
     start_quiz,
 )
@@ -90,7 +92,10 @@ async def send_result(
     result: QuizResult,
     clock: Clock,
 ) -> None:
-    step = await learner_next_step(session, course, learner, clock.now())
+    if result.progress is not None:
+        step = next_step(lesson_statuses(course, result.progress, learner, clock.now()))
+    else:
+        step = await learner_next_step(session, course, learner, clock.now())
     await bot.send_message(
         learner.telegram_id,
         texts.quiz_result(result, step),

@@ -292,6 +292,7 @@ class QuizResult:
     completed_now: bool  # this attempt completed the lesson (first pass)
     first_attempt: bool
     rewards: Rewards | None = None  # what the completion earned
+    progress: dict[int, ProgressRow] | None = None  # the learner's progress after this attempt
 
 
 async def start_quiz(
@@ -435,30 +436,27 @@ async def _finish_attempt(
     total = len(lesson.questions)
     score = round(100 * correct / total) if total else 100
     passed = score >= lesson.pass_mark
-    progress = await session.scalar(
-        select(UserProgress).where(
-            UserProgress.user_id == user.id, UserProgress.lesson_id == lesson.id
-        )
-    )
-    assert progress is not None
-    completed_now = passed and progress.status is not ProgressStatus.COMPLETED
+    progress = await load_progress(session, user.id)
+    row = progress[lesson.id]
+    completed_now = passed and row.status is not ProgressStatus.COMPLETED
     values: dict[str, object] = {"updated_at": now}
-    if progress.score is None or score > progress.score:
+    if row.score is None or score > row.score:
         values["score"] = score
     if completed_now:
         values.update(status=ProgressStatus.COMPLETED, completed_at=now)
+        row = ProgressRow(ProgressStatus.COMPLETED, max(score, row.score or 0), row.attempts, now)
+        progress[lesson.id] = row
     await session.execute(
-        update(UserProgress).where(UserProgress.id == progress.id).values(**values)
+        update(UserProgress)
+        .where(UserProgress.user_id == user.id, UserProgress.lesson_id == lesson.id)
+        .values(**values)
     )
     rewards = None
     if completed_now:
+        done = {lid for lid, r in progress.items() if r.status is ProgressStatus.COMPLETED}
         rewards = await on_lesson_completed(
-            session, course, user, lesson, first_attempt=attempt == 1, perfect=score == 100,
-            now=now,
-        )  # fmt: skip
-        await log_activity(
-            session, user.id, ActivityType.LESSON_COMPLETED, now, entity_id=lesson.id,
-            entity_type="lesson", details=f'{{"score": {score}, "attempt": {attempt}}}',
+            session, course, user, lesson, done, first_attempt=attempt == 1, score=score,
+            attempt=attempt, now=now,
         )  # fmt: skip
     return QuizResult(
         lesson=lesson,
@@ -470,4 +468,5 @@ async def _finish_attempt(
         completed_now=completed_now,
         first_attempt=attempt == 1,
         rewards=rewards,
+        progress=progress,
     )

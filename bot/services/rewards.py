@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -31,14 +32,14 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.course import CourseMap, LessonInfo
-from bot.services.learners import local_date, log_activity
-from db.enums import ActivityType, PointsReason, ProgressStatus
+from bot.services.learners import local_date
+from db.enums import ActivityType, PointsReason
 from db.models import (
     Achievement,
+    ActivityLog,
     PointsLedger,
     User,
     UserAchievement,
-    UserProgress,
     UserStats,
 )
 
@@ -62,6 +63,7 @@ def level_progress(points: int) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class EarnedAchievement:
+    id: int
     slug: str
     title: str
     icon: str | None
@@ -127,12 +129,19 @@ async def on_lesson_completed(
     course: CourseMap,
     user: User,
     lesson: LessonInfo,
+    completed: set[int],
     *,
     first_attempt: bool,
-    perfect: bool,
+    score: int,
+    attempt: int,
     now: datetime,
 ) -> Rewards:
-    """Award a first completion: points, bonus, streak, counters, level, achievements."""
+    """Award a first completion: points, bonus, streak, counters, level, achievements.
+
+    `completed` holds the ids of every lesson the learner has completed, this one
+    included. The activity rows (the completion and each achievement) are written in
+    one statement.
+    """
     stats = await locked_stats(session, user, now)
     rewards = Rewards(level_before=stats.level)
     awards = [(PointsReason.LESSON, f"lesson:{lesson.id}", lesson.points)]
@@ -150,48 +159,93 @@ async def on_lesson_completed(
     rewards.bonus = FIRST_TRY_BONUS if first_attempt else 0
     stats.points += rewards.points + rewards.bonus
     stats.lessons_completed += 1
-    stats.perfect_quizzes += int(perfect)
+    stats.perfect_quizzes += int(score == 100)
     stats.current_streak, rewards.streak_grew = next_streak(
         stats.current_streak, stats.last_active_date, local_date(user, now)
     )
     stats.longest_streak = max(stats.longest_streak, stats.current_streak)
     stats.last_active_date = local_date(user, now)
-    modules_done = await modules_completed(session, course, user)
+    modules_done = sum(
+        1 for module in course.modules if all(item.id in completed for item in module.lessons)
+    )
     rewards.achievements = await award_achievements(session, user, stats, modules_done, now)
     stats.level = level_for(stats.points)
     stats.updated_at = now
     rewards.level, rewards.streak = stats.level, stats.current_streak
+    await session.execute(
+        insert(ActivityLog),
+        [
+            {"user_id": user.id, "activity_type": ActivityType.LESSON_COMPLETED,
+             "entity_id": lesson.id, "entity_type": "lesson", "created_at": now,
+             "details": json.dumps({"score": score, "attempt": attempt})},
+            *(
+                {"user_id": user.id, "activity_type": ActivityType.ACHIEVEMENT_EARNED,
+                 "entity_id": earned.id, "entity_type": "achievement", "created_at": now,
+                 "details": None}
+                for earned in rewards.achievements
+            ),
+        ],
+    )  # fmt: skip
     return rewards
 
 
-async def modules_completed(session: AsyncSession, course: CourseMap, user: User) -> int:
-    done = set(
-        await session.scalars(
-            select(UserProgress.lesson_id).where(
-                UserProgress.user_id == user.id,
-                UserProgress.status == ProgressStatus.COMPLETED,
-            )
-        )
-    )
-    return sum(
-        1 for module in course.modules if all(lesson.id in done for lesson in module.lessons)
-    )
+@dataclass(frozen=True)
+class AchievementRule:
+    id: int
+    slug: str
+    title: str
+    icon: str | None
+    points: int
+    criteria: dict[str, int]
+
+
+class AchievementCache:
+    """The achievements (data that changes with deploys and imports), kept for `ttl`
+    seconds per database, so checking them costs no query on most completions."""
+
+    def __init__(self, ttl: float = 60.0) -> None:
+        self._ttl = ttl
+        self._rules: dict[int, tuple[float, list[AchievementRule]]] = {}
+
+    async def get(self, session: AsyncSession) -> list[AchievementRule]:
+        key = id(session.get_bind())
+        cached = self._rules.get(key)
+        if cached is not None and time.monotonic() - cached[0] <= self._ttl:
+            return cached[1]
+        rows = (await session.scalars(select(Achievement).order_by(Achievement.id))).all()
+        rules = [
+            AchievementRule(a.id, a.slug, a.title, a.icon, a.points, parse_criteria(a.criteria))
+            for a in rows
+        ]
+        self._rules[key] = (time.monotonic(), rules)
+        return rules
+
+    def invalidate(self) -> None:
+        self._rules.clear()
+
+
+ACHIEVEMENTS = AchievementCache()
 
 
 async def award_achievements(
-    session: AsyncSession, user: User, stats: UserStats, modules_done: int, now: datetime
+    session: AsyncSession,
+    user: User,
+    stats: UserStats,
+    modules_done: int,
+    now: datetime,
+    rules: AchievementCache = ACHIEVEMENTS,
 ) -> list[EarnedAchievement]:
     """Award every achievement whose criteria now hold and that the learner lacks.
 
     Achievement points can reach a points milestone, so checking repeats until
-    nothing new is earned.
+    nothing new is earned. The caller holds the learner's stats row lock, and at
+    READ COMMITTED the read of owned achievements sees every award committed by the
+    previous holder: nothing is awarded twice.
     """
-    candidates = (await session.scalars(select(Achievement).order_by(Achievement.id))).all()
+    candidates = await rules.get(session)
     owned = set(
         await session.scalars(
-            select(UserAchievement.achievement_id)
-            .where(UserAchievement.user_id == user.id)
-            .with_for_update()
+            select(UserAchievement.achievement_id).where(UserAchievement.user_id == user.id)
         )
     )
     earned: list[EarnedAchievement] = []
@@ -203,16 +257,30 @@ async def award_achievements(
             "perfect_quizzes": stats.perfect_quizzes,
             "points": stats.points,
         }
-        new = [a for a in candidates if a.id not in owned and criteria_met(a, measures)]
+        new = [r for r in candidates if r.id not in owned and criteria_hold(r.criteria, measures)]
         if not new:
-            return earned
-        for achievement in new:
-            owned.add(achievement.id)
-            await _award(session, user, stats, achievement, now)
-            earned.append(
-                EarnedAchievement(achievement.slug, achievement.title, achievement.icon,
-                                  achievement.points)
+            break
+        for rule in new:
+            owned.add(rule.id)
+            stats.points += rule.points
+            earned.append(EarnedAchievement(rule.id, rule.slug, rule.title, rule.icon, rule.points))
+    if earned:
+        await session.execute(
+            insert(UserAchievement),
+            [{"user_id": user.id, "achievement_id": a.id, "earned_at": now} for a in earned],
+        )
+        with_points = [a for a in earned if a.points]
+        if with_points:
+            await session.execute(
+                insert(PointsLedger),
+                [
+                    {"user_id": user.id, "points": a.points, "reason": PointsReason.ACHIEVEMENT,
+                     "award_key": f"achievement:{a.id}", "achievement_id": a.id,
+                     "created_at": now}
+                    for a in with_points
+                ],
             )  # fmt: skip
+    return earned
 
 
 def parse_criteria(raw: str | None) -> dict[str, int]:
@@ -228,31 +296,8 @@ def parse_criteria(raw: str | None) -> dict[str, int]:
     return value
 
 
-def criteria_met(achievement: Achievement, measures: dict[str, int]) -> bool:
-    criteria = parse_criteria(achievement.criteria)
+def criteria_hold(criteria: dict[str, int], measures: dict[str, int]) -> bool:
     return bool(criteria) and all(measures[key] >= need for key, need in criteria.items())
-
-
-async def _award(
-    session: AsyncSession, user: User, stats: UserStats, achievement: Achievement, now: datetime
-) -> None:
-    session.add(UserAchievement(user_id=user.id, achievement_id=achievement.id, earned_at=now))
-    if achievement.points:
-        await session.execute(
-            insert(PointsLedger).values(
-                user_id=user.id,
-                points=achievement.points,
-                reason=PointsReason.ACHIEVEMENT,
-                award_key=f"achievement:{achievement.id}",
-                achievement_id=achievement.id,
-                created_at=now,
-            )
-        )
-        stats.points += achievement.points
-    await log_activity(
-        session, user.id, ActivityType.ACHIEVEMENT_EARNED, now, entity_id=achievement.id,
-        entity_type="achievement",
-    )  # fmt: skip
 
 
 async def ledger_total(session: AsyncSession, user_id: int) -> int:
