@@ -69,8 +69,11 @@ class RateLimiter:
 
     A sliding-window log: the start times of the last ``rate`` sends. A new send may start
     once the oldest of them is ``window`` seconds old, so no window of that length (wherever
-    it begins) holds more than ``rate`` starts. Waits are computed exactly from
-    ``monotonic()`` and slept with ``sleep``; ``pause`` holds every start back (a 429).
+    it begins) holds more than ``rate`` starts. With ``smooth`` (the default) starts are
+    also spaced ``window / rate`` apart: bursts of ``rate`` at once would let network
+    jitter bunch two bursts into one second as Telegram sees them. Waits are computed
+    exactly from ``monotonic()`` and slept with ``sleep``; ``pause`` holds every start
+    back (a 429).
     """
 
     def __init__(
@@ -81,10 +84,12 @@ class RateLimiter:
         monotonic: Monotonic = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         window: float = 1.0,
+        smooth: bool = True,
     ) -> None:
         if rate < 1:
             raise ValueError("rate must be at least 1 message per window")
         self._window = window
+        self._spacing = window / rate if smooth else 0.0
         self._per_chat = per_chat_interval
         self._monotonic = monotonic
         self._sleep = sleep
@@ -108,6 +113,8 @@ class RateLimiter:
 
     def _wait(self, chat_id: int, now: float) -> float:
         waits = [self._paused_until - now]
+        if self._starts:
+            waits.append(self._starts[-1] + self._spacing - now)
         if len(self._starts) == self._starts.maxlen:
             waits.append(self._starts[0] + self._window - now)
         last = self._chat_starts.get(chat_id)

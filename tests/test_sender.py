@@ -371,8 +371,12 @@ class VirtualTime:
             self.now = max(self.now, when)
             wakeup.set_result(None)
 
-    def limiter(self, rate: float, per_chat_interval: float = 1.0) -> RateLimiter:
-        return RateLimiter(rate, per_chat_interval, monotonic=self.monotonic, sleep=self.sleep)
+    def limiter(
+        self, rate: float, per_chat_interval: float = 1.0, *, smooth: bool = False
+    ) -> RateLimiter:
+        return RateLimiter(
+            rate, per_chat_interval, monotonic=self.monotonic, sleep=self.sleep, smooth=smooth
+        )
 
     async def start(self, limiter: RateLimiter, chat_id: int) -> float:
         await limiter.acquire(chat_id)
@@ -409,6 +413,16 @@ async def test_the_limiter_spaces_one_chat_and_pauses_everything() -> None:
     virtual.sleeps.clear()
     assert await virtual.run(virtual.start(limiter, 3)) == [4.0]
     assert virtual.sleeps == [2.0]
+
+
+async def test_the_smooth_limiter_spaces_starts_evenly() -> None:
+    virtual = VirtualTime()
+    limiter = virtual.limiter(rate=20, smooth=True)
+
+    starts = await virtual.run(*(virtual.start(limiter, chat) for chat in range(41)))
+
+    assert starts == pytest.approx([i * 0.05 for i in range(41)])
+    assert max_in_window(starts, 1.0) == 20  # and never a burst at a window's edge
 
 
 def test_the_limiter_refuses_a_rate_below_one() -> None:

@@ -20,9 +20,11 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.services.course import CourseMap, LessonInfo, QuestionInfo
 from bot.services.learners import local_date, log_activity
@@ -372,10 +374,23 @@ async def answer_poll(
     option_ids: Sequence[int],
     now: datetime,
 ) -> AnswerOutcome:
-    """Score an answer to a quiz poll. Answering the same poll twice changes nothing."""
-    poll = await session.scalar(
-        select(QuizPoll).where(QuizPoll.poll_id == poll_id).with_for_update()
-    )
+    """Score an answer to a quiz poll. Answering the same poll twice changes nothing.
+
+    One locking read fetches the answered poll with every poll of its attempt (and
+    of any newer attempt), so the attempt's state needs no second query.
+    """
+    answered = aliased(QuizPoll)
+    polls = (
+        await session.scalars(
+            select(QuizPoll)
+            .join(answered, and_(answered.user_id == QuizPoll.user_id,
+                                 answered.lesson_id == QuizPoll.lesson_id,
+                                 QuizPoll.attempt >= answered.attempt))
+            .where(answered.poll_id == poll_id)
+            .with_for_update()
+        )
+    ).all()  # fmt: skip
+    poll = next((p for p in polls if p.poll_id == poll_id), None)
     if poll is None or poll.user_id != user.id or poll.answered_at is not None or not option_ids:
         return IGNORED
     lesson = course.by_id.get(poll.lesson_id)
@@ -387,41 +402,29 @@ async def answer_poll(
     poll.option_ids = sorted(option_ids)
     poll.is_correct = sorted(option_ids) == sorted(question.correct_option_ids)
     poll.answered_at = now
-    activities = [ActivityType.CHALLENGE_ATTEMPTED]
-    if poll.is_correct:
-        activities.append(ActivityType.CHALLENGE_SOLVED)
-    await session.execute(
-        insert(ActivityLog),
-        [
-            {"user_id": user.id, "activity_type": kind, "entity_id": question.id,
-             "entity_type": "question", "created_at": now}
-            for kind in activities
-        ],
-    )  # fmt: skip
-    await session.flush()
-    rows = (
-        await session.execute(
-            select(QuizPoll.attempt, QuizPoll.question_id, QuizPoll.is_correct).where(
-                QuizPoll.user_id == user.id,
-                QuizPoll.lesson_id == lesson.id,
-                QuizPoll.attempt >= poll.attempt,
-            )
-        )
-    ).all()
-    answers: dict[int, bool | None] = {}
-    for attempt, question_id, is_correct in rows:
-        if attempt > poll.attempt:
-            return IGNORED  # a newer attempt replaced this one: the answer is only recorded
-        answers[question_id] = is_correct
+    activity = [
+        {"user_id": user.id, "activity_type": kind, "entity_id": question.id,
+         "entity_type": "question", "created_at": now, "details": None}
+        for kind in (ActivityType.CHALLENGE_ATTEMPTED, ActivityType.CHALLENGE_SOLVED)
+        if kind is ActivityType.CHALLENGE_ATTEMPTED or poll.is_correct
+    ]  # fmt: skip
+    if any(other.attempt > poll.attempt for other in polls):
+        # A newer attempt replaced this one: the answer is only recorded.
+        await session.execute(insert(ActivityLog), activity)
+        return IGNORED
+    answers = {other.question_id: other.is_correct for other in polls}
     for number, candidate in enumerate(lesson.questions, start=1):
         if candidate.id not in answers:
+            await session.execute(insert(ActivityLog), activity)
             return AnswerOutcome(next_turn=QuizTurn(lesson, candidate, poll.attempt, number))
     if any(value is None for value in answers.values()):
+        await session.execute(insert(ActivityLog), activity)
         return IGNORED  # another question of this attempt still awaits its answer
     correct = sum(1 for q in lesson.questions if answers.get(q.id))
-    return AnswerOutcome(
-        result=await _finish_attempt(session, course, user, lesson, poll.attempt, correct, now)
+    result = await _finish_attempt(
+        session, course, user, lesson, poll.attempt, correct, now, activity
     )
+    return AnswerOutcome(result=result)
 
 
 async def _finish_attempt(
@@ -432,7 +435,10 @@ async def _finish_attempt(
     attempt: int,
     correct: int,
     now: datetime,
+    activity: list[dict[str, Any]] | None = None,
 ) -> QuizResult:
+    """Score the attempt; the first pass completes the lesson. `activity` rows still to
+    be written (the last answer's) go out with the completion's, in one statement."""
     total = len(lesson.questions)
     score = round(100 * correct / total) if total else 100
     passed = score >= lesson.pass_mark
@@ -456,8 +462,10 @@ async def _finish_attempt(
         done = {lid for lid, r in progress.items() if r.status is ProgressStatus.COMPLETED}
         rewards = await on_lesson_completed(
             session, course, user, lesson, done, first_attempt=attempt == 1, score=score,
-            attempt=attempt, now=now,
+            attempt=attempt, now=now, activity=activity or [],
         )  # fmt: skip
+    elif activity:
+        await session.execute(insert(ActivityLog), activity)
     return QuizResult(
         lesson=lesson,
         attempt=attempt,

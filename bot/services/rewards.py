@@ -27,6 +27,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -135,12 +136,13 @@ async def on_lesson_completed(
     score: int,
     attempt: int,
     now: datetime,
+    activity: list[dict[str, Any]] | None = None,
 ) -> Rewards:
     """Award a first completion: points, bonus, streak, counters, level, achievements.
 
     `completed` holds the ids of every lesson the learner has completed, this one
     included. The activity rows (the completion and each achievement) are written in
-    one statement.
+    one statement, with any `activity` rows the caller still has to write.
     """
     stats = await locked_stats(session, user, now)
     rewards = Rewards(level_before=stats.level)
@@ -175,6 +177,7 @@ async def on_lesson_completed(
     await session.execute(
         insert(ActivityLog),
         [
+            *(activity or []),
             {"user_id": user.id, "activity_type": ActivityType.LESSON_COMPLETED,
              "entity_id": lesson.id, "entity_type": "lesson", "created_at": now,
              "details": json.dumps({"score": score, "attempt": attempt})},
