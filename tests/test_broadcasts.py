@@ -521,7 +521,11 @@ async def test_progress_edits_are_throttled_and_show_what_is_left(
 
     offline = Recording(a_quarter_second)
     bot = build_bot("42:TEST", session=offline)
-    await deliver(session_factory, bot, clock, progress_every=3.0, monotonic=lambda: now[0])
+    # One send at a time, so virtual time stands still while the progress is edited.
+    one_by_one = Sender(bot, session_factory, clock, rate=1000, per_chat_interval=0, concurrency=1)
+    await deliver(
+        session_factory, bot, clock, one_by_one, progress_every=3.0, monotonic=lambda: now[0]
+    )
 
     *live, final = edits(offline)
     live_at = edited_at[:-1]
