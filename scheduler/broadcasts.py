@@ -32,7 +32,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql import Executable
 
-from bot.handlers.admin.broadcast import progress_keyboard, progress_text
+from bot.broadcast_view import progress_keyboard, progress_text
 from bot.services import broadcasts
 from bot.services.broadcasts import Audience, Tally
 from bot.services.clock import Clock
