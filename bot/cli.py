@@ -68,7 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     command = args.command or ("run" if settings.bot_token else "demo")
+    from bot.runner import CannotStart
+
     try:
         if command == "run":
             from bot.runner import run_polling
@@ -97,6 +100,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return asyncio.run(import_content(settings, args.path, dry_run=args.dry_run))
         return show_config(settings)
+    except CannotStart as exc:
+        print(f"learnbot: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

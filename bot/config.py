@@ -59,7 +59,14 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("telegram_api_base", "redis_url", "webhook_url", mode="before")
+    @field_validator(
+        "bot_token",
+        "webhook_secret",
+        "telegram_api_base",
+        "redis_url",
+        "webhook_url",
+        mode="before",
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value

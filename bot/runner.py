@@ -6,6 +6,8 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -80,89 +82,73 @@ def build_jobs(
     return Jobs(factory, sender, clock, build_i18n(), course_cache, bot=bot)
 
 
-def token(settings: Settings) -> str | None:
+class CannotStart(Exception):
+    """The command cannot run as configured; the message says why, in one line."""
+
+
+@asynccontextmanager
+async def bot_and_database(
+    settings: Settings, *, migrate: bool = False
+) -> AsyncIterator[tuple[Bot, AsyncEngine]]:
+    """The bot and a ready database for a command, closed again when it ends."""
     if settings.bot_token is None:
-        print("learnbot: configuration error: BOT_TOKEN is required to run", file=sys.stderr)
-        return None
-    return settings.bot_token.get_secret_value()
+        raise CannotStart("configuration error: BOT_TOKEN is required to run")
+    try:
+        engine = await prepare_database(settings.database_url, migrate=migrate)
+    except NotReady as exc:
+        raise CannotStart(str(exc)) from None
+    bot = build_bot(settings.bot_token.get_secret_value(), api_base=settings.telegram_api_base)
+    try:
+        yield bot, engine
+    finally:
+        await bot.session.close()
+        await engine.dispose()
 
 
 async def run_polling(settings: Settings, *, migrate: bool, scheduler: bool = True) -> int:
     """Long polling; the scheduled jobs run in the same process unless told otherwise."""
-    if (secret := token(settings)) is None:
-        return 2
-    try:
-        engine = await prepare_database(settings.database_url, migrate=migrate)
-    except NotReady as exc:
-        print(f"learnbot: {exc}", file=sys.stderr)
-        return 2
-    bot = build_bot(secret, api_base=settings.telegram_api_base)
-    clock, course_cache = SystemClock(), CourseCache()
-    dispatcher = build_dispatcher(
-        create_session_factory(engine),
-        clock,
-        course_cache=course_cache,
-        admin_ids=settings.admin_ids,
-    )
-    stop = asyncio.Event()
-    jobs_task = None
-    if scheduler:
-        jobs = build_jobs(settings, engine, bot, clock, course_cache)
-        jobs_task = asyncio.create_task(
-            run_scheduler(jobs, Leadership(engine), stop, settings.scheduler_lease_seconds)
+    async with bot_and_database(settings, migrate=migrate) as (bot, engine):
+        clock, course_cache = SystemClock(), CourseCache()
+        dispatcher = build_dispatcher(
+            create_session_factory(engine),
+            clock,
+            course_cache=course_cache,
+            admin_ids=settings.admin_ids,
         )
-    try:
-        await bot.delete_webhook(drop_pending_updates=False)
-        await dispatcher.start_polling(bot, handle_signals=True)
-    finally:
-        stop.set()
-        if jobs_task is not None:
-            await jobs_task
-        await bot.session.close()
-        await engine.dispose()
+        stop = asyncio.Event()
+        jobs_task = None
+        if scheduler:
+            jobs = build_jobs(settings, engine, bot, clock, course_cache)
+            jobs_task = asyncio.create_task(
+                run_scheduler(jobs, Leadership(engine), stop, settings.scheduler_lease_seconds)
+            )
+        try:
+            await bot.delete_webhook(drop_pending_updates=False)
+            await dispatcher.start_polling(bot, handle_signals=True)
+        finally:
+            stop.set()
+            if jobs_task is not None:
+                await jobs_task
     return 0
 
 
 async def run_scheduler_only(settings: Settings) -> int:
     """The scheduled jobs alone, until SIGTERM or SIGINT."""
-    if (secret := token(settings)) is None:
-        return 2
-    try:
-        engine = await prepare_database(settings.database_url, migrate=False)
-    except NotReady as exc:
-        print(f"learnbot: {exc}", file=sys.stderr)
-        return 2
-    bot = build_bot(secret, api_base=settings.telegram_api_base)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    jobs = build_jobs(settings, engine, bot, SystemClock(), CourseCache())
-    try:
+    async with bot_and_database(settings) as (bot, engine):
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        jobs = build_jobs(settings, engine, bot, SystemClock(), CourseCache())
         await run_scheduler(jobs, Leadership(engine), stop, settings.scheduler_lease_seconds)
-    finally:
-        await bot.session.close()
-        await engine.dispose()
     return 0
 
 
 async def run_one_job(settings: Settings, name: str, at: datetime | None) -> int:
     """One job, once, as if the time were `at`: the same code and the same ledger."""
-    if (secret := token(settings)) is None:
-        return 2
-    try:
-        engine = await prepare_database(settings.database_url, migrate=False)
-    except NotReady as exc:
-        print(f"learnbot: {exc}", file=sys.stderr)
-        return 2
-    bot = build_bot(secret, api_base=settings.telegram_api_base)
-    clock: Clock = FixedClock(at) if at is not None else SystemClock()
-    jobs = build_jobs(settings, engine, bot, clock, CourseCache())
-    try:
-        report = await job_table(jobs)[name]()
-    finally:
-        await bot.session.close()
-        await engine.dispose()
+    async with bot_and_database(settings) as (bot, engine):
+        clock: Clock = FixedClock(at) if at is not None else SystemClock()
+        report = await job_table(build_jobs(settings, engine, bot, clock, CourseCache()))[name]()
     print(report)
     return 0
 

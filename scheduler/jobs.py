@@ -14,7 +14,7 @@ crosses the learner's local midnight.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -99,18 +99,32 @@ class Jobs:
 
     async def daily_lessons(self) -> JobReport:
         """Today's next lesson, at each learner's chosen local time."""
+        return await self._push(
+            "daily-lessons", DeliveryKind.DAILY_LESSON, DAILY_LESSON_GRACE, self._due_daily
+        )
+
+    async def _push(
+        self,
+        name: str,
+        kind: DeliveryKind,
+        grace: timedelta,
+        due_in: Callable[[AsyncSession, Slot], Awaitable[list[User]]],
+    ) -> JobReport:
+        """Claim the pushes due in every time zone's slot, then send what is claimed.
+
+        The session is closed before the sender talks to Telegram.
+        """
         now = self.clock.now()
-        report = JobReport("daily-lessons")
+        report = JobReport(name)
         async with self.session_factory() as session:
             course = await self.course_cache.get(session)
             for zone in await self._zones(session):
-                window = slot(zone, now, DAILY_LESSON_GRACE)
-                due = await self._due_daily(session, window)
+                window = slot(zone, now, grace)
+                due = await due_in(session, window)
                 report.due += len(due)
-                await self._claim(session, DeliveryKind.DAILY_LESSON, due, window, now)
+                await self._claim(session, kind, due, window, now)
             await session.commit()
-            messages = await self._pending(session, DeliveryKind.DAILY_LESSON, course, now,
-                                           DAILY_LESSON_GRACE)  # fmt: skip
+            messages = await self._pending(session, kind, course, now, grace)
         report.claimed = len(messages)
         outcomes = await self.sender.send_all(messages)
         report.outcomes = {status.name: count for status, count in outcomes.items()}
@@ -239,25 +253,10 @@ class Jobs:
 
     async def streak_reminders(self) -> JobReport:
         """In the evening, learners with a streak who have not been active today."""
-        now = self.clock.now()
-        report = JobReport("streak-reminders")
-        async with self.session_factory() as session:
-            course = await self.course_cache.get(session)
-            for zone in await self._zones(session):
-                window = slot(zone, now, STREAK_REMINDER_GRACE)
-                if not window.covers(STREAK_REMINDER_MINUTE):
-                    continue
-                await self._expire_streaks(session, window)
-                due = await self._due_reminders(session, window)
-                report.due += len(due)
-                await self._claim(session, DeliveryKind.STREAK_REMINDER, due, window, now)
-            await session.commit()
-            messages = await self._pending(session, DeliveryKind.STREAK_REMINDER, course, now,
-                                           STREAK_REMINDER_GRACE)  # fmt: skip
-        report.claimed = len(messages)
-        outcomes = await self.sender.send_all(messages)
-        report.outcomes = {status.name: count for status, count in outcomes.items()}
-        return report
+        return await self._push(
+            "streak-reminders", DeliveryKind.STREAK_REMINDER, STREAK_REMINDER_GRACE,
+            self._due_reminders,
+        )  # fmt: skip
 
     async def _expire_streaks(self, session: AsyncSession, window: Slot) -> None:
         """Streaks whose last active day is before yesterday drop to zero (never raised)."""
@@ -272,6 +271,11 @@ class Jobs:
         )  # fmt: skip
 
     async def _due_reminders(self, session: AsyncSession, window: Slot) -> list[User]:
+        """At 20:00 local (within the grace period): lapsed streaks drop to zero, then the
+        learners whose streak ends tonight are due."""
+        if not window.covers(STREAK_REMINDER_MINUTE):
+            return []
+        await self._expire_streaks(session, window)
         claimed = exists().where(
             Delivery.user_id == User.id,
             Delivery.kind == DeliveryKind.STREAK_REMINDER,
