@@ -31,6 +31,7 @@ from bot.handlers import (
     settings,
     start,
 )
+from bot.metrics import MetricsMiddleware
 from bot.middlewares import (
     DbSessionMiddleware,
     LearnerLocaleMiddleware,
@@ -74,6 +75,7 @@ def build_dispatcher(
     dispatcher["session_factory"] = session_factory
     dispatcher["i18n"] = i18n
     dispatcher["course_cache"] = course_cache or CourseCache()
+    dispatcher.update.outer_middleware(MetricsMiddleware())
     dispatcher.update.outer_middleware(OneUpdateAtATimePerUser())
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory))
     dispatcher.update.outer_middleware(LearnerMiddleware())

@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--no-scheduler", action="store_true", help="leave the jobs to another process"
     )
+    commands.add_parser("webhook", help="the webhook server, with /healthz and /metrics")
     commands.add_parser("scheduler", help="run the scheduled jobs only")
     jobs = commands.add_parser("jobs", help="scheduled jobs")
     jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
@@ -83,6 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     scheduler=not getattr(args, "no_scheduler", False),
                 )
             )
+        if command == "webhook":
+            from bot.runner import run_webhook
+
+            return asyncio.run(run_webhook(settings))
         if command == "scheduler":
             from bot.runner import run_scheduler_only
 

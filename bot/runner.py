@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from aiogram import Bot
+from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import build_bot, build_dispatcher, build_i18n
@@ -19,6 +20,7 @@ from bot.config import Settings
 from bot.services import content
 from bot.services.clock import Clock, FixedClock, SystemClock
 from bot.services.course import CourseCache
+from bot.webhook import build_app, webhook_path
 from db.engine import create_engine, create_session_factory, is_sqlite
 from db.migrate import current_revision, head_revision, upgrade_to_head
 from scheduler.jobs import Jobs
@@ -129,6 +131,39 @@ async def run_polling(settings: Settings, *, migrate: bool, scheduler: bool = Tr
             stop.set()
             if jobs_task is not None:
                 await jobs_task
+    return 0
+
+
+async def run_webhook(settings: Settings) -> int:
+    """The webhook server (no scheduler: run `learnbot scheduler` beside it)."""
+    if not settings.webhook_url or settings.webhook_secret is None:
+        raise CannotStart("configuration error: webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET")
+    secret = settings.webhook_secret.get_secret_value()
+    async with bot_and_database(settings) as (bot, engine):
+        dispatcher = build_dispatcher(
+            create_session_factory(engine), SystemClock(), admin_ids=settings.admin_ids
+        )
+        app = build_app(
+            dispatcher, bot, engine, secret=secret, path=webhook_path(settings.webhook_url)
+        )
+        runner = web.AppRunner(app)
+        await runner.setup()
+        await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
+        await dispatcher.emit_startup(bot=bot, **dispatcher.workflow_data)
+        await bot.set_webhook(
+            settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=dispatcher.resolve_used_update_types(),
+        )
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        log.info("webhook server on %s:%s", settings.webhook_host, settings.webhook_port)
+        try:
+            await stop.wait()
+        finally:
+            await runner.cleanup()
     return 0
 
 

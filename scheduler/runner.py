@@ -12,6 +12,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import STATE_RUNNING
 from sqlalchemy.exc import DBAPIError
 
+from bot.metrics import JOB_RUNS, JOB_SECONDS
 from scheduler.jobs import Jobs
 from scheduler.leader import Leadership
 from scheduler.report import JobReport
@@ -38,11 +39,14 @@ def job_table(jobs: Jobs) -> dict[str, Callable[[], Awaitable[JobReport]]]:
 
 
 async def run_job(name: str, job: Callable[[], Awaitable[JobReport]]) -> None:
-    try:
-        report = await job()
-    except DBAPIError as exc:
-        log.warning("job %s: database error, next run retries: %s", name, exc)
-        return
+    with JOB_SECONDS.labels(job=name).time():
+        try:
+            report = await job()
+        except DBAPIError as exc:
+            JOB_RUNS.labels(job=name, outcome="database_error").inc()
+            log.warning("job %s: database error, next run retries: %s", name, exc)
+            return
+    JOB_RUNS.labels(job=name, outcome="ok").inc()
     log.info("%s", report)
 
 

@@ -31,6 +31,7 @@ from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.metrics import PUSHES, RATE_LIMITED
 from bot.services.clock import Clock
 from db.enums import DeliveryStatus
 from db.models import Delivery, User
@@ -176,6 +177,7 @@ class Sender:
                 await self._deliver(message)
             except TelegramRetryAfter as exc:
                 self.stats.rate_limited += 1
+                RATE_LIMITED.inc()
                 self._limiter.pause(exc.retry_after)  # the retry waits in the limiter
                 error, delay = exc, 0.0
             except TelegramForbiddenError as exc:
@@ -244,6 +246,7 @@ class Sender:
         error: Exception | None = None,
     ) -> DeliveryStatus:
         text = None if error is None else _describe(error)[:ERROR_MAX_CHARS]
+        PUSHES.labels(outcome=status.name.lower()).inc()
         if status is DeliveryStatus.SENT:
             self.stats.sent += 1
         elif status is DeliveryStatus.BLOCKED:
