@@ -12,6 +12,8 @@ from datetime import datetime
 from pathlib import Path
 
 from aiogram import Bot
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.redis import RedisStorage
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -84,6 +86,12 @@ def build_jobs(
     return Jobs(factory, sender, clock, build_i18n(), course_cache, bot=bot)
 
 
+def fsm_storage(settings: Settings) -> BaseStorage | None:
+    """Redis when REDIS_URL is set, so a conversation (a broadcast being composed)
+    survives a restart and works whichever bot process gets the next update."""
+    return RedisStorage.from_url(settings.redis_url) if settings.redis_url else None
+
+
 class CannotStart(Exception):
     """The command cannot run as configured; the message says why, in one line."""
 
@@ -116,6 +124,7 @@ async def run_polling(settings: Settings, *, migrate: bool, scheduler: bool = Tr
             clock,
             course_cache=course_cache,
             admin_ids=settings.admin_ids,
+            storage=fsm_storage(settings),
         )
         stop = asyncio.Event()
         jobs_task = None
@@ -140,11 +149,21 @@ async def run_webhook(settings: Settings) -> int:
         raise CannotStart("configuration error: webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET")
     secret = settings.webhook_secret.get_secret_value()
     async with bot_and_database(settings) as (bot, engine):
+        storage = fsm_storage(settings)
         dispatcher = build_dispatcher(
-            create_session_factory(engine), SystemClock(), admin_ids=settings.admin_ids
+            create_session_factory(engine),
+            SystemClock(),
+            admin_ids=settings.admin_ids,
+            storage=storage,
         )
+        redis = storage.redis if isinstance(storage, RedisStorage) else None
         app = build_app(
-            dispatcher, bot, engine, secret=secret, path=webhook_path(settings.webhook_url)
+            dispatcher,
+            bot,
+            engine,
+            secret=secret,
+            path=webhook_path(settings.webhook_url),
+            redis=redis,
         )
         runner = web.AppRunner(app)
         await runner.setup()
