@@ -31,7 +31,7 @@ from bot.handlers import (
     settings,
     start,
 )
-from bot.metrics import MetricsMiddleware
+from bot.metrics import HandlerName, MetricsMiddleware
 from bot.middlewares import (
     DbSessionMiddleware,
     LearnerLocaleMiddleware,
@@ -76,6 +76,13 @@ def build_dispatcher(
     dispatcher["i18n"] = i18n
     dispatcher["course_cache"] = course_cache or CourseCache()
     dispatcher.update.outer_middleware(MetricsMiddleware())
+    for observer in (
+        dispatcher.message,
+        dispatcher.callback_query,
+        dispatcher.poll_answer,
+        dispatcher.my_chat_member,
+    ):
+        observer.middleware(HandlerName())
     dispatcher.update.outer_middleware(OneUpdateAtATimePerUser())
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory))
     dispatcher.update.outer_middleware(LearnerMiddleware())

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.logs import setup_logging
 
 BUNDLED_COURSE = Path(__file__).resolve().parent.parent / "content"
 JOB_NAMES = ("daily-lessons", "streak-reminders", "leaderboard", "broadcasts")
@@ -66,10 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"learnbot: configuration error: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    setup_logging(settings.log_format, settings.log_level)
     command = args.command or ("run" if settings.bot_token else "demo")
     from bot.runner import CannotStart
 

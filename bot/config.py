@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     send_concurrency: int = Field(default=8, ge=1, le=256)
     paid_broadcast: bool = False
     scheduler_lease_seconds: float = Field(default=10.0, gt=0)
+    log_format: Literal["auto", "json", "text"] = "auto"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("admin_ids", mode="before")
     @classmethod

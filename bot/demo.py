@@ -106,6 +106,7 @@ async def run_demo(settings: Settings) -> int:
         create_session_factory(engine), SystemClock(), admin_ids={DEMO_USER.id}
     )
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    logging.getLogger("learnbot.updates").setLevel(logging.WARNING)
     print(f"{BOLD}LearnBot demo{RESET} — type /start, then numbers to press buttons. Ctrl-D quits.")
     update_ids = itertools.count(1)
     chat = Chat(id=DEMO_USER.id, type="private")
