@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands.add_parser("webhook", help="the webhook server, with /healthz and /metrics")
     commands.add_parser("scheduler", help="run the scheduled jobs only")
+    commands.add_parser("health", help="exit 0 when the database (and Redis) answer: HEALTHCHECK")
     jobs = commands.add_parser("jobs", help="scheduled jobs")
     jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
     job = jobs_commands.add_parser("run", help="run one job once, as if at --at")
@@ -85,6 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.runner import run_webhook
 
             return asyncio.run(run_webhook(settings))
+        if command == "health":
+            from bot.runner import check_health
+
+            return asyncio.run(check_health(settings))
         if command == "scheduler":
             from bot.runner import run_scheduler_only
 

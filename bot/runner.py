@@ -15,6 +15,10 @@ from aiogram import Bot
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.redis import RedisStorage
 from aiohttp import web
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import build_bot, build_dispatcher, build_i18n
@@ -205,6 +209,31 @@ async def run_one_job(settings: Settings, name: str, at: datetime | None) -> int
         report = await job_table(build_jobs(settings, engine, bot, clock, CourseCache()))[name]()
     print(report)
     return 0
+
+
+async def check_health(settings: Settings) -> int:
+    """0 when the database (and Redis, when configured) answers, 1 otherwise."""
+    engine = create_engine(settings.database_url)
+    healthy = True
+    try:
+        async with asyncio.timeout(5), engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except (DBAPIError, OSError, TimeoutError) as exc:
+        print(f"learnbot: database unavailable: {exc}", file=sys.stderr)
+        healthy = False
+    finally:
+        await engine.dispose()
+    if settings.redis_url:
+        redis = Redis.from_url(settings.redis_url)
+        try:
+            async with asyncio.timeout(5):
+                await redis.ping()
+        except (RedisError, OSError, TimeoutError) as exc:
+            print(f"learnbot: redis unavailable: {exc}", file=sys.stderr)
+            healthy = False
+        finally:
+            await redis.aclose()
+    return 0 if healthy else 1
 
 
 async def import_content(settings: Settings, path: Path, *, dry_run: bool) -> int:
