@@ -33,6 +33,7 @@ from bot.handlers import (
 )
 from bot.metrics import HandlerName, MetricsMiddleware
 from bot.middlewares import (
+    CountTelegramCalls,
     DbSessionMiddleware,
     LearnerLocaleMiddleware,
     LearnerMiddleware,
@@ -55,7 +56,9 @@ def build_bot(
 ) -> Bot:
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else None
-    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    bot.session.middleware(CountTelegramCalls())
+    return bot
 
 
 def build_dispatcher(

@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
-from aiogram import BaseMiddleware
+from aiogram import BaseMiddleware, Bot
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.methods import Response, TelegramMethod
+from aiogram.methods.base import TelegramType
 from aiogram.types import Chat, TelegramObject
 from aiogram.types import User as TgUser
 from aiogram.utils.i18n import I18n, I18nMiddleware
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services.clock import Clock
 from bot.services.learners import TelegramProfile, register_or_refresh
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+log = logging.getLogger(__name__)
 
 
 class OneUpdateAtATimePerUser(BaseMiddleware):
@@ -45,13 +55,57 @@ class OneUpdateAtATimePerUser(BaseMiddleware):
                 del self._waiting[user.id], self._locks[user.id]
 
 
+# Telegram calls made while handling the current update (see CountTelegramCalls).
+TELEGRAM_CALLS: ContextVar[int] = ContextVar("telegram_calls", default=0)
+RETRYABLE_MYSQL_ERRORS = {1205, 1213}  # lock wait timeout, deadlock
+MAX_ATTEMPTS = 3
+
+
+class CountTelegramCalls(BaseRequestMiddleware):
+    """Counts the Bot API calls of the update being handled, so a failed unit of work is
+    only re-run when the learner has seen nothing of it yet."""
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        TELEGRAM_CALLS.set(TELEGRAM_CALLS.get() + 1)
+        return await make_request(bot, method)
+
+
+def retryable(error: BaseException) -> bool:
+    if not isinstance(error, DBAPIError) or error.orig is None:
+        return False
+    args: tuple[Any, ...] = getattr(error.orig, "args", ())
+    return len(args) > 0 and args[0] in RETRYABLE_MYSQL_ERRORS
+
+
 class DbSessionMiddleware(BaseMiddleware):
-    """Open one session per update; commit when the handler succeeds, roll back otherwise."""
+    """Open one session per update; commit when the handler succeeds, roll back otherwise.
+
+    A deadlock or a lock wait timeout (MySQL 1213, 1205) re-runs the whole unit of work,
+    up to MAX_ATTEMPTS times, as long as nothing was sent to Telegram yet.
+    """
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self.session_factory = session_factory
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            calls = TELEGRAM_CALLS.set(0)
+            try:
+                return await self._attempt(handler, event, data)
+            except DBAPIError as exc:
+                if attempt == MAX_ATTEMPTS or TELEGRAM_CALLS.get() or not retryable(exc):
+                    raise
+                log.warning("update retried after %s (attempt %d)", exc.orig, attempt)
+            finally:
+                TELEGRAM_CALLS.reset(calls)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _attempt(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         async with self.session_factory() as session:
             data["session"] = session
             try:

@@ -294,3 +294,30 @@ async def test_a_database_error_gets_a_try_again_answer_not_silence(
     monkeypatch.setattr(learn, "open_next_lesson", outage)
     sent = await chat.send("/learn")
     assert "минуту" in chat.texts(sent)[0]  # "try again in a minute", in the learner's language
+
+
+async def test_a_deadlock_reruns_the_whole_update_once_nothing_was_sent(
+    session: AsyncSession, make_chat: MakeChat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pymysql
+    from sqlalchemy.exc import OperationalError
+
+    from bot.handlers import learn
+
+    await make_course(session, [1])
+    await session.commit()
+    chat = make_chat()
+    await onboard(chat)
+    real = learn.open_next_lesson
+    failures = iter([True, True])  # two deadlocks, then it goes through
+
+    async def deadlocking(*args: object, **kwargs: object) -> object:
+        if next(failures, False):
+            raise OperationalError("UPDATE …", {}, pymysql.err.OperationalError(1213, "Deadlock"))
+        return await real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(learn, "open_next_lesson", deadlocking)
+    sent = await chat.send("/learn")
+    texts = chat.texts(sent)
+    assert len(texts) == 1  # one answer: the lesson, no "try again"
+    assert "Lesson 1.1" in texts[0]
