@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -35,6 +36,7 @@ from bot.metrics import HandlerName, MetricsMiddleware
 from bot.middlewares import (
     CountTelegramCalls,
     DbSessionMiddleware,
+    InFlight,
     LearnerLocaleMiddleware,
     LearnerMiddleware,
     OneUpdateAtATimePerUser,
@@ -43,6 +45,7 @@ from bot.services.admin_users import admin_telegram_ids
 from bot.services.clock import Clock
 from bot.services.course import CourseCache
 
+log = logging.getLogger(__name__)
 LOCALES_DIR = Path(__file__).parent / "locales"
 DEFAULT_LOCALE = "en"
 
@@ -78,6 +81,9 @@ def build_dispatcher(
     dispatcher["session_factory"] = session_factory
     dispatcher["i18n"] = i18n
     dispatcher["course_cache"] = course_cache or CourseCache()
+    in_flight = InFlight()
+    dispatcher["in_flight"] = in_flight
+    dispatcher.update.outer_middleware(in_flight)
     dispatcher.update.outer_middleware(MetricsMiddleware())
     for observer in (
         dispatcher.message,
@@ -108,6 +114,7 @@ def build_dispatcher(
         errors.router(), groups.router(), admin.router(), *learner_routers, fallback.router()
     )
     dispatcher.startup.register(on_startup)
+    dispatcher.shutdown.register(on_shutdown)
     return dispatcher
 
 
@@ -119,6 +126,15 @@ def _for_learners(router: Router) -> None:
         router.my_chat_member,
     ):
         observer.filter(LearnerKnown())
+
+
+SHUTDOWN_GRACE = 20.0  # seconds the updates in hand get to finish on SIGTERM
+
+
+async def on_shutdown(in_flight: InFlight) -> None:
+    """Let the updates already taken from Telegram finish before the process exits."""
+    if not await in_flight.drained(SHUTDOWN_GRACE):
+        log.warning("shutting down with %d update(s) still being handled", in_flight.count)
 
 
 async def on_startup(

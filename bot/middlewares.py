@@ -28,6 +28,34 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 log = logging.getLogger(__name__)
 
 
+class InFlight(BaseMiddleware):
+    """Counts the updates being handled, so a shutdown can let them finish first."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        self.count += 1
+        self._idle.clear()
+        try:
+            return await handler(event, data)
+        finally:
+            self.count -= 1
+            if not self.count:
+                self._idle.set()
+
+    async def drained(self, timeout: float) -> bool:
+        """Wait until no update is being handled (True), or `timeout` passes (False)."""
+        await asyncio.sleep(0)  # updates already taken from Telegram start their handling
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+
 class OneUpdateAtATimePerUser(BaseMiddleware):
     """Handle one learner's updates one after another, in the order they arrive.
 

@@ -53,7 +53,8 @@ async def running_bot(
             await stub.wait_for("setMyCommands", timeout=60)
             yield stub, process
         finally:
-            process.send_signal(signal.SIGTERM)
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
             try:
                 output, _ = await asyncio.wait_for(process.communicate(), timeout=30)
             except TimeoutError:
@@ -144,3 +145,22 @@ async def test_a_learner_finishes_the_first_module_over_http(
     assert "Module master" in result.params["text"]  # the first module is done
     progress = await learner.say("/progress")
     assert "4/4" in progress.params["text"]
+
+
+async def test_sigterm_during_a_burst_loses_no_update_telegram_was_told_was_handled(
+    running_bot: tuple[BotAPIStub, asyncio.subprocess.Process],
+) -> None:
+    stub, process = running_bot
+    first_user = 778_000
+    updates = [stub.push_update(stub.make_message_update(first_user + n, "/help"))
+               for n in range(40)]  # fmt: skip
+    await stub.wait_until(
+        lambda: sum(1 for c in stub.calls if c.method == "sendMessage") >= 3, timeout=STEP_TIMEOUT
+    )
+    process.send_signal(signal.SIGTERM)
+    await asyncio.wait_for(process.wait(), 60)
+    confirmed = [u for u in updates if u["update_id"] < stub.confirmed_offset]
+    answered = {int(c.chat_id) for c in stub.calls if c.method == "sendMessage" and c.ok}
+    assert confirmed, "the bot confirmed nothing before it stopped"
+    missing = [u["update_id"] for u in confirmed if u["message"]["chat"]["id"] not in answered]
+    assert not missing, f"confirmed to Telegram but never handled: {missing}"
