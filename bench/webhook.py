@@ -165,9 +165,8 @@ async def run(url: str, learners: int, seconds: float) -> None:
         for count in (1, 2):
             processes, ports = await start_servers(url, stub_base, count)
             print(f"\n{count} webhook process(es)")
-            print(
-                f"{'offered/s':>10} {'achieved/s':>11} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>7}"
-            )
+            columns = ("offered/s", "achieved/s", "p50 ms", "p95 ms", "p99 ms", "errors")
+            print("{:>10} {:>11} {:>7} {:>7} {:>7} {:>7}".format(*columns))
             try:
                 for rate in LEVELS:
                     achieved, lat, errors = await offered(
