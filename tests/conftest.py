@@ -30,6 +30,7 @@ from tests.chat import Chat
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 _mysql_skipped: list[str] = []
+_redis_skipped: list[str] = []
 
 
 def require_backend(backend: str) -> None:
@@ -118,6 +119,9 @@ def fresh_database(backend: str, tmp_path: Path) -> Iterator[str]:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _redis_skipped:
+        terminalreporter.write_sep("!", "REDIS TESTS NOT RUN", red=True, bold=True)
+        terminalreporter.write_line(_redis_skipped[0], red=True, bold=True)
     if _mysql_skipped:
         terminalreporter.write_sep("!", "MySQL LEG NOT RUN", red=True, bold=True)
         terminalreporter.write_line(_mysql_skipped[0], red=True, bold=True)
