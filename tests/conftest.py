@@ -15,6 +15,9 @@ from typing import Any
 
 import pytest
 from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import User
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -26,6 +29,7 @@ from bot.services.rewards import ACHIEVEMENTS
 from db.engine import MYSQL8_SQL_MODE, create_engine, create_session_factory
 from db.models import Base
 from tests import databases
+from tests.botapi_stub import BotAPIStub
 from tests.chat import Chat
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -169,3 +173,23 @@ def make_chat(
         return Chat(dispatcher, bot, offline_session, user, chat_type=chat_type)
 
     return make
+
+
+# ---------------------------------------------------------------- the Bot API over HTTP
+
+
+@pytest.fixture(scope="module")
+async def stub() -> AsyncIterator[BotAPIStub]:
+    """A local Bot API stand-in, one per test module (tests reset it as they need)."""
+    async with BotAPIStub() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+async def api_bot(stub: BotAPIStub) -> AsyncIterator[Bot]:
+    """A real aiogram Bot talking HTTP to the stand-in; one per module, since closing an
+    aiogram session takes 250 ms."""
+    session = AiohttpSession(api=TelegramAPIServer.from_base(stub.base_url))
+    bot = Bot("42:TEST", session=session, default=DefaultBotProperties(parse_mode="HTML"))
+    yield bot
+    await bot.session.close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
 from itertools import pairwise
 from typing import Any
@@ -19,9 +19,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from aiogram import Bot, Dispatcher, Router
-from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from aiogram.methods import EditMessageText, SendMessage, SendPhoto, TelegramMethod
 from aiogram.types import MessageEntity, PhotoSize
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -541,20 +538,6 @@ async def test_progress_edits_are_throttled_and_show_what_is_left(
 
 
 # --------------------------------------------------------------------------- over HTTP
-
-
-@pytest.fixture(scope="module")
-async def stub() -> AsyncIterator[BotAPIStub]:
-    async with BotAPIStub() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-async def api_bot(stub: BotAPIStub) -> AsyncIterator[Bot]:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(stub.base_url))
-    bot = Bot("42:TEST", session=session, default=DefaultBotProperties(parse_mode="HTML"))
-    yield bot
-    await bot.session.close()
 
 
 async def test_429_and_403_in_the_middle_one_copy_each_and_the_blocked_learner_counted(

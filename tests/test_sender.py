@@ -21,9 +21,6 @@ from typing import Any, TypeVar
 
 import pytest
 from aiogram import Bot
-from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -36,21 +33,6 @@ from tests.factories import make_user
 
 T = TypeVar("T")
 ARRIVAL_JITTER = 0.1
-
-
-# One stub and one bot for the module (closing an aiogram session takes 250 ms).
-@pytest.fixture(scope="module")
-async def stub() -> AsyncIterator[BotAPIStub]:
-    async with BotAPIStub() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-async def api_bot(stub: BotAPIStub) -> AsyncIterator[Bot]:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(stub.base_url))
-    bot = Bot("42:TEST", session=session, default=DefaultBotProperties(parse_mode="HTML"))
-    yield bot
-    await bot.session.close()
 
 
 @pytest.fixture(autouse=True)
