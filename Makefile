@@ -20,13 +20,14 @@ lint: install
 	uv run --frozen ruff check .
 	uv run --frozen ruff format --check .
 	uv run --frozen mypy bot db scheduler
+	uv run --frozen lint-imports
 
 # Translations: after changing texts, `make messages`, translate the .po files, `make compile`.
 messages:
-	uv run --frozen pybabel extract -o bot/locales/messages.pot -k _ -k ngettext:1,2 -k gettext \
+	uv run --frozen pybabel extract -o bot/telegram/locales/messages.pot -k _ -k ngettext:1,2 -k gettext \
 		--no-location --sort-output --omit-header bot
-	uv run --frozen pybabel update -i bot/locales/messages.pot -d bot/locales -D messages \
+	uv run --frozen pybabel update -i bot/telegram/locales/messages.pot -d bot/telegram/locales -D messages \
 		--no-fuzzy-matching --ignore-obsolete
 
 compile:
-	uv run --frozen pybabel compile -d bot/locales -D messages --statistics
+	uv run --frozen pybabel compile -d bot/telegram/locales -D messages --statistics

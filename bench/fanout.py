@@ -23,8 +23,8 @@ import aiohttp
 from sqlalchemy import text
 
 from bench.common import peak_rss_mb, throwaway_mysql
-from bot.app import build_bot, build_i18n
-from bot.services.clock import FixedClock
+from bot.entry.app import build_bot, build_i18n
+from bot.rules.clock import FixedClock
 from db.engine import create_engine, create_session_factory
 from db.enums import DeliveryKind, DeliveryStatus
 from db.migrate import upgrade_to_head
@@ -93,7 +93,7 @@ async def due_in_one_slot(url: str) -> None:
 
 async def start_stub() -> tuple[asyncio.subprocess.Process, str]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.botapi_stub", "--port", "0",
+        sys.executable, "-m", "tests.support.botapi_stub", "--port", "0",
         stdout=asyncio.subprocess.PIPE,
     )  # fmt: skip
     assert process.stdout is not None

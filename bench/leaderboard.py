@@ -23,11 +23,11 @@ from aiogram.types import CallbackQuery, Chat, Message, Update, User
 from sqlalchemy import text
 
 from bench.common import peak_rss_mb, percentile, throwaway_mysql
-from bot.app import build_bot, build_dispatcher
-from bot.keyboards import BoardCb
-from bot.offline import OfflineSession
-from bot.services.clock import SystemClock
-from bot.services.leaderboard import refresh_leaderboard, week_start
+from bot.entry.app import build_bot, build_dispatcher
+from bot.entry.offline import OfflineSession
+from bot.rules.clock import SystemClock
+from bot.rules.leaderboard import refresh_leaderboard, week_start
+from bot.telegram.keyboards import BoardCb
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade_to_head
 

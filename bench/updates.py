@@ -26,13 +26,13 @@ from aiogram.types import CallbackQuery, Chat, Message, PollAnswer, Update, User
 from sqlalchemy import insert, text
 
 from bench.common import StatementCounter, current_kind, peak_rss_mb, percentile, throwaway_mysql
-from bot.app import build_bot, build_dispatcher
-from bot.keyboards import LessonCb, QuizCb
-from bot.offline import OfflineSession
-from bot.runner import BUNDLED_COURSE
-from bot.services import content
-from bot.services.clock import SystemClock
-from bot.services.course import CourseCache
+from bot.entry.app import build_bot, build_dispatcher
+from bot.entry.offline import OfflineSession
+from bot.entry.runner import BUNDLED_COURSE
+from bot.rules import content
+from bot.rules.clock import SystemClock
+from bot.rules.course import CourseCache
+from bot.telegram.keyboards import LessonCb, QuizCb
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade_to_head
 from db.models import User as UserRow

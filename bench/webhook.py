@@ -27,10 +27,10 @@ import aiohttp
 from sqlalchemy import text
 
 from bench.common import percentile, throwaway_mysql
-from bot.keyboards import LessonCb
-from bot.runner import BUNDLED_COURSE
-from bot.services import content
-from bot.services.clock import SystemClock
+from bot.entry.runner import BUNDLED_COURSE
+from bot.rules import content
+from bot.rules.clock import SystemClock
+from bot.telegram.keyboards import LessonCb
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade_to_head
 
@@ -156,7 +156,12 @@ async def offered(
 async def run(url: str, learners: int, seconds: float) -> None:
     lesson_id = await seed(url, learners)
     stub = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.botapi_stub", "--port", "0", stdout=asyncio.subprocess.PIPE
+        sys.executable,
+        "-m",
+        "tests.support.botapi_stub",
+        "--port",
+        "0",
+        stdout=asyncio.subprocess.PIPE,
     )
     assert stub.stdout is not None
     stub_base = (await stub.stdout.readline()).decode().strip()

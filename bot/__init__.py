@@ -1,1 +1,7 @@
-"""LearnBot: the Telegram side (routers, filters, keyboards, texts, middlewares) and services."""
+"""LearnBot. Importing this package has no side effects and imports no aiogram.
+
+- `bot.entry`: the composition root (CLI, polling, webhook, scheduler-only, demo, settings).
+- `bot.telegram`: Telegram presentation (handlers, middlewares, texts, keyboards, callbacks).
+- `bot.rules`: the learning rules, Telegram-free; they take a session and `now`, return data.
+- `bot.observability`: logs and Prometheus metrics.
+"""

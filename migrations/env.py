@@ -9,7 +9,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from bot.config import ConfigError, load_settings
+from bot.entry.config import ConfigError, load_settings
 from db.engine import create_engine, is_sqlite
 from db.models import Base
 

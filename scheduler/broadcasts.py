@@ -32,10 +32,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql import Executable
 
-from bot.broadcast_view import progress_keyboard, progress_text
-from bot.services import broadcasts
-from bot.services.broadcasts import Audience, Tally
-from bot.services.clock import Clock
+from bot.rules import broadcasts
+from bot.rules.broadcasts import Audience, Tally
+from bot.rules.clock import Clock
+from bot.telegram.broadcast_view import progress_keyboard, progress_text
 from db.enums import BroadcastStatus, DeliveryKind, DeliveryStatus
 from db.models import Broadcast, Delivery, User
 from scheduler.report import JobReport

@@ -27,12 +27,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql import Executable
 
-from bot import texts
-from bot.keyboards import start_lesson_keyboard
-from bot.services.clock import Clock
-from bot.services.course import CourseCache, CourseMap
-from bot.services.leaderboard import refresh_leaderboard
-from bot.services.learning import ProgressRow, lesson_statuses, load_progress_many, next_step
+from bot.rules.clock import Clock
+from bot.rules.course import CourseCache, CourseMap
+from bot.rules.leaderboard import refresh_leaderboard
+from bot.rules.learning import ProgressRow, lesson_statuses, load_progress_many, next_step
+from bot.telegram import texts
+from bot.telegram.keyboards import start_lesson_keyboard
 from db.enums import DeliveryKind, DeliveryStatus
 from db.models import Delivery, User, UserStats
 from scheduler.broadcasts import deliver_broadcasts

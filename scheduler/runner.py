@@ -12,7 +12,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import STATE_RUNNING
 from sqlalchemy.exc import DBAPIError
 
-from bot.metrics import JOB_RUNS, JOB_SECONDS
+from bot.observability.metrics import JOB_RUNS, JOB_SECONDS
 from scheduler.jobs import Jobs
 from scheduler.leader import Leadership
 from scheduler.report import JobReport

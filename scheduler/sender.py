@@ -31,8 +31,8 @@ from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.metrics import PUSHES, RATE_LIMITED
-from bot.services.clock import Clock
+from bot.observability.metrics import PUSHES, RATE_LIMITED
+from bot.rules.clock import Clock
 from db.enums import DeliveryStatus
 from db.models import Delivery, User
 

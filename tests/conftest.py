@@ -1,13 +1,12 @@
 """Fixtures shared by every suite.
 
 Each database test runs twice: on SQLite and on MySQL (MariaDB here). The MySQL leg
-uses a throwaway database on the server (see tests/databases.py). Outside CI, a
+uses a throwaway database on the server (see tests/support/databases.py). Outside CI, a
 missing server skips that leg with a loud line at the end; under CI=true it fails.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,35 +20,17 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import User
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.app import build_bot, build_dispatcher
-from bot.offline import OfflineSession
-from bot.services.clock import FixedClock
-from bot.services.course import CourseCache
-from bot.services.rewards import ACHIEVEMENTS
+from bot.entry.app import build_bot, build_dispatcher
+from bot.entry.offline import OfflineSession
+from bot.rules.clock import FixedClock
+from bot.rules.course import CourseCache
+from bot.rules.rewards import ACHIEVEMENTS
 from db.engine import MYSQL8_SQL_MODE, create_engine, create_session_factory
 from db.models import Base
-from tests import databases
-from tests.botapi_stub import BotAPIStub
-from tests.chat import Chat
-
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-_mysql_skipped: list[str] = []
-_redis_skipped: list[str] = []
-
-
-def require_backend(backend: str) -> None:
-    if backend != "mysql":
-        return
-    reason = databases.mysql_unavailable_reason()
-    if reason is None:
-        return
-    message = (
-        f"MySQL server {databases.mysql_server_url().render_as_string()} not answering: {reason}"
-    )
-    if IN_CI:
-        pytest.fail(message)
-    _mysql_skipped.append(message)
-    pytest.skip(message)
+from tests.support import databases
+from tests.support.backends import mysql_skipped, redis_skipped, require_backend
+from tests.support.botapi_stub import BotAPIStub
+from tests.support.chat import Chat
 
 
 @pytest.fixture(scope="session", params=databases.BACKENDS)
@@ -123,12 +104,12 @@ def fresh_database(backend: str, tmp_path: Path) -> Iterator[str]:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if _redis_skipped:
+    if redis_skipped:
         terminalreporter.write_sep("!", "REDIS TESTS NOT RUN", red=True, bold=True)
-        terminalreporter.write_line(_redis_skipped[0], red=True, bold=True)
-    if _mysql_skipped:
+        terminalreporter.write_line(redis_skipped[0], red=True, bold=True)
+    if mysql_skipped:
         terminalreporter.write_sep("!", "MySQL LEG NOT RUN", red=True, bold=True)
-        terminalreporter.write_line(_mysql_skipped[0], red=True, bold=True)
+        terminalreporter.write_line(mysql_skipped[0], red=True, bold=True)
         terminalreporter.write_line(
             "Only the SQLite leg ran. Start MariaDB/MySQL or set TEST_MYSQL_URL.", red=True
         )

@@ -14,7 +14,7 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 
-from tests.databases import alembic_config
+from tests.support.databases import alembic_config
 
 
 def _sync(url: str) -> sa.Engine:

@@ -1,0 +1,89 @@
+"""`learnbot webhook`: aiogram's aiohttp webhook server, with /healthz and /metrics.
+
+Telegram's requests must carry the configured secret in
+`X-Telegram-Bot-Api-Secret-Token`; anything else gets 401 and never reaches the
+dispatcher. `/healthz` is 200 only while the database (and Redis, when configured)
+answers; `/metrics` is
+Prometheus' text format.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from urllib.parse import urlsplit
+
+from aiogram import Bot, Dispatcher
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.observability.metrics import watch_pool
+
+log = logging.getLogger(__name__)
+HEALTH_TIMEOUT = 3.0
+
+
+def build_app(
+    dispatcher: Dispatcher,
+    bot: Bot,
+    engine: AsyncEngine,
+    *,
+    secret: str,
+    path: str = "/webhook",
+    background: bool = True,
+    redis: Redis | None = None,
+) -> web.Application:
+    """The webhook app. With `background`, Telegram gets its answer at once and the
+    update is handled after; without, the answer waits for the handling (tests)."""
+    if not secret:
+        raise ValueError("webhook mode needs WEBHOOK_SECRET")
+    app = web.Application()
+    handler = SimpleRequestHandler(
+        dispatcher, bot, secret_token=secret, handle_in_background=background
+    )
+    handler.register(app, path=path)
+    app.router.add_get("/healthz", health(engine, redis))
+    app.router.add_get("/metrics", metrics)
+    watch_pool(engine)
+    return app
+
+
+def health(
+    engine: AsyncEngine, redis: Redis | None = None
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def healthz(_request: web.Request) -> web.Response:
+        report = {"database": "ok"}
+        try:
+            async with asyncio.timeout(HEALTH_TIMEOUT), engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except (DBAPIError, OSError, TimeoutError) as exc:
+            log.warning("health check: database unavailable: %s", exc)
+            report["database"] = "unavailable"
+        if redis is not None:
+            try:
+                async with asyncio.timeout(HEALTH_TIMEOUT):
+                    await redis.ping()
+                report["redis"] = "ok"
+            except (RedisError, OSError, TimeoutError) as exc:
+                log.warning("health check: redis unavailable: %s", exc)
+                report["redis"] = "unavailable"
+        healthy = all(value == "ok" for value in report.values())
+        return web.json_response(report, status=200 if healthy else 503)
+
+    return healthz
+
+
+async def metrics(_request: web.Request) -> web.Response:
+    body = generate_latest()
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+def webhook_path(url: str) -> str:
+    return urlsplit(url).path or "/webhook"

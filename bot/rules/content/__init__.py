@@ -1,0 +1,163 @@
+"""The course importer: read a course directory, validate it, and bring the database in line.
+
+No Telegram here: the CLI (``learnbot content import PATH [--dry-run]``) and the admin upload
+both call :func:`load_course`, then :func:`plan_import` (to show what would change) and
+:func:`apply_import` (in the caller's transaction; the caller commits).
+
+Course format
+=============
+
+::
+
+    COURSE_DIR/
+      course.yaml              title (required), description (optional)
+      01-some-module/          a module: directories are ordered by their number prefix "NN-"
+        module.yaml            the module's settings (below)
+        01-some-lesson.md      a lesson: files are ordered by their number prefix "NN-"
+        02-another-lesson.md
+
+Only the number in a name orders things (``2-x`` comes before ``10-y``); the rest of the name is
+free and is not the slug. Two modules (or two lessons of a module) with the same number are an
+error, because their order would be a guess. Hidden entries (``.git``, ``.DS_Store``), names
+starting with ``_`` (``_drafts/``) and ``README*`` / ``LICENSE*`` files are ignored; any other
+stray ``.md``/``.yaml`` file, a lesson file without a number, or a sub-directory inside a module
+is an error (it is probably a typo). Other files (pictures, notes) are ignored. Files must be
+UTF-8 (Windows line endings and a byte-order mark are fine).
+
+``module.yaml`` keys:
+
+=====================  ========  =========================================================
+key                    required  meaning
+=====================  ========  =========================================================
+slug                   yes       stable identity of the module (see *Slugs*)
+title                  yes       one line, at most 200 characters
+description            no        plain text
+days_between_lessons   no        drip: a learner unlocks at most one new lesson of this
+                                 module every N local days (whole number >= 1)
+published              no        ``true`` (default) or ``false``
+=====================  ========  =========================================================
+
+A lesson file is YAML front matter between two ``---`` lines, then the lesson body::
+
+    ---
+    slug: merging
+    title: "Merging: fast-forward and three-way"
+    minutes: 4
+    questions:
+      - id: ff-when
+        question: When can Git do a fast-forward merge?
+        options:
+          - When your branch has no new commits
+          - When both branches have new commits
+        correct: 1
+        explanation: Then Git only has to move the branch pointer.
+    ---
+    When work on a branch is done, you bring it back with <code>git merge</code>.
+
+Front matter keys:
+
+==========  ========  =================================================================
+key         required  meaning
+==========  ========  =================================================================
+slug        yes       stable identity of the lesson, unique across the whole course
+title       yes       one line, at most 200 characters
+minutes     no        estimated reading time, whole number >= 1
+points      no        points for completing it, whole number >= 0 (default 50)
+pass_mark   no        percentage of right answers needed to pass, 1-100 (default 60)
+published   no        ``true`` (default) or ``false``
+image       no        a picture sent before the text: an http(s) URL or a Telegram file_id
+                      (at most 512 characters, no spaces)
+questions   yes       the quiz: a list of 1 to 10 questions
+==========  ========  =================================================================
+
+Question keys (each question becomes a native Telegram quiz poll, so Telegram's limits apply):
+
+===========  ========  ================================================================
+key          required  meaning
+===========  ========  ================================================================
+id           yes       slug of the question, unique within its lesson; keeps learners'
+                       answers attached when the question text is edited
+question     yes       1-300 characters
+options      yes       2-12 different answers, each 1-100 characters
+correct      yes       the right option, counted from 1 (``correct: 2``), or a list of
+                       them (``correct: [1, 3]``)
+explanation  no        shown after answering: at most 200 characters and 2 line breaks
+===========  ========  ================================================================
+
+Lengths are counted in characters (Unicode code points). Titles, questions, options and
+explanations are plain text (the bot escapes them); text-like values YAML would read as
+something else (``Yes``, ``2024``, ``1.10``) are taken exactly as written.
+
+*Slugs* match ``^[a-z0-9][a-z0-9-]{0,63}$``. They are how a re-import recognises a module,
+lesson or question, so rename files and edit titles freely but keep slugs. Module slugs are
+unique in the course, lesson slugs are unique in the course (not just the module).
+
+Unknown keys and keys given twice are errors, to catch typos.
+
+The *body* is Telegram HTML (https://core.telegram.org/bots/api#html-style) and must not be
+empty. It is checked with the rules of :func:`bot.rules.telegram_html.validate_telegram_html`.
+Allowed tags: ``b strong i em u ins s strike del code pre a blockquote tg-spoiler``,
+``<a href="...">`` (href required), ``<span class="tg-spoiler">``, ``<blockquote expandable>``,
+``<tg-emoji emoji-id="...">`` (numeric id), and ``<code class="language-x">`` directly inside
+``<pre>``. Tags must be closed in order; nothing may be nested inside ``<code>``, only
+``<code>`` inside ``<pre>``, and links and blockquotes do not nest. ``&`` must start an
+entity (``&amp; &lt; &gt; &quot;`` or numeric like ``&#8212;``) and a ``<`` that does not
+start an allowed tag must be written ``&lt;``. The text must have something visible (not only
+tags). Blank lines around the body are dropped. Long bodies are fine: the bot splits them into
+several messages (the limit is 65,535 bytes of UTF-8, what a MySQL TEXT column holds).
+
+Errors
+======
+
+:func:`load_course` checks everything and collects every problem before giving up, then raises
+:class:`CourseInvalid` with all of them, sorted, each with a file (relative to the course
+directory), a 1-based line in that file, and a reason::
+
+    01-first-steps/02-install.md:7: 'correct' is 4, but there are only 3 options
+
+Line 0 means the file or directory as a whole (for example: missing).
+
+Import rules
+============
+
+Modules and lessons are matched by slug (a lesson may move to another module), questions by
+lesson and ``id``. Text, settings and order (1, 2, 3... from the numbered names) are updated;
+modules and lessons absent from the course are unpublished, never deleted, since learners'
+progress points at them; questions absent from their lesson are deleted (with the open polls
+of that question). Learners' progress is never touched. Re-importing the same course changes
+nothing at all.
+"""
+
+from bot.rules.content.loading import load_course
+from bot.rules.content.reconcile import (
+    Change,
+    ImportPlan,
+    apply_import,
+    has_content,
+    import_course,
+    plan_import,
+)
+from bot.rules.content.spec import (
+    Course,
+    CourseInvalid,
+    LessonSpec,
+    ModuleSpec,
+    Problem,
+    QuestionSpec,
+)
+
+__all__ = [
+    "Change",
+    "Course",
+    "CourseInvalid",
+    "ImportPlan",
+    "LessonSpec",
+    "ModuleSpec",
+    "Problem",
+    "QuestionSpec",
+    "apply_import",
+    "has_content",
+    "import_course",
+    "load_course",
+    "plan_import",
+]

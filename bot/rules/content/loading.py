@@ -1,0 +1,434 @@
+"""Reading a course directory into a :class:`Course`, or every problem with file and line."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from bot.rules.content.spec import (
+    COURSE_FILE,
+    COURSE_KEYS,
+    DEFAULT_PASS_MARK,
+    DEFAULT_POINTS,
+    EXPLANATION_MAX,
+    EXPLANATION_MAX_BREAKS,
+    IMAGE_MAX,
+    LESSON_KEYS,
+    MODULE_FILE,
+    MODULE_KEYS,
+    NUMBERED_NAME,
+    OPTION_MAX,
+    OPTIONS_MAX,
+    OPTIONS_MIN,
+    QUESTION_KEYS,
+    QUESTION_MAX,
+    QUESTIONS_MAX,
+    QUESTIONS_MIN,
+    TEXT_MAX_BYTES,
+    TITLE_MAX,
+    Course,
+    CourseInvalid,
+    LessonSpec,
+    ModuleSpec,
+    Problem,
+    QuestionSpec,
+)
+from bot.rules.content.yaml_lines import (
+    Fields,
+    SourceFile,
+    YamlMap,
+    YamlSeq,
+    scalar_text,
+    show_value,
+    type_name,
+)
+from bot.rules.telegram_html import html_problems
+
+
+def _read_text(path: Path, file: SourceFile) -> str | None:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        file.add(0, f"can't read the file: {exc.strerror or exc}")
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        file.add(line, f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8")
+        return None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _is_ignored(path: Path) -> bool:
+    name = path.name
+    return name.startswith((".", "_")) or name.upper().startswith(("README", "LICENSE"))
+
+
+def _numbered(entries: Iterable[Path], what: str, rel: str, problems: list[Problem]) -> list[Path]:
+    """Entries sorted by number prefix; duplicate numbers are problems."""
+    seen: dict[int, Path] = {}
+    result: list[tuple[int, str, Path]] = []
+    for entry in entries:
+        match = NUMBERED_NAME.match(entry.name)
+        assert match is not None
+        number = int(match.group(1))
+        if number in seen:
+            problems.append(
+                Problem(
+                    _rel(rel, entry.name),
+                    0,
+                    f"{what} number {match.group(1)} is also used by {seen[number].name}; "
+                    f"give each {what} its own number",
+                )
+            )
+        else:
+            seen[number] = entry
+        result.append((number, entry.name, entry))
+    return [entry for _number, _name, entry in sorted(result)]
+
+
+def _rel(*parts: str) -> str:
+    return "/".join(part for part in parts if part)
+
+
+def load_course(path: Path) -> Course:
+    """Read and validate the course in directory ``path``; raise :class:`CourseInvalid`."""
+    problems: list[Problem] = []
+    path = Path(path)
+    if not path.is_dir():
+        reason = "is not a directory" if path.exists() else "does not exist"
+        raise CourseInvalid([Problem(".", 0, f"the course directory {path} {reason}")])
+
+    title, description = _load_course_file(path, problems)
+    module_dirs: list[Path] = []
+    for entry in sorted(path.iterdir()):
+        if _is_ignored(entry) or entry.name == COURSE_FILE:
+            continue
+        if entry.is_dir():
+            if NUMBERED_NAME.match(entry.name):
+                module_dirs.append(entry)
+            else:
+                problems.append(
+                    Problem(
+                        entry.name,
+                        0,
+                        "module directory names start with a number, like 01-basics",
+                    )
+                )
+        elif entry.suffix in {".md", ".yaml", ".yml"}:
+            problems.append(
+                Problem(
+                    entry.name,
+                    0,
+                    "unexpected file: the course directory holds course.yaml and module "
+                    "directories (lessons go inside a module directory)",
+                )
+            )
+    if not module_dirs:
+        problems.append(Problem(".", 0, "the course has no module directories (01-name/)"))
+
+    modules: list[ModuleSpec] = []
+    module_slugs: dict[str, str] = {}
+    lesson_slugs: dict[str, str] = {}
+    for module_dir in _numbered(module_dirs, "module", "", problems):
+        module = _load_module(module_dir, problems, module_slugs, lesson_slugs)
+        if module is not None:
+            modules.append(module)
+
+    if problems:
+        raise CourseInvalid(problems)
+    assert title is not None
+    return Course(title=title, description=description, modules=tuple(modules))
+
+
+def _load_course_file(root: Path, problems: list[Problem]) -> tuple[str | None, str | None]:
+    file = SourceFile(COURSE_FILE, problems)
+    course_file = root / COURSE_FILE
+    if not course_file.is_file():
+        file.add(0, "missing: the course directory needs a course.yaml with at least a title")
+        return None, None
+    text = _read_text(course_file, file)
+    if text is None:
+        return None, None
+    ok, data = file.parse_yaml(text, 1)
+    if not ok:
+        return None, None
+    if not isinstance(data, YamlMap):
+        what = "empty" if data is None else f"{type_name(data)}, not a mapping of keys"
+        file.add(1, f"course.yaml is {what}; it needs at least 'title: …'")
+        return None, None
+    fields = Fields(data, file, COURSE_KEYS, ("title",))
+    title = fields.text("title", required=True, max_len=TITLE_MAX, one_line=True)
+    description = fields.text("description")
+    return title, description
+
+
+def _load_module(
+    module_dir: Path,
+    problems: list[Problem],
+    module_slugs: dict[str, str],
+    lesson_slugs: dict[str, str],
+) -> ModuleSpec | None:
+    dir_name = module_dir.name
+    module_file = module_dir / MODULE_FILE
+    file = SourceFile(_rel(dir_name, MODULE_FILE), problems)
+    before = len(problems)
+    slug = title = description = None
+    days: int | None = None
+    published = True
+    if not module_file.is_file():
+        file.add(0, "missing: every module directory needs a module.yaml (slug, title)")
+    else:
+        text = _read_text(module_file, file)
+        ok, data = file.parse_yaml(text, 1) if text is not None else (False, None)
+        if ok and not isinstance(data, YamlMap):
+            what = "empty" if data is None else f"{type_name(data)}, not a mapping of keys"
+            file.add(1, f"module.yaml is {what}; it needs at least 'slug: …' and 'title: …'")
+        elif isinstance(data, YamlMap):
+            fields = Fields(data, file, MODULE_KEYS, ("slug", "title"))
+            slug = fields.slug("slug")
+            title = fields.text("title", required=True, max_len=TITLE_MAX, one_line=True)
+            description = fields.text("description")
+            if description is not None and len(description.encode()) > TEXT_MAX_BYTES:
+                fields.problem(fields.line("description"), "'description' is too long")
+            days = fields.integer("days_between_lessons", minimum=1)
+            published = fields.boolean("published", True)
+            if slug is not None:
+                if slug in module_slugs:
+                    fields.problem(
+                        fields.line("slug"),
+                        f"module slug '{slug}' is already used by {module_slugs[slug]}",
+                    )
+                else:
+                    module_slugs[slug] = file.name
+
+    lesson_files: list[Path] = []
+    for entry in sorted(module_dir.iterdir()):
+        if _is_ignored(entry) or entry.name == MODULE_FILE:
+            continue
+        rel = _rel(dir_name, entry.name)
+        if entry.is_dir():
+            problems.append(Problem(rel, 0, "unexpected directory inside a module"))
+        elif NUMBERED_NAME.match(entry.name) and entry.suffix == ".md":
+            lesson_files.append(entry)
+        elif NUMBERED_NAME.match(entry.name):
+            problems.append(Problem(rel, 0, "lesson files end in .md"))
+        elif entry.suffix == ".md":
+            problems.append(Problem(rel, 0, "lesson file names start with a number, like 01-x.md"))
+        elif entry.suffix in {".yaml", ".yml"}:
+            problems.append(Problem(rel, 0, "unexpected file: a module has one module.yaml"))
+    if not lesson_files:
+        problems.append(Problem(dir_name, 0, "the module has no lessons (01-name.md files)"))
+
+    lessons: list[LessonSpec] = []
+    for lesson_file in _numbered(lesson_files, "lesson", dir_name, problems):
+        lesson = _load_lesson(lesson_file, _rel(dir_name, lesson_file.name), problems, lesson_slugs)
+        if lesson is not None:
+            lessons.append(lesson)
+    if len(problems) > before or slug is None or title is None:
+        return None
+    return ModuleSpec(
+        slug=slug,
+        title=title,
+        description=description,
+        days_between_lessons=days,
+        published=published,
+        lessons=tuple(lessons),
+    )
+
+
+def _split_front_matter(text: str, file: SourceFile) -> tuple[str, str, int] | None:
+    """(front matter YAML, body, file line of the closing ``---``) or None with a problem."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        file.add(
+            1,
+            "a lesson file starts with front matter: a '---' line, the lesson's YAML "
+            "(slug, title, questions…), another '---' line, then the text",
+        )
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() == "---":
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 1
+    file.add(1, "the front matter is not closed: add a '---' line after the YAML")
+    return None
+
+
+def _load_lesson(
+    path: Path, rel: str, problems: list[Problem], lesson_slugs: dict[str, str]
+) -> LessonSpec | None:
+    file = SourceFile(rel, problems)
+    before = len(problems)
+    text = _read_text(path, file)
+    if text is None:
+        return None
+    parts = _split_front_matter(text, file)
+    if parts is None:
+        return None
+    front, raw_body, closing_line = parts
+
+    body = raw_body.strip()
+    if not body:
+        file.add(closing_line, "the lesson text after the front matter is empty")
+    else:
+        # raw_body starts on the line after the closing '---'.
+        for offset, reason in html_problems(raw_body):
+            file.add(closing_line + 1 + raw_body.count("\n", 0, offset), reason)
+        if len(body.encode()) > TEXT_MAX_BYTES:
+            file.add(
+                closing_line + 1,
+                f"the lesson text is {len(body.encode())} bytes; at most {TEXT_MAX_BYTES}",
+            )
+
+    ok, data = file.parse_yaml(front, 2)
+    if not ok:
+        return None
+    if not isinstance(data, YamlMap):
+        what = "empty" if data is None else f"{type_name(data)}, not a mapping of keys"
+        file.add(1, f"the front matter is {what}; it needs slug, title and questions")
+        return None
+
+    fields = Fields(data, file, LESSON_KEYS, ("slug", "title", "questions"))
+    slug = fields.slug("slug")
+    if slug is not None:
+        if slug in lesson_slugs:
+            fields.problem(
+                fields.line("slug"), f"lesson slug '{slug}' is already used by {lesson_slugs[slug]}"
+            )
+        else:
+            lesson_slugs[slug] = f"{rel}:{fields.line('slug')}"
+    title = fields.text("title", required=True, max_len=TITLE_MAX, one_line=True)
+    minutes = fields.integer("minutes", minimum=1)
+    points = fields.integer("points", minimum=0)
+    pass_mark = fields.integer("pass_mark", minimum=1, maximum=100)
+    published = fields.boolean("published", True)
+    image = fields.text("image", max_len=IMAGE_MAX)
+    if image is not None and re.search(r"\s", image):
+        fields.problem(fields.line("image"), "'image' must be a URL or a Telegram file_id")
+    questions = _load_questions(fields)
+
+    if len(problems) > before or slug is None or title is None:
+        return None
+    return LessonSpec(
+        slug=slug,
+        title=title,
+        body=body,
+        minutes=minutes,
+        points=points if points is not None else DEFAULT_POINTS,
+        pass_mark=pass_mark if pass_mark is not None else DEFAULT_PASS_MARK,
+        published=published,
+        image=image,
+        questions=tuple(questions),
+    )
+
+
+def _load_questions(lesson: Fields) -> list[QuestionSpec]:
+    items = lesson.sequence("questions")
+    if items is None:
+        return []
+    if not QUESTIONS_MIN <= len(items) <= QUESTIONS_MAX:
+        lesson.problem(
+            lesson.line("questions"),
+            f"a lesson has {QUESTIONS_MIN} to {QUESTIONS_MAX} questions, not {len(items)}",
+        )
+    result: list[QuestionSpec] = []
+    seen: dict[str, int] = {}
+    for number, (item, line) in enumerate(zip(items, items.item_lines, strict=True), 1):
+        where = f"question {number}: "
+        if not isinstance(item, YamlMap):
+            lesson.file.add(line, f"{where}must be a mapping (id, question, options, correct)")
+            continue
+        fields = Fields(item, lesson.file, QUESTION_KEYS, QUESTION_KEYS[:4], where)
+        slug = fields.slug("id")
+        if slug is not None:
+            if slug in seen:
+                fields.problem(
+                    fields.line("id"),
+                    f"id '{slug}' is already used by a question on line {seen[slug]}",
+                )
+            seen[slug] = fields.line("id")
+        question = fields.text("question", required=True, max_len=QUESTION_MAX)
+        options, option_count = _load_options(fields)
+        correct = _load_correct(fields, option_count)
+        explanation = fields.text(
+            "explanation", max_len=EXPLANATION_MAX, max_breaks=EXPLANATION_MAX_BREAKS
+        )
+        if slug and question and options and correct:
+            result.append(QuestionSpec(slug, question, options, correct, explanation))
+    return result
+
+
+def _load_options(fields: Fields) -> tuple[tuple[str, ...] | None, int | None]:
+    """(the options, or None when any is wrong; how many there are, or None when unknown)."""
+    items = fields.sequence("options")
+    if items is None:
+        return None, None
+    if not OPTIONS_MIN <= len(items) <= OPTIONS_MAX:
+        fields.problem(
+            fields.line("options"),
+            f"a question has {OPTIONS_MIN} to {OPTIONS_MAX} options, not {len(items)}",
+        )
+    options: list[str] = []
+    ok = True
+    first_line: dict[str, int] = {}
+    for number, (item, raw, line) in enumerate(
+        zip(items, items.raw, items.item_lines, strict=True), 1
+    ):
+        text = scalar_text(item, raw) if item is not None else ""
+        if text is None:
+            fields.problem(line, f"option {number} must be text, not {type_name(item)}")
+            ok = False
+            continue
+        text = text.strip()
+        if not text:
+            fields.problem(line, f"option {number} is empty")
+            ok = False
+        elif len(text) > OPTION_MAX:
+            fields.problem(
+                line, f"option {number} is {len(text)} characters long; at most {OPTION_MAX}"
+            )
+            ok = False
+        elif text in first_line:
+            fields.problem(line, f"option {number} repeats the option on line {first_line[text]}")
+            ok = False
+        else:
+            first_line[text] = line
+        options.append(text)
+    return (tuple(options) if ok else None), len(items)
+
+
+def _load_correct(fields: Fields, option_count: int | None) -> tuple[int, ...] | None:
+    if not fields._present("correct"):
+        if "correct" in fields.data:
+            fields.problem(fields.line("correct"), "'correct' is empty")
+        return None
+    value = fields.data["correct"]
+    if isinstance(value, YamlSeq):
+        entries = list(zip(value, value.item_lines, strict=True))
+        if not entries:
+            fields.problem(fields.line("correct"), "'correct' lists no option")
+            return None
+    else:
+        entries = [(value, fields.line("correct"))]
+    result: list[int] = []
+    ok = True
+    for entry, line in entries:
+        if isinstance(entry, bool) or not isinstance(entry, int):
+            fields.problem(
+                line, f"'correct' must be an option number (1, 2, …), not {show_value(entry)}"
+            )
+            ok = False
+        elif entry < 1 or (option_count is not None and entry > option_count):
+            there = (
+                f"there are only {option_count} options" if entry >= 1 else "options count from 1"
+            )
+            fields.problem(line, f"'correct' is {entry}, but {there}")
+            ok = False
+        elif entry - 1 in result:
+            fields.problem(line, f"'correct' lists option {entry} twice")
+            ok = False
+        else:
+            result.append(entry - 1)
+    return tuple(result) if ok else None

@@ -1,0 +1,312 @@
+"""Points, levels, streaks and achievements: what a completed lesson earns.
+
+Points: a lesson's `points` on its first completion; `FIRST_TRY_BONUS` more when its
+quiz was passed at the first attempt; an achievement's own points. Every award is a
+row in `points_ledger` whose `(user_id, award_key)` is unique, and `user_stats` is
+updated in the same transaction, so the ledger always sums to the stats row.
+
+Level: `points // 100 + 1` (SPEC §2).
+
+Streak, in the learner's own time zone: completing a lesson on a local day keeps the
+streak; the first completion on the day after an active day adds one; after a missed
+local day the next completion starts again at one. Days are calendar dates in the
+learner's zone at the moment of each completion, so daylight-saving changes neither
+break nor double a day, and a learner who moves zones keeps the streak while those
+dates stay consecutive. A streak whose last active day is before yesterday is shown
+as zero (`current_streak`); a scheduled reset may only lower the stored value.
+
+Achievements are data: `criteria` is a JSON object whose keys must all hold:
+`lessons_completed`, `modules_completed`, `streak_days`, `perfect_quizzes`, `points`
+(each "at least N"). They are checked after every completion and awarded once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.rules.course import CourseMap, LessonInfo
+from bot.rules.learners import local_date
+from db.enums import ActivityType, PointsReason
+from db.models import (
+    Achievement,
+    ActivityLog,
+    PointsLedger,
+    User,
+    UserAchievement,
+    UserStats,
+)
+
+log = logging.getLogger(__name__)
+
+FIRST_TRY_BONUS = 25
+POINTS_PER_LEVEL = 100
+CRITERIA_KEYS = frozenset(
+    {"lessons_completed", "modules_completed", "streak_days", "perfect_quizzes", "points"}
+)
+
+
+def level_for(points: int) -> int:
+    return points // POINTS_PER_LEVEL + 1
+
+
+def level_progress(points: int) -> tuple[int, int]:
+    """Points gained within the current level, and points a level takes."""
+    return points % POINTS_PER_LEVEL, POINTS_PER_LEVEL
+
+
+@dataclass(frozen=True)
+class EarnedAchievement:
+    id: int
+    slug: str
+    title: str
+    icon: str | None
+    points: int
+
+
+@dataclass
+class Rewards:
+    """Everything one completion earned, for the one message the learner gets."""
+
+    points: int = 0
+    bonus: int = 0
+    level_before: int = 1
+    level: int = 1
+    streak: int = 0
+    streak_grew: bool = False
+    achievements: list[EarnedAchievement] = field(default_factory=list)
+
+    @property
+    def levelled_up(self) -> bool:
+        return self.level > self.level_before
+
+
+def current_streak(stats: UserStats | None, today: date) -> int:
+    """The streak as it stands today: zero once a whole local day has been missed."""
+    if stats is None or stats.last_active_date is None:
+        return 0
+    if stats.last_active_date < today - timedelta(days=1):
+        return 0
+    return stats.current_streak
+
+
+def next_streak(current: int, last_active: date | None, today: date) -> tuple[int, bool]:
+    """The streak after activity on `today`, and whether it grew."""
+    if last_active == today:
+        return max(current, 1), current == 0
+    if last_active is not None and last_active == today - timedelta(days=1):
+        return current + 1, True
+    return 1, True
+
+
+async def locked_stats(session: AsyncSession, user: User, now: datetime) -> UserStats:
+    """The learner's stats row, locked for this transaction (created on first use).
+
+    The lock serialises two completions of one learner, and a locking read sees the
+    latest committed row, not this transaction's older snapshot.
+    """
+    stats = await session.scalar(
+        select(UserStats)
+        .where(UserStats.user_id == user.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if stats is None:
+        stats = UserStats(user_id=user.id, updated_at=now)
+        session.add(stats)
+        await session.flush()
+    return stats
+
+
+async def on_lesson_completed(
+    session: AsyncSession,
+    course: CourseMap,
+    user: User,
+    lesson: LessonInfo,
+    completed: set[int],
+    *,
+    first_attempt: bool,
+    score: int,
+    attempt: int,
+    now: datetime,
+    activity: list[dict[str, Any]] | None = None,
+) -> Rewards:
+    """Award a first completion: points, bonus, streak, counters, level, achievements.
+
+    `completed` holds the ids of every lesson the learner has completed, this one
+    included. The activity rows (the completion and each achievement) are written in
+    one statement, with any `activity` rows the caller still has to write.
+    """
+    stats = await locked_stats(session, user, now)
+    rewards = Rewards(level_before=stats.level)
+    awards = [(PointsReason.LESSON, f"lesson:{lesson.id}", lesson.points)]
+    if first_attempt:
+        awards.append((PointsReason.FIRST_TRY_BONUS, f"bonus:{lesson.id}", FIRST_TRY_BONUS))
+    await session.execute(
+        insert(PointsLedger),
+        [
+            {"user_id": user.id, "points": points, "reason": reason, "award_key": key,
+             "lesson_id": lesson.id, "created_at": now}
+            for reason, key, points in awards
+        ],
+    )  # fmt: skip
+    rewards.points = lesson.points
+    rewards.bonus = FIRST_TRY_BONUS if first_attempt else 0
+    stats.points += rewards.points + rewards.bonus
+    stats.lessons_completed += 1
+    stats.perfect_quizzes += int(score == 100)
+    stats.current_streak, rewards.streak_grew = next_streak(
+        stats.current_streak, stats.last_active_date, local_date(user, now)
+    )
+    stats.longest_streak = max(stats.longest_streak, stats.current_streak)
+    stats.last_active_date = local_date(user, now)
+    modules_done = sum(
+        1 for module in course.modules if all(item.id in completed for item in module.lessons)
+    )
+    rewards.achievements = await award_achievements(session, user, stats, modules_done, now)
+    stats.level = level_for(stats.points)
+    stats.updated_at = now
+    rewards.level, rewards.streak = stats.level, stats.current_streak
+    await session.execute(
+        insert(ActivityLog),
+        [
+            *(activity or []),
+            {"user_id": user.id, "activity_type": ActivityType.LESSON_COMPLETED,
+             "entity_id": lesson.id, "entity_type": "lesson", "created_at": now,
+             "details": json.dumps({"score": score, "attempt": attempt})},
+            *(
+                {"user_id": user.id, "activity_type": ActivityType.ACHIEVEMENT_EARNED,
+                 "entity_id": earned.id, "entity_type": "achievement", "created_at": now,
+                 "details": None}
+                for earned in rewards.achievements
+            ),
+        ],
+    )  # fmt: skip
+    return rewards
+
+
+@dataclass(frozen=True)
+class AchievementRule:
+    id: int
+    slug: str
+    title: str
+    icon: str | None
+    points: int
+    criteria: dict[str, int]
+
+
+class AchievementCache:
+    """The achievements (data that changes with deploys and imports), kept for `ttl`
+    seconds per database, so checking them costs no query on most completions."""
+
+    def __init__(self, ttl: float = 60.0) -> None:
+        self._ttl = ttl
+        self._rules: dict[int, tuple[float, list[AchievementRule]]] = {}
+
+    async def get(self, session: AsyncSession) -> list[AchievementRule]:
+        key = id(session.get_bind())
+        cached = self._rules.get(key)
+        if cached is not None and time.monotonic() - cached[0] <= self._ttl:
+            return cached[1]
+        rows = (await session.scalars(select(Achievement).order_by(Achievement.id))).all()
+        rules = [
+            AchievementRule(a.id, a.slug, a.title, a.icon, a.points, parse_criteria(a.criteria))
+            for a in rows
+        ]
+        self._rules[key] = (time.monotonic(), rules)
+        return rules
+
+    def invalidate(self) -> None:
+        self._rules.clear()
+
+
+ACHIEVEMENTS = AchievementCache()
+
+
+async def award_achievements(
+    session: AsyncSession,
+    user: User,
+    stats: UserStats,
+    modules_done: int,
+    now: datetime,
+    rules: AchievementCache = ACHIEVEMENTS,
+) -> list[EarnedAchievement]:
+    """Award every achievement whose criteria now hold and that the learner lacks.
+
+    Achievement points can reach a points milestone, so checking repeats until
+    nothing new is earned. The caller holds the learner's stats row lock, and at
+    READ COMMITTED the read of owned achievements sees every award committed by the
+    previous holder: nothing is awarded twice.
+    """
+    candidates = await rules.get(session)
+    owned = set(
+        await session.scalars(
+            select(UserAchievement.achievement_id).where(UserAchievement.user_id == user.id)
+        )
+    )
+    earned: list[EarnedAchievement] = []
+    while True:
+        measures = {
+            "lessons_completed": stats.lessons_completed,
+            "modules_completed": modules_done,
+            "streak_days": stats.current_streak,
+            "perfect_quizzes": stats.perfect_quizzes,
+            "points": stats.points,
+        }
+        new = [r for r in candidates if r.id not in owned and criteria_hold(r.criteria, measures)]
+        if not new:
+            break
+        for rule in new:
+            owned.add(rule.id)
+            stats.points += rule.points
+            earned.append(EarnedAchievement(rule.id, rule.slug, rule.title, rule.icon, rule.points))
+    if earned:
+        await session.execute(
+            insert(UserAchievement),
+            [{"user_id": user.id, "achievement_id": a.id, "earned_at": now} for a in earned],
+        )
+        with_points = [a for a in earned if a.points]
+        if with_points:
+            await session.execute(
+                insert(PointsLedger),
+                [
+                    {"user_id": user.id, "points": a.points, "reason": PointsReason.ACHIEVEMENT,
+                     "award_key": f"achievement:{a.id}", "achievement_id": a.id,
+                     "created_at": now}
+                    for a in with_points
+                ],
+            )  # fmt: skip
+    return earned
+
+
+def parse_criteria(raw: str | None) -> dict[str, int]:
+    """The criteria of an achievement; unknown or malformed criteria never match."""
+    try:
+        value = json.loads(raw or "")
+    except json.JSONDecodeError:
+        return {}
+    if not isinstance(value, dict) or not value or not set(value) <= CRITERIA_KEYS:
+        return {}
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in value.values()):
+        return {}
+    return value
+
+
+def criteria_hold(criteria: dict[str, int], measures: dict[str, int]) -> bool:
+    return bool(criteria) and all(measures[key] >= need for key, need in criteria.items())
+
+
+async def ledger_total(session: AsyncSession, user_id: int) -> int:
+    total = await session.scalar(
+        select(func.coalesce(func.sum(PointsLedger.points), 0)).where(
+            PointsLedger.user_id == user_id
+        )
+    )
+    return int(total or 0)

@@ -1,0 +1,1 @@
+"""Telegram presentation: handlers parse an update, call a rule and render its answer."""

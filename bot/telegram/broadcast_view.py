@@ -1,0 +1,133 @@
+"""What a broadcast looks like to the admin: its buttons, the audience choices, the
+preview and the progress message. Shared by the /broadcast conversation and by the
+scheduler's job that keeps the progress message up to date."""
+
+from __future__ import annotations
+
+import math
+from enum import StrEnum
+from typing import Any
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.rules.broadcasts import Tally
+from db.enums import BroadcastStatus
+
+
+class Action(StrEnum):
+    AUDIENCE = "a"
+    SEND = "s"
+    DROP = "x"
+    STOP = "t"
+
+
+class Choice(StrEnum):
+    ALL = "all"
+    RUSSIAN = "ru"
+    ENGLISH = "en"
+    INACTIVE = "i7"
+
+
+AUDIENCES: dict[Choice, dict[str, Any]] = {
+    Choice.ALL: {},
+    Choice.RUSSIAN: {"language": "ru"},
+    Choice.ENGLISH: {"language": "en"},
+    Choice.INACTIVE: {"inactive_days": 7},
+}
+
+
+class BroadcastCb(CallbackData, prefix="bc"):
+    """Buttons of the preview and of the progress message (e.g. "bc:a:12:ru")."""
+
+    action: Action
+    broadcast_id: int
+    audience: Choice = Choice.ALL
+
+
+def ask_text() -> str:
+    return _(
+        "📣 Send me the message for the learners: text, or a photo with a caption. "
+        "Formatting is kept as you write it.\n\n/cancel to stop."
+    )
+
+
+def audience_label(choice: Choice) -> str:
+    return {
+        Choice.ALL: _("All learners"),
+        Choice.RUSSIAN: _("Russian speakers"),
+        Choice.ENGLISH: _("English speakers"),
+        Choice.INACTIVE: _("Inactive 7 days"),
+    }[choice]
+
+
+def preview_text(choice: Choice, count: int) -> str:
+    return _(
+        "👆 This is how learners will see it.\n\n"
+        "Recipients: <b>{count}</b> ({audience}).\n"
+        "Pick who gets it, then press Send."
+    ).format(count=count, audience=audience_label(choice))
+
+
+def eta_text(seconds: float | None) -> str:
+    if seconds is None:
+        return _("calculating…")
+    if seconds < 60:
+        return _("less than a minute")
+    minutes = math.ceil(seconds / 60)
+    if minutes < 90:
+        return _("about {minutes} min").format(minutes=minutes)
+    return _("about {hours} h {minutes} min").format(hours=minutes // 60, minutes=minutes % 60)
+
+
+def progress_text(
+    broadcast_id: int, counts: Tally, status: BroadcastStatus, eta: float | None = None
+) -> str:
+    """The progress message: live while sending, then the final report that stays."""
+    if status is BroadcastStatus.DONE:
+        title = _("<b>📣 Broadcast #{id}</b> · done ✅")
+    elif status is BroadcastStatus.CANCELLED:
+        title = _("<b>📣 Broadcast #{id}</b> · stopped ⏹")
+    else:
+        title = _("<b>📣 Broadcast #{id}</b> · sending…")
+    lines = [
+        title.format(id=broadcast_id),
+        _("✅ Sent: {count}").format(count=counts.sent),
+        _("🚫 Blocked: {count}").format(count=counts.blocked),
+        _("⚠️ Failed: {count}").format(count=counts.failed),
+    ]
+    if status is BroadcastStatus.SENDING:
+        lines.append(_("⏳ Left: {left} of {total} · {eta}").format(
+            left=counts.left, total=counts.total, eta=eta_text(eta)))  # fmt: skip
+    elif status is BroadcastStatus.CANCELLED:
+        lines.append(_("⏹ Not sent: {count}").format(count=counts.left))
+    else:
+        lines.append(_("Recipients: {total}").format(total=counts.total))
+    return "\n".join(lines)
+
+
+def preview_keyboard(broadcast_id: int, chosen: Choice, count: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for choice in Choice:
+        mark = "● " if choice is chosen else ""
+        builder.button(text=mark + audience_label(choice), callback_data=BroadcastCb(
+            action=Action.AUDIENCE, broadcast_id=broadcast_id, audience=choice))  # fmt: skip
+    send = BroadcastCb(action=Action.SEND, broadcast_id=broadcast_id)
+    builder.button(text=_("✅ Send to {count}").format(count=count), callback_data=send)
+    drop = BroadcastCb(action=Action.DROP, broadcast_id=broadcast_id)
+    builder.button(text=_("✖ Cancel"), callback_data=drop)
+    builder.adjust(2, 2, 2)
+    return builder.as_markup()
+
+
+def progress_keyboard(broadcast_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    stop = BroadcastCb(action=Action.STOP, broadcast_id=broadcast_id)
+    builder.button(text=_("⏹ Stop"), callback_data=stop)
+    return builder.as_markup()
+
+
+def choice_of(audience: dict[str, Any]) -> Choice:
+    return next((choice for choice, value in AUDIENCES.items() if value == audience), Choice.ALL)

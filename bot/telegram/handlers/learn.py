@@ -1,0 +1,94 @@
+"""/learn, lesson pages and the "next" button."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, InaccessibleMessage, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.rules.clock import Clock
+from bot.rules.course import CourseCache
+from bot.rules.learning import LessonOpened, open_lesson, open_next_lesson
+from bot.telegram import texts
+from bot.telegram.keyboards import LessonCb, NextCb
+from bot.telegram.lessons import send_lesson, show_lesson_page
+from db.models import User
+
+
+def router() -> Router:
+    router = Router(name="learn")
+    router.message.register(learn, Command("learn"))
+    router.callback_query.register(next_pressed, NextCb.filter())
+    router.callback_query.register(lesson_pressed, LessonCb.filter())
+    return router
+
+
+async def learn(
+    message: Message,
+    learner: User,
+    session: AsyncSession,
+    clock: Clock,
+    course_cache: CourseCache,
+    bot: Bot,
+) -> None:
+    await continue_learning(bot, message.chat.id, learner, session, clock, course_cache)
+
+
+async def next_pressed(
+    callback: CallbackQuery,
+    learner: User,
+    session: AsyncSession,
+    clock: Clock,
+    course_cache: CourseCache,
+    bot: Bot,
+) -> None:
+    await callback.answer()
+    await continue_learning(bot, learner.telegram_id, learner, session, clock, course_cache)
+
+
+async def continue_learning(
+    bot: Bot,
+    chat_id: int,
+    learner: User,
+    session: AsyncSession,
+    clock: Clock,
+    course_cache: CourseCache,
+) -> None:
+    course = await course_cache.get(session)
+    if not course.lessons:
+        await bot.send_message(chat_id, texts.no_content())
+        return
+    opened = await open_next_lesson(session, course, learner, clock.now())
+    if not isinstance(opened, LessonOpened):
+        await bot.send_message(chat_id, texts.next_step_text(opened))
+        return
+    await send_lesson(bot, chat_id, course, opened.lesson)
+
+
+async def lesson_pressed(
+    callback: CallbackQuery,
+    callback_data: LessonCb,
+    learner: User,
+    session: AsyncSession,
+    clock: Clock,
+    course_cache: CourseCache,
+    bot: Bot,
+) -> None:
+    course = await course_cache.get(session)
+    opened = await open_lesson(session, course, learner, callback_data.lesson_id, clock.now())
+    if not isinstance(opened, LessonOpened):
+        _refusal, status = opened
+        text = texts.locked(status) if status is not None else texts.stale_button()
+        await callback.answer(text, show_alert=True)
+        return
+    await callback.answer()
+    message = callback.message
+    if (
+        callback_data.page > 1
+        and message is not None
+        and not isinstance(message, InaccessibleMessage)
+    ):
+        await show_lesson_page(message, course, opened.lesson, callback_data.page)
+    else:
+        await send_lesson(bot, learner.telegram_id, course, opened.lesson, callback_data.page)

@@ -1,0 +1,28 @@
+"""my_chat_member: the learner blocked or unblocked the bot."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import KICKED, MEMBER, ChatMemberUpdatedFilter
+from aiogram.types import ChatMemberUpdated
+
+from bot.rules import learners
+from bot.rules.clock import Clock
+from db.models import User
+
+
+def router() -> Router:
+    router = Router(name="membership")
+    router.my_chat_member.filter(lambda update: update.chat.type == "private")
+    router.my_chat_member.register(blocked, ChatMemberUpdatedFilter(member_status_changed=KICKED))
+    router.my_chat_member.register(unblocked, ChatMemberUpdatedFilter(member_status_changed=MEMBER))
+    return router
+
+
+async def blocked(event: ChatMemberUpdated, learner: User, clock: Clock) -> None:
+    """No push goes to a learner who blocked the bot (the scheduler filters on it)."""
+    learners.block(learner, clock.now())
+
+
+async def unblocked(event: ChatMemberUpdated, learner: User, clock: Clock) -> None:
+    learners.unblock(learner, clock.now())

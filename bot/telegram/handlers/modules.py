@@ -1,0 +1,39 @@
+"""/modules: every module and lesson with its state; locked lessons say why."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.rules.clock import Clock
+from bot.rules.course import CourseCache
+from bot.rules.learning import lesson_statuses, load_progress, next_step
+from bot.rules.telegram_html import split_html
+from bot.telegram import texts
+from bot.telegram.keyboards import continue_keyboard
+from db.models import User
+
+
+def router() -> Router:
+    router = Router(name="modules")
+    router.message.register(modules, Command("modules"))
+    return router
+
+
+async def modules(
+    message: Message, learner: User, session: AsyncSession, clock: Clock, course_cache: CourseCache
+) -> None:
+    course = await course_cache.get(session)
+    if not course.lessons:
+        await message.answer(texts.no_content())
+        return
+    progress = await load_progress(session, learner.id)
+    statuses = lesson_statuses(course, progress, learner, clock.now())
+    step = next_step(statuses)
+    chunks = split_html(texts.modules_overview(course, statuses))
+    for index, chunk in enumerate(chunks):
+        last = index == len(chunks) - 1
+        markup = continue_keyboard(step.lesson) if last and step.lesson else None
+        await message.answer(chunk, reply_markup=markup)

@@ -1,0 +1,37 @@
+"""/progress and /achievements."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.rules.clock import Clock
+from bot.rules.course import CourseCache
+from bot.rules.progress import achievements_view, progress_view
+from bot.rules.telegram_html import split_html
+from bot.telegram import texts
+from db.models import User
+
+
+def router() -> Router:
+    router = Router(name="progress")
+    router.message.register(show_progress, Command("progress"))
+    router.message.register(show_achievements, Command("achievements"))
+    return router
+
+
+async def show_progress(
+    message: Message, learner: User, session: AsyncSession, clock: Clock, course_cache: CourseCache
+) -> None:
+    course = await course_cache.get(session)
+    view = await progress_view(session, course, learner, clock.now())
+    for chunk in split_html(texts.progress_text(view, learner.first_name)):
+        await message.answer(chunk)
+
+
+async def show_achievements(message: Message, learner: User, session: AsyncSession) -> None:
+    views = await achievements_view(session, learner)
+    for chunk in split_html(texts.achievements_text(views)):
+        await message.answer(chunk)

@@ -1,0 +1,1 @@
+"""The learning rules against a real database: unlocks, quizzes, rewards, content, boards."""

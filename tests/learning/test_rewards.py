@@ -1,0 +1,337 @@
+"""Points, levels, streaks and achievements, against a real database."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.rules.course import CourseMap, load_course_map
+from bot.rules.learning import QuizResult
+from bot.rules.rewards import (
+    FIRST_TRY_BONUS,
+    award_achievements,
+    current_streak,
+    level_for,
+    level_progress,
+    locked_stats,
+    next_streak,
+)
+from db.enums import ActivityType, PointsReason, ProgressStatus
+from db.models import (
+    Achievement,
+    ActivityLog,
+    PointsLedger,
+    User,
+    UserAchievement,
+    UserProgress,
+    UserStats,
+)
+from tests.support.factories import make_course, make_user
+from tests.support.flows import take_quiz
+
+
+def at(iso: str) -> datetime:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00"))
+
+
+async def stats_of(session: AsyncSession, user: User) -> UserStats:
+    stats = await session.scalar(
+        sa.select(UserStats)
+        .where(UserStats.user_id == user.id)
+        .execution_options(populate_existing=True)
+    )
+    assert stats is not None
+    return stats
+
+
+async def ledger_sum(session: AsyncSession, user: User) -> int:
+    total = await session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(PointsLedger.points), 0)).where(
+            PointsLedger.user_id == user.id
+        )
+    )
+    return int(total or 0)
+
+
+async def complete(
+    session: AsyncSession, course: CourseMap, user: User, index: int, when: datetime, *,
+    wrong_first: bool = False,
+) -> QuizResult:  # fmt: skip
+    lesson = course.lessons[index]
+    if wrong_first:
+        await take_quiz(session, course, user, lesson.id, when, [1] * len(lesson.questions))
+    return await take_quiz(session, course, user, lesson.id, when, [0] * len(lesson.questions))
+
+
+# ------------------------------------------------------------------ points and levels
+
+
+@pytest.mark.parametrize(
+    ("points", "level", "into"),
+    [(0, 1, 0), (99, 1, 99), (100, 2, 0), (199, 2, 99), (200, 3, 0), (2000, 21, 0)],
+)
+def test_level_boundaries(points: int, level: int, into: int) -> None:
+    assert level_for(points) == level
+    assert level_progress(points) == (into, 100)
+
+
+async def test_lesson_points_and_first_try_bonus_are_awarded_once(
+    session: AsyncSession,
+) -> None:
+    await make_course(session, [2], questions=2)
+    user = await make_user(session)
+    course = await load_course_map(session)
+    when = at("2026-03-02T10:00Z")
+    first = await complete(session, course, user, 0, when)
+    assert first.rewards is not None
+    assert (first.rewards.points, first.rewards.bonus) == (50, FIRST_TRY_BONUS)
+    again = await take_quiz(session, course, user, course.lessons[0].id, when, [0, 0])
+    assert again.rewards is None  # a passed lesson taken again earns nothing
+    second = await complete(session, course, user, 1, when, wrong_first=True)
+    assert second.rewards is not None
+    assert (second.rewards.points, second.rewards.bonus) == (50, 0)
+    reasons = (await session.scalars(sa.select(PointsLedger.reason))).all()
+    assert sorted(r.name for r in reasons).count("FIRST_TRY_BONUS") == 1
+    assert sorted(r.name for r in reasons).count("LESSON") == 2
+
+
+async def test_ledger_always_sums_to_the_stats_row(session: AsyncSession) -> None:
+    await make_course(session, [4, 4], questions=1)
+    user = await make_user(session)
+    course = await load_course_map(session)
+    for index in range(8):
+        await complete(session, course, user, index, at(f"2026-03-{index + 2:02d}T10:00Z"),
+                       wrong_first=index % 3 == 0)  # fmt: skip
+    stats = await stats_of(session, user)
+    assert stats.points == await ledger_sum(session, user)
+    assert stats.level == level_for(stats.points)
+    assert stats.lessons_completed == 8
+
+
+async def test_level_up_is_reported(session: AsyncSession) -> None:
+    await make_course(session, [3], questions=1)
+    user = await make_user(session)
+    course = await load_course_map(session)
+    first = await complete(session, course, user, 0, at("2026-03-02T10:00Z"))
+    assert first.rewards is not None
+    assert not first.rewards.levelled_up  # 50 + 25 + 10 (first-lesson) = 85
+    second = await complete(session, course, user, 1, at("2026-03-02T11:00Z"))
+    assert second.rewards is not None
+    assert second.rewards.levelled_up
+    assert second.rewards.level == 2
+
+
+# ------------------------------------------------------------------ streaks
+
+
+STREAK_CASES = [
+    # (zone, completion instants in UTC, expected streak after each)
+    # UTC−10: 23:59 and 00:01 local are different days.
+    ("Pacific/Honolulu", ["2026-03-02T09:59Z", "2026-03-02T10:01Z"], [1, 2]),
+    # UTC−10: two completions on the same local day (across the UTC midnight).
+    ("Pacific/Honolulu", ["2026-03-01T20:00Z", "2026-03-02T09:00Z"], [1, 1]),
+    # UTC+5:30: 00:10 and 23:50 local of consecutive days, then a missed day.
+    ("Asia/Kolkata", ["2026-03-01T18:40Z", "2026-03-03T18:20Z", "2026-03-05T10:00Z"], [1, 2, 1]),
+    # UTC+13: the local day starts at 11:00Z.
+    ("Pacific/Tongatapu", ["2026-03-01T10:59Z", "2026-03-01T11:00Z", "2026-03-02T11:00Z"],
+     [1, 2, 3]),
+    # Berlin across spring forward (29 Mar 2026, 23 hours long).
+    ("Europe/Berlin", ["2026-03-28T22:30Z", "2026-03-29T21:30Z", "2026-03-29T22:30Z"], [1, 2, 3]),
+    # Berlin across fall back (25 Oct 2026, 25 hours long): no double day.
+    ("Europe/Berlin", ["2026-10-24T21:59Z", "2026-10-25T22:59Z", "2026-10-25T23:00Z"], [1, 2, 3]),
+    # New York across spring forward (8 Mar 2026) and fall back (1 Nov 2026).
+    ("America/New_York", ["2026-03-08T04:59Z", "2026-03-09T03:59Z"], [1, 2]),
+    # …and 01:30 twice on 1 Nov (the repeated hour) is one day.
+    ("America/New_York", ["2026-11-01T05:30Z", "2026-11-01T06:30Z", "2026-11-02T04:59Z",
+                          "2026-11-02T05:00Z"], [1, 1, 1, 2]),
+    # A missed local day resets; the next activity starts at one.
+    ("UTC", ["2026-03-02T12:00Z", "2026-03-03T12:00Z", "2026-03-05T12:00Z"], [1, 2, 1]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("zone", "instants", "expected"), STREAK_CASES)
+async def test_streaks_follow_the_learners_local_days(
+    session: AsyncSession, zone: str, instants: list[str], expected: list[int]
+) -> None:
+    await make_course(session, [len(instants)], questions=1)
+    user = await make_user(session, zone=zone)
+    course = await load_course_map(session)
+    streaks = []
+    for index, instant in enumerate(instants):
+        await complete(session, course, user, index, at(instant))
+        streaks.append((await stats_of(session, user)).current_streak)
+    assert streaks == expected
+    assert (await stats_of(session, user)).longest_streak == max(expected)
+
+
+async def test_a_learner_who_moves_east_keeps_the_streak(session: AsyncSession) -> None:
+    await make_course(session, [2], questions=1)
+    user = await make_user(session, zone="Europe/Berlin")
+    course = await load_course_map(session)
+    await complete(session, course, user, 0, at("2026-03-02T19:00Z"))  # 20:00 on 2 Mar, Berlin
+    user.time_zone = "Asia/Tokyo"
+    await complete(session, course, user, 1, at("2026-03-03T00:30Z"))  # 09:30 on 3 Mar, Tokyo
+    assert (await stats_of(session, user)).current_streak == 2
+
+
+def test_a_missed_day_shows_as_zero_before_any_reset() -> None:
+    stats = UserStats(current_streak=5, longest_streak=5, last_active_date=date(2026, 3, 1))
+    assert current_streak(stats, date(2026, 3, 2)) == 5  # yesterday: still alive today
+    assert current_streak(stats, date(2026, 3, 3)) == 0
+    assert current_streak(None, date(2026, 3, 3)) == 0
+
+
+@pytest.mark.parametrize(
+    ("current", "last", "today", "expected"),
+    [
+        (0, None, date(2026, 3, 2), (1, True)),
+        (3, date(2026, 3, 2), date(2026, 3, 2), (3, False)),
+        (3, date(2026, 3, 1), date(2026, 3, 2), (4, True)),
+        (3, date(2026, 2, 27), date(2026, 3, 2), (1, True)),
+        (0, date(2026, 3, 2), date(2026, 3, 2), (1, True)),
+    ],
+)
+def test_next_streak(
+    current: int, last: date | None, today: date, expected: tuple[int, bool]
+) -> None:
+    assert next_streak(current, last, today) == expected
+
+
+# ------------------------------------------------------------------ achievements
+
+
+async def earned_slugs(session: AsyncSession, user: User) -> set[str]:
+    return set(
+        await session.scalars(
+            sa.select(Achievement.slug)
+            .join(UserAchievement, UserAchievement.achievement_id == Achievement.id)
+            .where(UserAchievement.user_id == user.id)
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("measures", "modules_done", "expected"),
+    [
+        ({"lessons_completed": 1}, 0, {"first-lesson"}),
+        ({"lessons_completed": 10}, 0, {"first-lesson", "lessons-10"}),
+        ({"lessons_completed": 50}, 0, {"first-lesson", "lessons-10", "lessons-50"}),
+        ({}, 1, {"first-module"}),
+        ({"current_streak": 3}, 0, {"streak-3"}),
+        ({"current_streak": 7}, 0, {"streak-3", "streak-7"}),
+        ({"current_streak": 30}, 0, {"streak-3", "streak-7", "streak-30"}),
+        ({"perfect_quizzes": 9}, 0, set()),
+        ({"perfect_quizzes": 10}, 0, {"perfect-10"}),
+        ({"points": 499}, 0, set()),
+        ({"points": 500}, 0, {"points-500"}),
+        ({"points": 2000}, 0, {"points-500", "points-2000"}),
+    ],
+)
+async def test_each_achievement_criterion(
+    session: AsyncSession, measures: dict[str, int], modules_done: int, expected: set[str]
+) -> None:
+    user = await make_user(session)
+    stats = await locked_stats(session, user, at("2026-03-02T10:00Z"))
+    for name, value in measures.items():
+        setattr(stats, name, value)
+    earned = await award_achievements(session, user, stats, modules_done, at("2026-03-02T10:00Z"))
+    assert {a.slug for a in earned} == expected
+    assert await earned_slugs(session, user) == expected
+    again = await award_achievements(session, user, stats, modules_done, at("2026-03-03T10:00Z"))
+    assert again == []
+
+
+async def test_achievement_points_can_reach_a_points_milestone(session: AsyncSession) -> None:
+    session.add(
+        Achievement(
+            slug="big", type="MILESTONE", title="Big", points=10, criteria='{"points": 490}'
+        )
+    )
+    user = await make_user(session)
+    stats = await locked_stats(session, user, at("2026-03-02T10:00Z"))
+    stats.points = 490
+    earned = await award_achievements(session, user, stats, 0, at("2026-03-02T10:00Z"))
+    assert [a.slug for a in earned] == ["big", "points-500"]
+    assert stats.points == 500
+
+
+async def test_malformed_criteria_never_match(session: AsyncSession) -> None:
+    for slug, criteria in [("bad1", "not json"), ("bad2", '{"dance": 1}'), ("bad3", "[]"),
+                           ("bad4", '{"points": "many"}'), ("bad5", None)]:  # fmt: skip
+        session.add(Achievement(slug=slug, type="MILESTONE", title=slug, criteria=criteria))
+    user = await make_user(session)
+    stats = await locked_stats(session, user, at("2026-03-02T10:00Z"))
+    stats.points = 10**6
+    earned = await award_achievements(session, user, stats, 0, at("2026-03-02T10:00Z"))
+    assert not {a.slug for a in earned} & {"bad1", "bad2", "bad3", "bad4", "bad5"}
+
+
+async def test_first_completion_earns_first_lesson_with_its_points_and_activity(
+    session: AsyncSession,
+) -> None:
+    await make_course(session, [1], questions=1)
+    user = await make_user(session)
+    course = await load_course_map(session)
+    result = await complete(session, course, user, 0, at("2026-03-02T10:00Z"))
+    assert result.rewards is not None
+    assert [a.slug for a in result.rewards.achievements] == ["first-lesson", "first-module"]
+    stats = await stats_of(session, user)
+    assert stats.points == 50 + 25 + 10 + 50
+    assert stats.points == await ledger_sum(session, user)
+    earned_rows = await session.scalar(
+        sa.select(sa.func.count())
+        .select_from(ActivityLog)
+        .where(ActivityLog.activity_type == ActivityType.ACHIEVEMENT_EARNED)
+    )
+    assert earned_rows == 2
+
+
+async def test_two_concurrent_completions_award_once(
+    session_factory: async_sessionmaker[AsyncSession], backend: str
+) -> None:
+    async with session_factory() as setup:
+        await make_course(setup, [2], questions=1)
+        user = await make_user(setup)
+        # Registration creates the stats row; the race is on completing, not on creating it.
+        setup.add(UserStats(user_id=user.id, updated_at=at("2026-03-02T09:00Z")))
+        course = await load_course_map(setup)
+        for lesson in course.lessons:  # both started, so both may be completed at once
+            setup.add(
+                UserProgress(user_id=user.id, lesson_id=lesson.id,
+                             status=ProgressStatus.IN_PROGRESS, started_at=at("2026-03-02T09:00Z"))
+            )  # fmt: skip
+        await setup.commit()
+        user_id = user.id
+
+    async def finish(index: int) -> None:
+        async with session_factory() as session:
+            learner = await session.get(User, user_id)
+            assert learner is not None
+            await complete(session, course, learner, index, at("2026-03-02T10:00Z"))
+            await session.commit()
+
+    if backend == "sqlite":  # SQLite serialises writers: run one after the other
+        await finish(0)
+        await finish(1)
+    else:
+        outcomes = await asyncio.gather(finish(0), finish(1), return_exceptions=True)
+        assert outcomes == [None, None]
+    async with session_factory() as check:
+        learner = await check.get(User, user_id)
+        assert learner is not None
+        assert "first-lesson" in await earned_slugs(check, learner)
+        stats = await stats_of(check, learner)
+        assert stats.lessons_completed == 2
+        assert stats.points == await ledger_sum(check, learner)
+        firsts = await check.scalar(
+            sa.select(sa.func.count())
+            .select_from(PointsLedger)
+            .where(PointsLedger.reason == PointsReason.ACHIEVEMENT)
+            .where(PointsLedger.award_key.like("achievement:%"))
+        )
+        earned = await check.scalar(sa.select(sa.func.count()).select_from(UserAchievement))
+        assert firsts == earned  # one ledger row per achievement with points, no doubles

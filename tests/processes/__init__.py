@@ -1,0 +1,1 @@
+"""Real `learnbot` processes and HTTP: the Bot API stand-in, webhook, scheduler, outages."""

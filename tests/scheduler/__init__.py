@@ -1,0 +1,1 @@
+"""Scheduled jobs, the sender and broadcasts, with an injected clock."""

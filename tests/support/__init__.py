@@ -1,0 +1,1 @@
+"""Builders and stand-ins shared by the test packages. Test modules import from here only."""
