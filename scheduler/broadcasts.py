@@ -70,8 +70,17 @@ async def deliver_broadcasts(
         ).all()
     outcomes: Counter[DeliveryStatus] = Counter()
     for broadcast_id in due:
-        run = BroadcastRun(session_factory, sender, bot, clock, i18n, broadcast_id,
-                           progress_every, batch_size, monotonic)  # fmt: skip
+        run = BroadcastRun(
+            session_factory,
+            sender,
+            bot,
+            clock,
+            i18n,
+            broadcast_id,
+            progress_every,
+            batch_size,
+            monotonic,
+        )
         await run.deliver()
         report.due += 1
         report.claimed += run.handed_over
@@ -174,11 +183,14 @@ class BroadcastRun:
         blocked = select(User.id).where(User.blocked_at.is_not(None)).scalar_subquery()
         await session.execute(
             update(Delivery)
-            .where(Delivery.broadcast_id == self.broadcast_id,
-                   Delivery.status == DeliveryStatus.PENDING, Delivery.user_id.in_(blocked))
+            .where(
+                Delivery.broadcast_id == self.broadcast_id,
+                Delivery.status == DeliveryStatus.PENDING,
+                Delivery.user_id.in_(blocked),
+            )
             .values(status=DeliveryStatus.BLOCKED, error="blocked the bot before sending")
             .execution_options(synchronize_session=False)
-        )  # fmt: skip
+        )
 
     async def _next_batch(self, cursor: int) -> list[Outgoing]:
         """The next PENDING rows after `cursor` (each row at most once per run), as messages."""
@@ -190,16 +202,24 @@ class BroadcastRun:
             rows = await session.execute(
                 select(Delivery.id, User.id, User.telegram_id)
                 .join(User, User.id == Delivery.user_id)
-                .where(Delivery.broadcast_id == self.broadcast_id,
-                       Delivery.status == DeliveryStatus.PENDING, Delivery.id > cursor)
+                .where(
+                    Delivery.broadcast_id == self.broadcast_id,
+                    Delivery.status == DeliveryStatus.PENDING,
+                    Delivery.id > cursor,
+                )
                 .order_by(Delivery.id)
                 .limit(self.batch_size)
-            )  # fmt: skip
+            )
             return [
-                Outgoing(chat_id=telegram_id, user_id=user_id, text=broadcast.text,
-                         photo=broadcast.photo_file_id, delivery_id=delivery_id)
+                Outgoing(
+                    chat_id=telegram_id,
+                    user_id=user_id,
+                    text=broadcast.text,
+                    photo=broadcast.photo_file_id,
+                    delivery_id=delivery_id,
+                )
                 for delivery_id, user_id, telegram_id in rows.all()
-            ]  # fmt: skip
+            ]
 
     async def _watch(self, batch: Sequence[Outgoing]) -> AsyncIterator[Outgoing]:
         """Feed the sender, pausing every `progress_every` s to report and to check for Stop."""
@@ -236,8 +256,9 @@ class BroadcastRun:
                 finished = await broadcasts.finish(session, self.broadcast_id, now)
                 status = BroadcastStatus.DONE if finished else BroadcastStatus.CANCELLED
         if status is BroadcastStatus.SENDING:  # rows left over: the next run sends them
-            log.warning("broadcast %s: %d message(s) left for the next run",
-                        self.broadcast_id, counts.left)  # fmt: skip
+            log.warning(
+                "broadcast %s: %d message(s) left for the next run", self.broadcast_id, counts.left
+            )
             await self._edit(status, counts, None)
             return
         log.info(

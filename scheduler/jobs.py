@@ -134,11 +134,14 @@ class Jobs:
         return (
             await session.scalars(
                 select(User.time_zone)
-                .where(User.reminders_enabled, User.blocked_at.is_(None),
-                       User.onboarded_at.is_not(None))
+                .where(
+                    User.reminders_enabled,
+                    User.blocked_at.is_(None),
+                    User.onboarded_at.is_not(None),
+                )
                 .distinct()
             )
-        ).all()  # fmt: skip
+        ).all()
 
     async def _due_daily(self, session: AsyncSession, window: Slot) -> list[User]:
         claimed = exists().where(
@@ -156,24 +159,36 @@ class Jobs:
                 User.is_active,
                 User.blocked_at.is_(None),
                 User.onboarded_at.is_not(None),
-                or_(UserStats.last_active_date.is_(None),
-                    UserStats.last_active_date != window.local_date),
+                or_(
+                    UserStats.last_active_date.is_(None),
+                    UserStats.last_active_date != window.local_date,
+                ),
                 ~claimed,
             )
-        )  # fmt: skip
+        )
         return list(rows)
 
     async def _claim(
-        self, session: AsyncSession, kind: DeliveryKind, users: list[User], window: Slot,
+        self,
+        session: AsyncSession,
+        kind: DeliveryKind,
+        users: list[User],
+        window: Slot,
         now: datetime,
-    ) -> None:  # fmt: skip
+    ) -> None:
         if not users:
             return
         rows: list[dict[str, object]] = [
-            {"user_id": user.id, "kind": kind, "dedup_key": window.local_date.isoformat(),
-             "status": DeliveryStatus.PENDING, "attempts": 0, "claimed_at": now}
+            {
+                "user_id": user.id,
+                "kind": kind,
+                "dedup_key": window.local_date.isoformat(),
+                "status": DeliveryStatus.PENDING,
+                "attempts": 0,
+                "claimed_at": now,
+            }
             for user in users
-        ]  # fmt: skip
+        ]
         await session.execute(claim_statement(session, rows))
 
     async def _pending(
@@ -191,10 +206,13 @@ class Jobs:
         """
         await session.execute(
             update(Delivery)
-            .where(Delivery.kind == kind, Delivery.status == DeliveryStatus.PENDING,
-                   Delivery.claimed_at < now - grace)
+            .where(
+                Delivery.kind == kind,
+                Delivery.status == DeliveryStatus.PENDING,
+                Delivery.claimed_at < now - grace,
+            )
             .values(status=DeliveryStatus.FAILED, error="expired before it could be sent")
-        )  # fmt: skip
+        )
         rows = (
             await session.execute(
                 select(Delivery, User, UserStats)
@@ -215,9 +233,10 @@ class Jobs:
                 messages.append(message)
         if skipped:
             await session.execute(
-                update(Delivery).where(Delivery.id.in_(skipped))
+                update(Delivery)
+                .where(Delivery.id.in_(skipped))
                 .values(status=DeliveryStatus.FAILED, error="nothing to send any more")
-            )  # fmt: skip
+            )
         await session.commit()
         return messages
 
@@ -240,8 +259,13 @@ class Jobs:
             else:
                 text = texts.streak_reminder_push(stats.current_streak if stats else 1)
             markup = start_lesson_keyboard(step.lesson)
-        return Outgoing(chat_id=user.telegram_id, user_id=user.id, text=text,
-                        reply_markup=markup, delivery_id=delivery_id)  # fmt: skip
+        return Outgoing(
+            chat_id=user.telegram_id,
+            user_id=user.id,
+            text=text,
+            reply_markup=markup,
+            delivery_id=delivery_id,
+        )
 
     def _locale(self, user: User) -> str:
         for candidate in (user.language, user.language_code):
@@ -254,21 +278,25 @@ class Jobs:
     async def streak_reminders(self) -> JobReport:
         """In the evening, learners with a streak who have not been active today."""
         return await self._push(
-            "streak-reminders", DeliveryKind.STREAK_REMINDER, STREAK_REMINDER_GRACE,
+            "streak-reminders",
+            DeliveryKind.STREAK_REMINDER,
+            STREAK_REMINDER_GRACE,
             self._due_reminders,
-        )  # fmt: skip
+        )
 
     async def _expire_streaks(self, session: AsyncSession, window: Slot) -> None:
         """Streaks whose last active day is before yesterday drop to zero (never raised)."""
         in_zone = select(User.id).where(User.time_zone == window.zone).scalar_subquery()
         await session.execute(
             update(UserStats)
-            .where(UserStats.current_streak > 0,
-                   UserStats.last_active_date < window.local_date - timedelta(days=1),
-                   UserStats.user_id.in_(in_zone))
+            .where(
+                UserStats.current_streak > 0,
+                UserStats.last_active_date < window.local_date - timedelta(days=1),
+                UserStats.user_id.in_(in_zone),
+            )
             .values(current_streak=0)
             .execution_options(synchronize_session=False)
-        )  # fmt: skip
+        )
 
     async def _due_reminders(self, session: AsyncSession, window: Slot) -> list[User]:
         """At 20:00 local (within the grace period): lapsed streaks drop to zero, then the
@@ -289,11 +317,13 @@ class Jobs:
                 User.reminders_enabled,
                 User.is_active,
                 User.blocked_at.is_(None),
-                and_(UserStats.current_streak >= 1,
-                     UserStats.last_active_date == window.local_date - timedelta(days=1)),
+                and_(
+                    UserStats.current_streak >= 1,
+                    UserStats.last_active_date == window.local_date - timedelta(days=1),
+                ),
                 ~claimed,
             )
-        )  # fmt: skip
+        )
         return list(rows)
 
     # -------------------------------------------------------------- leaderboard

@@ -65,8 +65,12 @@ class OfflineSession(BaseSession):
             return BOT_USER
         if isinstance(method, GetFile):
             size = len(self.files.get(method.file_id, b""))
-            return File(file_id=method.file_id, file_unique_id=method.file_id, file_size=size,
-                        file_path=method.file_id)  # fmt: skip
+            return File(
+                file_id=method.file_id,
+                file_unique_id=method.file_id,
+                file_size=size,
+                file_path=method.file_id,
+            )
         if isinstance(method, SendMessage):
             return self._message(method.chat_id, text=method.text)
         if isinstance(method, SendPhoto):

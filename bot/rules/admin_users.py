@@ -65,11 +65,26 @@ async def reset_progress(session: AsyncSession, admin: User, user: User, now: da
     await session.execute(
         update(UserStats)
         .where(UserStats.user_id == user.id)
-        .values(points=0, level=1, current_streak=0, longest_streak=0, last_active_date=None,
-                lessons_completed=0, perfect_quizzes=0, updated_at=now)
-    )  # fmt: skip
-    await audit.record(session, admin, "learner.reset", now, entity_type="user",
-                       entity_id=user.id, telegram_id=user.telegram_id)  # fmt: skip
+        .values(
+            points=0,
+            level=1,
+            current_streak=0,
+            longest_streak=0,
+            last_active_date=None,
+            lessons_completed=0,
+            perfect_quizzes=0,
+            updated_at=now,
+        )
+    )
+    await audit.record(
+        session,
+        admin,
+        "learner.reset",
+        now,
+        entity_type="user",
+        entity_id=user.id,
+        telegram_id=user.telegram_id,
+    )
 
 
 async def set_role(
@@ -81,8 +96,15 @@ async def set_role(
     user.role = role
     user.updated_at = now
     action = "role.promote" if role is UserRole.ADMIN else "role.demote"
-    await audit.record(session, admin, action, now, entity_type="user", entity_id=user.id,
-                       telegram_id=user.telegram_id)  # fmt: skip
+    await audit.record(
+        session,
+        admin,
+        action,
+        now,
+        entity_type="user",
+        entity_id=user.id,
+        telegram_id=user.telegram_id,
+    )
     return True
 
 

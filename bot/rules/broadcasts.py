@@ -56,8 +56,11 @@ class Audience:
     @classmethod
     def parse(cls, raw: Mapping[str, Any] | None) -> Audience:
         raw = raw or {}
-        problems = [f"unknown audience filter {key!r}" for key in raw
-                    if key not in {"language", "inactive_days"}]  # fmt: skip
+        problems = [
+            f"unknown audience filter {key!r}"
+            for key in raw
+            if key not in {"language", "inactive_days"}
+        ]
         language = raw.get("language")
         if language is not None and not (
             isinstance(language, str) and _LANGUAGE_RE.fullmatch(language)
@@ -141,8 +144,15 @@ async def create(
     )
     session.add(broadcast)
     await session.flush()
-    await audit.record(session, admin, "broadcast.created", now, entity_type="broadcast",
-                       entity_id=broadcast.id, photo=photo_file_id is not None)  # fmt: skip
+    await audit.record(
+        session,
+        admin,
+        "broadcast.created",
+        now,
+        entity_type="broadcast",
+        entity_id=broadcast.id,
+        photo=photo_file_id is not None,
+    )
     return broadcast
 
 
@@ -179,15 +189,21 @@ async def start(
     changed = await session.execute(
         update(Broadcast)
         .where(Broadcast.id == broadcast_id, Broadcast.status == BroadcastStatus.DRAFT)
-        .values(status=BroadcastStatus.SENDING, total=total, started_at=now,
-                progress_chat_id=progress_chat_id, progress_message_id=progress_message_id)
+        .values(
+            status=BroadcastStatus.SENDING,
+            total=total,
+            started_at=now,
+            progress_chat_id=progress_chat_id,
+            progress_message_id=progress_message_id,
+        )
         .execution_options(synchronize_session=False)
-    )  # fmt: skip
+    )
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         return None
     await session.refresh(broadcast)
-    await _audit(session, broadcast, admin, "broadcast.sent", now,
-                 audience=broadcast.audience, total=total)  # fmt: skip
+    await _audit(
+        session, broadcast, admin, "broadcast.sent", now, audience=broadcast.audience, total=total
+    )
     return broadcast
 
 
@@ -200,18 +216,21 @@ async def cancel(
     """
     changed = await session.execute(
         update(Broadcast)
-        .where(Broadcast.id == broadcast_id,
-               Broadcast.status.in_([BroadcastStatus.DRAFT, BroadcastStatus.SENDING]))
+        .where(
+            Broadcast.id == broadcast_id,
+            Broadcast.status.in_([BroadcastStatus.DRAFT, BroadcastStatus.SENDING]),
+        )
         .values(status=BroadcastStatus.CANCELLED, finished_at=now)
         .execution_options(synchronize_session=False)
-    )  # fmt: skip
+    )
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         return None
     broadcast = await session.get(Broadcast, broadcast_id, populate_existing=True)
     assert broadcast is not None
     counts = await tally(session, broadcast)
-    await _audit(session, broadcast, admin, "broadcast.cancelled", now,
-                 sent=counts.sent, left=counts.left)  # fmt: skip
+    await _audit(
+        session, broadcast, admin, "broadcast.cancelled", now, sent=counts.sent, left=counts.left
+    )
     return broadcast
 
 
@@ -228,8 +247,9 @@ async def finish(session: AsyncSession, broadcast_id: int, now: datetime) -> Bro
     broadcast = await session.get(Broadcast, broadcast_id, populate_existing=True)
     assert broadcast is not None
     outcome = {"sent": broadcast.sent, "blocked": broadcast.blocked, "failed": broadcast.failed}
-    await _audit(session, broadcast, None, "broadcast.finished", now, total=broadcast.total,
-                 **outcome)  # fmt: skip
+    await _audit(
+        session, broadcast, None, "broadcast.finished", now, total=broadcast.total, **outcome
+    )
     return broadcast
 
 
@@ -245,8 +265,9 @@ async def _audit(
     if admin is None and broadcast.created_by is not None:
         admin = await session.get(User, broadcast.created_by)
     if admin is not None:
-        await audit.record(session, admin, action, now, entity_type="broadcast",
-                           entity_id=broadcast.id, **details)  # fmt: skip
+        await audit.record(
+            session, admin, action, now, entity_type="broadcast", entity_id=broadcast.id, **details
+        )
 
 
 # --------------------------------------------------------------------------- progress
@@ -292,7 +313,6 @@ async def store_tally(session: AsyncSession, broadcast_id: int, counts: Tally) -
     await session.execute(
         update(Broadcast)
         .where(Broadcast.id == broadcast_id)
-        .values(total=counts.total, sent=counts.sent, blocked=counts.blocked,
-                failed=counts.failed)
+        .values(total=counts.total, sent=counts.sent, blocked=counts.blocked, failed=counts.failed)
         .execution_options(synchronize_session=False)
-    )  # fmt: skip
+    )

@@ -83,8 +83,16 @@ async def refresh_leaderboard(session: AsyncSession, now: datetime) -> None:
         .outerjoin(this_week, this_week.c.user_id == UserStats.user_id)
         .where(User.show_on_leaderboard, UserStats.points > 0)
     )
-    columns = ["user_id", "rank", "total_score", "lessons_completed", "achievements_count",
-               "week_points", "week_rank", "updated_at"]  # fmt: skip
+    columns = [
+        "user_id",
+        "rank",
+        "total_score",
+        "lessons_completed",
+        "achievements_count",
+        "week_points",
+        "week_rank",
+        "updated_at",
+    ]
     await session.execute(_upsert(session, columns, ranked))
     hidden = select(User.id).where(User.show_on_leaderboard.is_(False))
     pointless = select(UserStats.user_id).where(UserStats.points <= 0)
@@ -120,12 +128,16 @@ def _upsert(
 
 async def all_time_board(session: AsyncSession, user: User, limit: int = TOP) -> Board:
     rows = await session.execute(
-        select(LeaderboardCache.user_id, LeaderboardCache.rank, User.first_name,
-               LeaderboardCache.total_score)
+        select(
+            LeaderboardCache.user_id,
+            LeaderboardCache.rank,
+            User.first_name,
+            LeaderboardCache.total_score,
+        )
         .join(User, User.id == LeaderboardCache.user_id)
         .order_by(LeaderboardCache.rank)  # the rank index gives the top without a sort
         .limit(limit)
-    )  # fmt: skip
+    )
     ordered = sorted(rows, key=lambda row: (row[1], row[0]))
     top = [Entry(rank, name, points, user_id == user.id) for user_id, rank, name, points in ordered]
     mine = (
@@ -143,16 +155,22 @@ async def weekly_board(session: AsyncSession, user: User, now: datetime, limit: 
     """Points earned since Monday 00:00 UTC, as of the last refresh."""
     del now  # the cache holds the week of its last refresh
     rows = await session.execute(
-        select(LeaderboardCache.user_id, LeaderboardCache.week_rank, User.first_name,
-               LeaderboardCache.week_points)
+        select(
+            LeaderboardCache.user_id,
+            LeaderboardCache.week_rank,
+            User.first_name,
+            LeaderboardCache.week_points,
+        )
         .join(User, User.id == LeaderboardCache.user_id)
         .where(LeaderboardCache.week_rank.is_not(None))
         .order_by(LeaderboardCache.week_rank)
         .limit(limit)
-    )  # fmt: skip
+    )
     ordered = sorted(rows, key=lambda row: (row[1] or 0, row[0]))
-    top = [Entry(rank or 0, name, points, user_id == user.id)
-           for user_id, rank, name, points in ordered]  # fmt: skip
+    top = [
+        Entry(rank or 0, name, points, user_id == user.id)
+        for user_id, rank, name, points in ordered
+    ]
     mine = (
         await session.execute(
             select(LeaderboardCache.week_rank, LeaderboardCache.week_points).where(

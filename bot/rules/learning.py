@@ -132,9 +132,18 @@ def lesson_statuses(
         for lesson in module.lessons:
             row = progress.get(lesson.id)
             statuses.append(
-                _status(lesson, row, previous, progress, module_open, previous_module_title, today,
-                        user, module.days_between_lessons)
-            )  # fmt: skip
+                _status(
+                    lesson,
+                    row,
+                    previous,
+                    progress,
+                    module_open,
+                    previous_module_title,
+                    today,
+                    user,
+                    module.days_between_lessons,
+                )
+            )
             previous = lesson
         previous_module_done = all(_done(progress.get(lesson.id)) for lesson in module.lessons)
         previous_module_title = module.title
@@ -258,9 +267,13 @@ async def open_lesson(
             )
         )
         await log_activity(
-            session, user.id, ActivityType.LESSON_STARTED, now, entity_id=lesson_id,
+            session,
+            user.id,
+            ActivityType.LESSON_STARTED,
+            now,
+            entity_id=lesson_id,
             entity_type="lesson",
-        )  # fmt: skip
+        )
     return LessonOpened(lesson, status)
 
 
@@ -387,13 +400,18 @@ async def answer_poll(
     polls = (
         await session.scalars(
             select(QuizPoll)
-            .join(answered, and_(answered.user_id == QuizPoll.user_id,
-                                 answered.lesson_id == QuizPoll.lesson_id,
-                                 QuizPoll.attempt >= answered.attempt))
+            .join(
+                answered,
+                and_(
+                    answered.user_id == QuizPoll.user_id,
+                    answered.lesson_id == QuizPoll.lesson_id,
+                    QuizPoll.attempt >= answered.attempt,
+                ),
+            )
             .where(answered.poll_id == poll_id)
             .with_for_update()
         )
-    ).all()  # fmt: skip
+    ).all()
     poll = next((p for p in polls if p.poll_id == poll_id), None)
     if poll is None or poll.user_id != user.id or poll.answered_at is not None or not option_ids:
         return IGNORED
@@ -407,11 +425,17 @@ async def answer_poll(
     poll.is_correct = sorted(option_ids) == sorted(question.correct_option_ids)
     poll.answered_at = now
     activity = [
-        {"user_id": user.id, "activity_type": kind, "entity_id": question.id,
-         "entity_type": "question", "created_at": now, "details": None}
+        {
+            "user_id": user.id,
+            "activity_type": kind,
+            "entity_id": question.id,
+            "entity_type": "question",
+            "created_at": now,
+            "details": None,
+        }
         for kind in (ActivityType.CHALLENGE_ATTEMPTED, ActivityType.CHALLENGE_SOLVED)
         if kind is ActivityType.CHALLENGE_ATTEMPTED or poll.is_correct
-    ]  # fmt: skip
+    ]
     if any(other.attempt > poll.attempt for other in polls):
         # A newer attempt replaced this one: the answer is only recorded.
         await session.execute(insert(ActivityLog), activity)
@@ -465,9 +489,17 @@ async def _finish_attempt(
     if completed_now:
         done = {lid for lid, r in progress.items() if r.status is ProgressStatus.COMPLETED}
         rewards = await on_lesson_completed(
-            session, course, user, lesson, done, first_attempt=attempt == 1, score=score,
-            attempt=attempt, now=now, activity=activity or [],
-        )  # fmt: skip
+            session,
+            course,
+            user,
+            lesson,
+            done,
+            first_attempt=attempt == 1,
+            score=score,
+            attempt=attempt,
+            now=now,
+            activity=activity or [],
+        )
     elif activity:
         await session.execute(insert(ActivityLog), activity)
     return QuizResult(

@@ -30,6 +30,7 @@ async def set_published(
         item.is_published = published
         item.updated_at = now
         action = "content.publish" if published else "content.unpublish"
-        await audit.record(session, admin, action, now, entity_type=kind, entity_id=item.id,
-                           slug=slug)  # fmt: skip
+        await audit.record(
+            session, admin, action, now, entity_type=kind, entity_id=item.id, slug=slug
+        )
     return kind

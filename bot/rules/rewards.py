@@ -152,11 +152,17 @@ async def on_lesson_completed(
     await session.execute(
         insert(PointsLedger),
         [
-            {"user_id": user.id, "points": points, "reason": reason, "award_key": key,
-             "lesson_id": lesson.id, "created_at": now}
+            {
+                "user_id": user.id,
+                "points": points,
+                "reason": reason,
+                "award_key": key,
+                "lesson_id": lesson.id,
+                "created_at": now,
+            }
             for reason, key, points in awards
         ],
-    )  # fmt: skip
+    )
     rewards.points = lesson.points
     rewards.bonus = FIRST_TRY_BONUS if first_attempt else 0
     stats.points += rewards.points + rewards.bonus
@@ -178,17 +184,27 @@ async def on_lesson_completed(
         insert(ActivityLog),
         [
             *(activity or []),
-            {"user_id": user.id, "activity_type": ActivityType.LESSON_COMPLETED,
-             "entity_id": lesson.id, "entity_type": "lesson", "created_at": now,
-             "details": json.dumps({"score": score, "attempt": attempt})},
+            {
+                "user_id": user.id,
+                "activity_type": ActivityType.LESSON_COMPLETED,
+                "entity_id": lesson.id,
+                "entity_type": "lesson",
+                "created_at": now,
+                "details": json.dumps({"score": score, "attempt": attempt}),
+            },
             *(
-                {"user_id": user.id, "activity_type": ActivityType.ACHIEVEMENT_EARNED,
-                 "entity_id": earned.id, "entity_type": "achievement", "created_at": now,
-                 "details": None}
+                {
+                    "user_id": user.id,
+                    "activity_type": ActivityType.ACHIEVEMENT_EARNED,
+                    "entity_id": earned.id,
+                    "entity_type": "achievement",
+                    "created_at": now,
+                    "details": None,
+                }
                 for earned in rewards.achievements
             ),
         ],
-    )  # fmt: skip
+    )
     return rewards
 
 
@@ -277,12 +293,17 @@ async def award_achievements(
             await session.execute(
                 insert(PointsLedger),
                 [
-                    {"user_id": user.id, "points": a.points, "reason": PointsReason.ACHIEVEMENT,
-                     "award_key": f"achievement:{a.id}", "achievement_id": a.id,
-                     "created_at": now}
+                    {
+                        "user_id": user.id,
+                        "points": a.points,
+                        "reason": PointsReason.ACHIEVEMENT,
+                        "award_key": f"achievement:{a.id}",
+                        "achievement_id": a.id,
+                        "created_at": now,
+                    }
                     for a in with_points
                 ],
-            )  # fmt: skip
+            )
     return earned
 
 

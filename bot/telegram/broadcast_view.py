@@ -99,8 +99,11 @@ def progress_text(
         _("⚠️ Failed: {count}").format(count=counts.failed),
     ]
     if status is BroadcastStatus.SENDING:
-        lines.append(_("⏳ Left: {left} of {total} · {eta}").format(
-            left=counts.left, total=counts.total, eta=eta_text(eta)))  # fmt: skip
+        lines.append(
+            _("⏳ Left: {left} of {total} · {eta}").format(
+                left=counts.left, total=counts.total, eta=eta_text(eta)
+            )
+        )
     elif status is BroadcastStatus.CANCELLED:
         lines.append(_("⏹ Not sent: {count}").format(count=counts.left))
     else:
@@ -112,8 +115,12 @@ def preview_keyboard(broadcast_id: int, chosen: Choice, count: int) -> InlineKey
     builder = InlineKeyboardBuilder()
     for choice in Choice:
         mark = "● " if choice is chosen else ""
-        builder.button(text=mark + audience_label(choice), callback_data=BroadcastCb(
-            action=Action.AUDIENCE, broadcast_id=broadcast_id, audience=choice))  # fmt: skip
+        builder.button(
+            text=mark + audience_label(choice),
+            callback_data=BroadcastCb(
+                action=Action.AUDIENCE, broadcast_id=broadcast_id, audience=choice
+            ),
+        )
     send = BroadcastCb(action=Action.SEND, broadcast_id=broadcast_id)
     builder.button(text=_("✅ Send to {count}").format(count=count), callback_data=send)
     drop = BroadcastCb(action=Action.DROP, broadcast_id=broadcast_id)

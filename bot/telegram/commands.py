@@ -43,9 +43,10 @@ async def set_commands(bot: Bot, i18n: I18n, admins: set[int] | frozenset[int]) 
             with i18n.use_locale(locale):
                 language = None if locale == DEFAULT_LOCALE else locale
                 await bot.set_my_commands(
-                    learner_commands(), scope=BotCommandScopeAllPrivateChats(),
+                    learner_commands(),
+                    scope=BotCommandScopeAllPrivateChats(),
                     language_code=language,
-                )  # fmt: skip
+                )
         for chat_id in admins:
             await admin_commands_for(bot, chat_id)
 

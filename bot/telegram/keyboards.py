@@ -65,15 +65,19 @@ def lesson_time_keyboard() -> InlineKeyboardMarkup:
 
 def start_lesson_keyboard(lesson: LessonInfo) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("▶️ Start: {title}").format(title=lesson.title[:40]),
-                   callback_data=LessonCb(lesson_id=lesson.id))  # fmt: skip
+    builder.button(
+        text=_("▶️ Start: {title}").format(title=lesson.title[:40]),
+        callback_data=LessonCb(lesson_id=lesson.id),
+    )
     return builder.as_markup()
 
 
 def continue_keyboard(lesson: LessonInfo) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("▶️ Continue: {title}").format(title=lesson.title[:40]),
-                   callback_data=LessonCb(lesson_id=lesson.id))  # fmt: skip
+    builder.button(
+        text=_("▶️ Continue: {title}").format(title=lesson.title[:40]),
+        callback_data=LessonCb(lesson_id=lesson.id),
+    )
     return builder.as_markup()
 
 
@@ -104,8 +108,10 @@ def after_quiz_keyboard(
         builder.button(text=_("🔁 Try again"), callback_data=QuizCb(lesson_id=lesson.id))
         builder.button(text=_("📖 Re-read"), callback_data=LessonCb(lesson_id=lesson.id))
     elif next_lesson is not None:
-        builder.button(text=_("▶️ Next: {title}").format(title=next_lesson.title[:40]),
-                       callback_data=LessonCb(lesson_id=next_lesson.id))  # fmt: skip
+        builder.button(
+            text=_("▶️ Next: {title}").format(title=next_lesson.title[:40]),
+            callback_data=LessonCb(lesson_id=next_lesson.id),
+        )
     builder.adjust(2)
     markup = builder.as_markup()
     return markup if markup.inline_keyboard else None

@@ -212,9 +212,9 @@ def rewards_text(rewards: Rewards) -> str:
         lines.append("🆙 " + _("Level {level}!").format(level=rewards.level))
     for achievement in rewards.achievements:
         line = _("New achievement: {icon} <b>{title}</b>").format(
-            icon=achievement.icon or "🏅", title=escape(achievement_title(achievement.slug,
-                                                                          achievement.title))
-        )  # fmt: skip
+            icon=achievement.icon or "🏅",
+            title=escape(achievement_title(achievement.slug, achievement.title)),
+        )
         if achievement.points:
             line += " " + _("(+{points} points)").format(points=achievement.points)
         lines.append("🏆 " + line)
@@ -258,8 +258,9 @@ def progress_text(view: ProgressView, first_name: str | None) -> str:
 def achievements_text(views: list[AchievementView]) -> str:
     earned = [v for v in views if v.earned_at is not None]
     locked = [v for v in views if v.earned_at is None]
-    lines = [_("<b>🏆 Achievements</b> · {earned}/{total}").format(
-        earned=len(earned), total=len(views))]  # fmt: skip
+    lines = [
+        _("<b>🏆 Achievements</b> · {earned}/{total}").format(earned=len(earned), total=len(views))
+    ]
     if earned:
         lines.append("")
         for view in earned:

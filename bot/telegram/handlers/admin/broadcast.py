@@ -47,8 +47,9 @@ class BroadcastForm(StatesGroup):
 def router() -> Router:
     router = Router(name="admin-broadcast")
     router.message.register(ask_for_message, Command("broadcast"))
-    router.callback_query.register(ask_for_message_from_menu,
-                                   AdminCb.filter(F.action == "broadcast"))  # fmt: skip
+    router.callback_query.register(
+        ask_for_message_from_menu, AdminCb.filter(F.action == "broadcast")
+    )
     router.message.register(stop_composing, BroadcastForm.message, Command("cancel"))
     router.message.register(
         message_received, BroadcastForm.message, F.text | F.photo, ~F.text.startswith("/")
@@ -91,12 +92,16 @@ async def message_received(
     """The admin's message, exactly as written (Telegram HTML): show it and the audience."""
     photo = message.photo[-1].file_id if message.photo else None
     try:
-        broadcast = await broadcasts.create(session, learner, message.html_text, photo, {},
-                                            clock.now())  # fmt: skip
+        broadcast = await broadcasts.create(
+            session, learner, message.html_text, photo, {}, clock.now()
+        )
     except BroadcastInvalid as exc:
         problems = "\n".join(f"• {escape(p)}" for p in exc.problems[:MAX_PROBLEMS_SHOWN])
-        await message.answer(_("I can't send that:\n{problems}\n\nSend another message, "
-                               "or /cancel.").format(problems=problems))  # fmt: skip
+        await message.answer(
+            _("I can't send that:\n{problems}\n\nSend another message, or /cancel.").format(
+                problems=problems
+            )
+        )
         return
     await state.clear()
     if photo is not None:
@@ -120,8 +125,7 @@ async def audience_chosen(
         return
     count = await broadcasts.count_audience(session, broadcast.audience, clock.now())
     await callback.answer()
-    await edit(callback, preview_text(choice, count),
-               preview_keyboard(broadcast.id, choice, count))  # fmt: skip
+    await edit(callback, preview_text(choice, count), preview_keyboard(broadcast.id, choice, count))
 
 
 async def send_pressed(
@@ -138,21 +142,23 @@ async def send_pressed(
         await callback.answer(not_a_draft(), show_alert=True)
         return
     if message is None or isinstance(message, InaccessibleMessage):
-        await callback.answer(_("This preview is too old: send /broadcast again."),
-                              show_alert=True)  # fmt: skip
+        await callback.answer(_("This preview is too old: send /broadcast again."), show_alert=True)
         return
     if not await broadcasts.count_audience(session, draft.audience, clock.now()):
         await callback.answer(_("Nobody is in this audience: pick another one."), show_alert=True)
         return
-    started = await broadcasts.start(session, draft.id, message.chat.id, message.message_id,
-                                     clock.now(), admin=learner)  # fmt: skip
+    started = await broadcasts.start(
+        session, draft.id, message.chat.id, message.message_id, clock.now(), admin=learner
+    )
     if started is None:
         await callback.answer(not_a_draft(), show_alert=True)
         return
     await callback.answer(_("Sending has started."))
     counts = Tally(total=started.total)
-    await message.edit_text(progress_text(started.id, counts, BroadcastStatus.SENDING),
-                            reply_markup=progress_keyboard(started.id))  # fmt: skip
+    await message.edit_text(
+        progress_text(started.id, counts, BroadcastStatus.SENDING),
+        reply_markup=progress_keyboard(started.id),
+    )
 
 
 async def drop_pressed(
@@ -179,8 +185,9 @@ async def stop_pressed(
     clock: Clock,
 ) -> None:
     """Cancel a broadcast being sent; the job stops at its next check and keeps the report."""
-    stopped = await broadcasts.cancel(session, callback_data.broadcast_id, clock.now(),
-                                      admin=learner)  # fmt: skip
+    stopped = await broadcasts.cancel(
+        session, callback_data.broadcast_id, clock.now(), admin=learner
+    )
     if stopped is None:
         await callback.answer(_("This broadcast has already finished."), show_alert=True)
         return

@@ -50,8 +50,11 @@ async def course_uploaded(
     document = message.document
     assert document is not None
     if document.file_size and document.file_size > MAX_UPLOAD_BYTES:
-        await message.answer(_("That file is too large: a course archive may be up to {mb} MB.")
-                             .format(mb=MAX_UPLOAD_BYTES // 2**20))  # fmt: skip
+        await message.answer(
+            _("That file is too large: a course archive may be up to {mb} MB.").format(
+                mb=MAX_UPLOAD_BYTES // 2**20
+            )
+        )
         return
     if not (document.file_name or "").lower().endswith(".zip"):
         await message.answer(_("Send the course as a .zip of its folder (course.yaml inside)."))
@@ -109,8 +112,9 @@ async def import_decided(
     file_id = (await state.get_data()).get("course_file_id")
     await state.update_data(course_file_id=None)
     if not callback_data.apply or not file_id:
-        await callback.answer(_("Nothing imported.") if file_id else _("This preview has expired."),
-                              show_alert=True)  # fmt: skip
+        await callback.answer(
+            _("Nothing imported.") if file_id else _("This preview has expired."), show_alert=True
+        )
         return
     try:
         course = load_uploaded_course(await download(bot, file_id))
@@ -118,8 +122,14 @@ async def import_decided(
         await callback.answer(_("The file changed or expired; send it again."), show_alert=True)
         return
     plan = await content.apply_import(session, course, clock)
-    await audit.record(session, learner, "content.imported", clock.now(),
-                       title=course.title, summary=plan.summary())  # fmt: skip
+    await audit.record(
+        session,
+        learner,
+        "content.imported",
+        clock.now(),
+        title=course.title,
+        summary=plan.summary(),
+    )
     course_cache.invalidate()
     await callback.answer(_("Imported."), show_alert=True)
     await bot.send_message(callback.from_user.id, escape(plan.summary()))
@@ -136,8 +146,9 @@ async def publish(
     published = command.command == "publish"
     slug = (command.args or "").strip()
     if not slug:
-        await message.answer(_("Usage: /{command} &lt;module or lesson slug&gt;").format(
-            command=command.command))  # fmt: skip
+        await message.answer(
+            _("Usage: /{command} &lt;module or lesson slug&gt;").format(command=command.command)
+        )
         return
     kind = await publishing.set_published(session, learner, slug, published, clock.now())
     if kind is None:

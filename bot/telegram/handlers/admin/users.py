@@ -75,8 +75,9 @@ def profile_keyboard(user: User) -> InlineKeyboardMarkup:
             text=_("⬇️ Demote"), callback_data=LearnerCb(action="demote", user_id=user.id)
         )
     else:
-        builder.button(text=_("⬆️ Promote to admin"),
-                       callback_data=LearnerCb(action="promote", user_id=user.id))  # fmt: skip
+        builder.button(
+            text=_("⬆️ Promote to admin"), callback_data=LearnerCb(action="promote", user_id=user.id)
+        )
     return builder.as_markup()
 
 
@@ -114,8 +115,10 @@ async def ask_reset(
     if user is None:
         return
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("Yes, erase their progress"),
-                   callback_data=LearnerCb(action="reset_yes", user_id=user.id))  # fmt: skip
+    builder.button(
+        text=_("Yes, erase their progress"),
+        callback_data=LearnerCb(action="reset_yes", user_id=user.id),
+    )
     await callback.answer()
     await callback.bot.send_message(  # type: ignore[union-attr]
         callback.from_user.id,
@@ -127,9 +130,12 @@ async def ask_reset(
 
 
 async def do_reset(
-    callback: CallbackQuery, callback_data: LearnerCb, session: AsyncSession, learner: User,
+    callback: CallbackQuery,
+    callback_data: LearnerCb,
+    session: AsyncSession,
+    learner: User,
     clock: Clock,
-) -> None:  # fmt: skip
+) -> None:
     user = await target(session, callback, callback_data.user_id)
     if user is None:
         return
