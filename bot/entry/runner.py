@@ -64,6 +64,7 @@ async def bot_and_database(
         raise CannotStart(str(exc)) from None
     bot = build_bot(settings.bot_token.get_secret_value(), api_base=settings.telegram_api_base)
     try:
+        await bot.me()  # the token and the route to Telegram, before anything starts
         yield bot, engine
     finally:
         await bot.session.close()
