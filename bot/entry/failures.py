@@ -1,7 +1,8 @@
 """Failures an operator can cause or meet, each told in one line (never a traceback).
 
-`describe` knows the database, Redis, Telegram and the network. aiogram's errors are
-only looked at when aiogram was loaded, so the light commands never import it.
+`describe` knows the database, Redis, Telegram and the network. Redis's and aiogram's
+errors are only looked at when their library was loaded, so `learnbot config` imports
+neither (aiogram alone costs seconds of CPU).
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from redis.exceptions import RedisError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -70,8 +70,11 @@ def describe(exc: BaseException, settings: Settings) -> str | None:
             f"cannot use the database at {hidden(settings.database_url)}: {database_reason(exc)}"
             " (is it running, and is DATABASE_URL right?)"
         )
-    if isinstance(exc, RedisError):
-        return f"cannot use Redis at REDIS_URL: {one_line(exc)} (is it running?)"
+    if "redis" in sys.modules:
+        from redis.exceptions import RedisError
+
+        if isinstance(exc, RedisError):
+            return f"cannot use Redis at REDIS_URL: {one_line(exc)} (is it running?)"
     telegram = _telegram(exc, settings)
     if telegram is not None:
         return telegram
