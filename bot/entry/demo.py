@@ -54,6 +54,8 @@ from db.engine import create_session_factory
 from scheduler.jobs import Jobs
 from scheduler.runner import JOB_EVERY, job_table, run_job
 
+log = logging.getLogger(__name__)
+
 DEMO_DATABASE = "sqlite+aiosqlite:///learnbot-demo.db"
 DEMO_LOG = Path("learnbot-demo.log")
 DEMO_USER = User(id=1001, is_bot=False, first_name="Demo", language_code="en")
@@ -144,7 +146,10 @@ class DemoScheduler:
     async def run(self, names: tuple[str, ...]) -> None:
         async with self.lock:
             for name in names:
-                await run_job(name, self.table[name])
+                try:
+                    await run_job(name, self.table[name])
+                except Exception:  # a failing job must not end the chat; the log has it
+                    log.exception("job %s failed", name)
 
     async def every_minute(self) -> None:
         while True:
