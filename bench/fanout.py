@@ -23,13 +23,13 @@ import aiohttp
 from sqlalchemy import text
 
 from bench.common import peak_rss_mb, throwaway_mysql
-from bot.entry.app import build_bot, build_i18n
+from bot.entry.app import build_bot
 from bot.rules.clock import FixedClock
+from bot.rules.pushes import DAILY_LESSON_GRACE, due_for_daily_lesson, slot
 from db.engine import create_engine, create_session_factory
 from db.enums import DeliveryKind, DeliveryStatus
 from db.migrate import upgrade_to_head
 from db.models import Delivery
-from scheduler.jobs import DAILY_LESSON_GRACE, Jobs, slot
 from scheduler.sender import Outgoing, Sender
 
 FIRST_ID = 2_000_000_000
@@ -67,11 +67,10 @@ async def due_in_one_slot(url: str) -> None:
     engine = create_engine(url)
     factory = create_session_factory(engine)
     at = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
-    jobs = Jobs(factory, None, FixedClock(at), build_i18n())  # type: ignore[arg-type]
     window = slot("Europe/Berlin", at, DAILY_LESSON_GRACE)
     async with factory() as session:
         started = time.perf_counter()
-        due = await jobs._due_daily(session, window)  # the job's own query
+        due = await due_for_daily_lesson(session, window)  # the job's own query
         elapsed = time.perf_counter() - started
         plan = await session.execute(
             text(

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.observability.metrics import ERRORS, UPDATE_SECONDS, UPDATES
 from bot.rules.clock import Clock
-from bot.rules.learners import TelegramProfile, register_or_refresh
+from bot.rules.learners import TelegramProfile, learner_locale, register_or_refresh
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 log = logging.getLogger(__name__)
@@ -189,10 +189,7 @@ class LearnerLocaleMiddleware(I18nMiddleware):
             data.get("learner_language"),
             user.language_code if user is not None else None,
         ]
-        for candidate in candidates:
-            if candidate and candidate[:2].lower() in self.i18n.available_locales:
-                return candidate[:2].lower()
-        return self.i18n.default_locale
+        return learner_locale(candidates, self.i18n.available_locales, self.i18n.default_locale)
 
 
 class MetricsMiddleware(BaseMiddleware):
