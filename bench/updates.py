@@ -32,7 +32,7 @@ from bot.entry.runner import BUNDLED_COURSE
 from bot.rules import content
 from bot.rules.clock import SystemClock
 from bot.rules.course import CourseCache
-from bot.telegram.keyboards import LessonCb, QuizCb
+from bot.telegram.callbacks import LessonCb, QuizCb
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade_to_head
 from db.models import User as UserRow

@@ -44,6 +44,7 @@ from bot.telegram.middlewares import (
     LearnerMiddleware,
     MetricsMiddleware,
     OneUpdateAtATimePerUser,
+    UpdateContext,
 )
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ def build_dispatcher(
         observer.middleware(HandlerName())
     dispatcher.update.outer_middleware(OneUpdateAtATimePerUser())
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory))
+    dispatcher.update.outer_middleware(UpdateContext())
     dispatcher.update.outer_middleware(LearnerMiddleware())
     LearnerLocaleMiddleware(i18n).setup(dispatcher)
 

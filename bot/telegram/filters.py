@@ -22,12 +22,14 @@ class IsAdmin(Filter):
     """An admin: a Telegram id in ADMIN_IDS, or a learner promoted to the ADMIN role.
 
     Checked on every update (the learner row is fresh each update), so a demoted
-    admin is refused at once.
+    admin is refused at once. The handler receives the acting admin as ``admin``.
     """
 
-    async def __call__(self, event: TelegramObject, **data: Any) -> bool:
+    async def __call__(self, event: TelegramObject, **data: Any) -> bool | dict[str, User]:
         learner: User | None = data.get("learner")
         if learner is None:
             return False
         admin_ids: frozenset[int] = data.get("admin_ids", frozenset())
-        return learner.telegram_id in admin_ids or learner.role is UserRole.ADMIN
+        if learner.telegram_id in admin_ids or learner.role is UserRole.ADMIN:
+            return {"admin": learner}
+        return False

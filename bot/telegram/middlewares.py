@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.observability.metrics import ERRORS, UPDATE_SECONDS, UPDATES
 from bot.rules.clock import Clock
+from bot.rules.course import CourseCache
 from bot.rules.learners import TelegramProfile, learner_locale, register_or_refresh
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -150,6 +151,19 @@ class DbSessionMiddleware(BaseMiddleware):
             return result
 
 
+class UpdateContext(BaseMiddleware):
+    """What every handler may take as an argument instead of fetching it: ``now`` (one
+    instant for the whole update, from the injected clock) and ``course`` (the course map,
+    cached per process)."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        clock: Clock = data["clock"]
+        course_cache: CourseCache = data["course_cache"]
+        data["now"] = clock.now()
+        data["course"] = await course_cache.get(data["session"])
+        return await handler(event, data)
+
+
 class LearnerMiddleware(BaseMiddleware):
     """Register or refresh the learner behind a private-chat update or a poll answer."""
 
@@ -157,7 +171,6 @@ class LearnerMiddleware(BaseMiddleware):
         user: TgUser | None = data.get("event_from_user")
         chat: Chat | None = data.get("event_chat")
         if user is not None and not user.is_bot and (chat is None or chat.type == "private"):
-            clock: Clock = data["clock"]
             learner, is_new = await register_or_refresh(
                 data["session"],
                 TelegramProfile(
@@ -167,7 +180,7 @@ class LearnerMiddleware(BaseMiddleware):
                     last_name=user.last_name,
                     language_code=user.language_code,
                 ),
-                clock.now(),
+                data["now"],
             )
             data["learner"] = learner
             data["is_new_learner"] = is_new
