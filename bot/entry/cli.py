@@ -20,8 +20,8 @@ from typing import NoReturn
 from bot.entry.config import ConfigError, Settings, load_settings
 from bot.entry.failures import FAILED, CannotStart, describe, hidden
 from bot.observability.logs import setup_logging
+from scheduler.names import JobName
 
-JOB_NAMES = ("daily-lessons", "streak-reminders", "leaderboard", "broadcasts")
 USAGE_ERROR = 2
 INTERRUPTED = 130
 
@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     jobs = commands.add_parser("jobs", help="scheduled jobs")
     jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
     job = jobs_commands.add_parser("run", help="run one job once, as if at --at")
-    job.add_argument("job", choices=sorted(JOB_NAMES))
+    job.add_argument("job", choices=sorted(JobName), type=JobName)
     job.add_argument("--at", type=instant, help="ISO-8601 instant with its offset (default: now)")
     commands.add_parser("demo", help="chat with the bot in the terminal (SQLite, no token)")
     content = commands.add_parser("content", help="course content")

@@ -52,7 +52,8 @@ from bot.rules.clock import SystemClock
 from bot.rules.course import CourseCache
 from db.engine import create_session_factory
 from scheduler.jobs import Jobs
-from scheduler.runner import JOB_EVERY, job_table, run_job
+from scheduler.names import JOB_EVERY, JobName
+from scheduler.runner import job_table, run_job
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +62,9 @@ DEMO_LOG = Path("learnbot-demo.log")
 DEMO_USER = User(id=1001, is_bot=False, first_name="Demo", language_code="en")
 # Bold and dim text in a terminal; plain text when the output is a pipe or a file.
 BOLD, DIM, RESET = ("\033[1m", "\033[2m", "\033[0m") if sys.stdout.isatty() else ("", "", "")
-AFTER_EVERY_MESSAGE = ("leaderboard", "broadcasts")  # what a learner expects to see at once
-TICK = JOB_EVERY["daily-lessons"].total_seconds()  # the cadence of the per-minute jobs
+# What a learner expects to see at once.
+AFTER_EVERY_MESSAGE = (JobName.LEADERBOARD, JobName.BROADCASTS)
+TICK = JOB_EVERY[JobName.DAILY_LESSONS].total_seconds()  # the cadence of the per-minute jobs
 
 
 def to_terminal(text: str) -> str:
@@ -143,7 +145,7 @@ class DemoScheduler:
         self.table = job_table(jobs)
         self.lock = asyncio.Lock()
 
-    async def run(self, names: tuple[str, ...]) -> None:
+    async def run(self, names: tuple[JobName, ...]) -> None:
         async with self.lock:
             for name in names:
                 try:

@@ -17,14 +17,15 @@ from bot.rules import content
 from bot.rules.clock import Clock, FixedClock, SystemClock
 from db.engine import create_session_factory
 from db.enums import DeliveryStatus
+from scheduler.names import JobName
 
 # Jobs that never send a message, so they need no BOT_TOKEN.
-SENDS_NOTHING = frozenset({"leaderboard"})
+SENDS_NOTHING = frozenset({JobName.LEADERBOARD})
 # The bot object such a job is built with is never asked to send; any well-formed token does.
 UNUSED_TOKEN = "0:unused"
 
 
-async def run_one_job(settings: Settings, name: str, at: datetime | None) -> int:
+async def run_one_job(settings: Settings, name: JobName, at: datetime | None) -> int:
     """One job, once, as if the time were `at`: the same code and the same ledger.
 
     Exits non-zero when a delivery failed (Telegram refused it or never answered).
