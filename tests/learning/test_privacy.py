@@ -132,7 +132,8 @@ async def test_a_broadcast_written_by_an_erased_former_admin_stays_without_its_a
     erased = await erase_learner(session, former_admin)
     await session.commit()
 
-    assert isinstance(erased, Erased) and erased.cleared == {"broadcasts": 1}
+    assert isinstance(erased, Erased)
+    assert erased.cleared == {"broadcasts": 1}
     assert await session.scalar(sa.select(Broadcast.created_by)) is None
 
 
