@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 from collections.abc import Callable
@@ -19,11 +20,12 @@ from bot.entry.app import build_dispatcher, build_i18n
 from bot.entry.offline import OfflineSession
 from bot.rules.clock import FixedClock
 from bot.rules.course import CourseCache
+from bot.telegram.handlers.admin import export
 from db.models import User, UserStats
 from scheduler.jobs import Jobs
 from scheduler.sender import Sender
 from tests.support.chat import Chat
-from tests.support.factories import make_course
+from tests.support.factories import T0, make_course
 from tests.support.flows import finish_lesson, onboard
 
 ADMIN_ID = 9001
@@ -212,3 +214,29 @@ async def test_a_learner_asking_for_the_admins_csv_gets_what_an_unknown_command_
     texts = chat.texts()
     assert texts[-1] == texts[-2]
     assert not documents(chat)
+
+
+async def test_a_csv_above_the_upload_limit_goes_compressed_and_one_too_large_even_so_is_refused(
+    session: AsyncSession,
+    chat_as: Callable[..., Chat],
+    offline_session: OfflineSession,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for telegram_id in range(1000, 1040):
+        session.add(User(telegram_id=telegram_id, first_name="Learner", created_at=T0,
+                         updated_at=T0))  # fmt: skip
+    await session.commit()
+    boss = chat_as(ADMIN_ID, first_name="Boss")
+    monkeypatch.setattr(export, "UPLOAD_LIMIT", 1000)  # the plain file is about 2,500 bytes
+
+    await boss.send("/exportcsv")
+
+    packed = offline_session.uploads["learners-2026-11-25.csv.gz"]
+    assert len(packed) <= 1000
+    assert len(gzip.decompress(packed).decode().splitlines()) == 1 + 41
+    assert "gzip" in (documents(boss)[-1].caption or "")
+
+    monkeypatch.setattr(export, "UPLOAD_LIMIT", 10)
+    await boss.send("/exportcsv")
+    assert "learnbot export learners" in boss.last_text()
+    assert len(documents(boss)) == 1
