@@ -8,6 +8,7 @@ import io
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -20,10 +21,11 @@ from bot.entry.app import build_dispatcher, build_i18n
 from bot.entry.offline import OfflineSession
 from bot.rules.clock import FixedClock
 from bot.rules.course import CourseCache
+from bot.rules.privacy import erase_learner
 from bot.telegram.handlers.admin import export
 from db.models import User, UserStats
 from scheduler.jobs import Jobs
-from scheduler.sender import Sender
+from scheduler.sender import Outgoing, Sender
 from tests.support.chat import Chat
 from tests.support.factories import T0, make_course
 from tests.support.flows import finish_lesson, onboard
@@ -240,3 +242,39 @@ async def test_a_csv_above_the_upload_limit_goes_compressed_and_one_too_large_ev
     await boss.send("/exportcsv")
     assert "learnbot export learners" in boss.last_text()
     assert len(documents(boss)) == 1
+
+
+async def test_a_learner_erased_while_the_daily_job_is_sending_gets_nothing(
+    session_factory: async_sessionmaker[AsyncSession],
+    session: AsyncSession,
+    make_chat: MakeChat,
+    bot: Bot,
+    clock: FixedClock,
+    offline_session: OfflineSession,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await make_course(session, [3], questions=1)
+    await session.commit()
+    leaving, staying = make_chat(501), make_chat(502)
+    for chat in (leaving, staying):
+        await onboard(chat)  # Berlin, 09:00
+    sender = Sender(bot, session_factory, clock, rate=1000, per_chat_interval=0)
+    jobs = Jobs(session_factory, sender, clock, build_i18n(), CourseCache(ttl=0))
+    built = Jobs._pending
+
+    async def erase_once_built(self: Jobs, *args: Any) -> list[Outgoing]:
+        messages = await built(self, *args)  # the pushes are claimed and rendered: now erase
+        assert {message.chat_id for message in messages} == {501, 502}
+        async with session_factory() as other, other.begin():
+            user = await other.scalar(sa.select(User).where(User.telegram_id == 501))
+            assert user is not None
+            await erase_learner(other, user)
+        return messages
+
+    monkeypatch.setattr(Jobs, "_pending", erase_once_built)
+    clock.set(datetime(2026, 11, 26, 8, 0, tzinfo=UTC))  # 09:00 in Berlin
+    before = len(offline_session.calls)
+    await jobs.daily_lessons()
+
+    pushed = [c.chat_id for c in offline_session.calls[before:] if isinstance(c, SendMessage)]
+    assert pushed == [502]
