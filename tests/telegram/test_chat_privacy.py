@@ -56,6 +56,32 @@ def documents(chat: Chat) -> list[SendDocument]:
     return [method for method in chat.sent if isinstance(method, SendDocument)]
 
 
+@pytest.fixture
+def jobs(session_factory: async_sessionmaker[AsyncSession], bot: Bot, clock: FixedClock) -> Jobs:
+    sender = Sender(bot, session_factory, clock, rate=1000, per_chat_interval=0)
+    return Jobs(session_factory, sender, clock, build_i18n(), CourseCache(ttl=0))
+
+
+async def two_learners_due_at_nine(session: AsyncSession, make_chat: MakeChat) -> list[Chat]:
+    """Learners 501 and 502, onboarded for 09:00 in Berlin, with lessons left to push."""
+    await make_course(session, [3], questions=1)
+    await session.commit()
+    chats = [make_chat(501), make_chat(502)]
+    for chat in chats:
+        await onboard(chat)
+    return chats
+
+
+async def daily_pushes_at_nine(
+    jobs: Jobs, clock: FixedClock, offline_session: OfflineSession
+) -> list[int | str]:
+    """Run the daily-lessons job at 09:00 Berlin the next day; the chats it pushed to."""
+    clock.set(datetime(2026, 11, 26, 8, 0, tzinfo=UTC))
+    before = len(offline_session.calls)
+    await jobs.daily_lessons()
+    return [c.chat_id for c in offline_session.calls[before:] if isinstance(c, SendMessage)]
+
+
 async def learner_count(session: AsyncSession, telegram_id: int) -> int:
     count = await session.scalar(
         sa.select(sa.func.count()).select_from(User).where(User.telegram_id == telegram_id)
@@ -147,29 +173,17 @@ async def test_an_admin_is_told_to_step_down_before_deleting_their_account(
 
 
 async def test_a_deleted_learner_gets_no_daily_push(
-    session_factory: async_sessionmaker[AsyncSession],
     session: AsyncSession,
     make_chat: MakeChat,
-    bot: Bot,
+    jobs: Jobs,
     clock: FixedClock,
     offline_session: OfflineSession,
 ) -> None:
-    await make_course(session, [3], questions=1)
-    await session.commit()
-    leaving, staying = make_chat(501), make_chat(502)
-    for chat in (leaving, staying):
-        await onboard(chat)  # Berlin, 09:00
+    leaving, _staying = await two_learners_due_at_nine(session, make_chat)
     await leaving.send("/deleteme")
     await leaving.press_button("Yes, delete")
-    sender = Sender(bot, session_factory, clock, rate=1000, per_chat_interval=0)
-    jobs = Jobs(session_factory, sender, clock, build_i18n(), CourseCache(ttl=0))
 
-    clock.set(datetime(2026, 11, 26, 8, 0, tzinfo=UTC))  # 09:00 in Berlin
-    before = len(offline_session.calls)
-    await jobs.daily_lessons()
-
-    pushed = [c.chat_id for c in offline_session.calls[before:] if isinstance(c, SendMessage)]
-    assert pushed == [502]
+    assert await daily_pushes_at_nine(jobs, clock, offline_session) == [502]
 
 
 async def test_the_admins_csv_has_one_row_per_learner_with_their_numbers(
@@ -248,18 +262,12 @@ async def test_a_learner_erased_while_the_daily_job_is_sending_gets_nothing(
     session_factory: async_sessionmaker[AsyncSession],
     session: AsyncSession,
     make_chat: MakeChat,
-    bot: Bot,
+    jobs: Jobs,
     clock: FixedClock,
     offline_session: OfflineSession,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    await make_course(session, [3], questions=1)
-    await session.commit()
-    leaving, staying = make_chat(501), make_chat(502)
-    for chat in (leaving, staying):
-        await onboard(chat)  # Berlin, 09:00
-    sender = Sender(bot, session_factory, clock, rate=1000, per_chat_interval=0)
-    jobs = Jobs(session_factory, sender, clock, build_i18n(), CourseCache(ttl=0))
+    await two_learners_due_at_nine(session, make_chat)
     built = Jobs._pending
 
     async def erase_once_built(self: Jobs, *args: Any) -> list[Outgoing]:
@@ -272,9 +280,5 @@ async def test_a_learner_erased_while_the_daily_job_is_sending_gets_nothing(
         return messages
 
     monkeypatch.setattr(Jobs, "_pending", erase_once_built)
-    clock.set(datetime(2026, 11, 26, 8, 0, tzinfo=UTC))  # 09:00 in Berlin
-    before = len(offline_session.calls)
-    await jobs.daily_lessons()
 
-    pushed = [c.chat_id for c in offline_session.calls[before:] if isinstance(c, SendMessage)]
-    assert pushed == [502]
+    assert await daily_pushes_at_nine(jobs, clock, offline_session) == [502]
