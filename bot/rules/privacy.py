@@ -50,12 +50,12 @@ class Reference:
     table: Table
     column: Column[object]
     target: Column[object]
+    ondelete: str | None
 
     @property
     def keeps_the_row(self) -> bool:
         """A nullable `SET NULL` key: the row outlives what it points at."""
-        ondelete = next(iter(self.column.foreign_keys)).ondelete or ""
-        return bool(self.column.nullable) and ondelete.upper() == "SET NULL"
+        return bool(self.column.nullable) and (self.ondelete or "").upper() == "SET NULL"
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class Ownership:
 
 def _references(table: Table) -> list[Reference]:
     return [
-        Reference(table, fk.parent, fk.column)
+        Reference(table, fk.parent, fk.column, fk.ondelete)
         for fk in table.foreign_keys
         if fk.column.table is not table  # a self-reference never changes who owns a row
     ]
