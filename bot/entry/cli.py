@@ -74,6 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument(
         "--dry-run", action="store_true", help="show what would change, change nothing"
     )
+    export = commands.add_parser("export", help="take data out")
+    export_commands = export.add_subparsers(dest="export_command", required=True)
+    learners = export_commands.add_parser("learners", help="every learner's progress as CSV")
+    learners.add_argument("path", type=Path, help="the CSV file to write ('-': stdout)")
     commands.add_parser("config", help="validate the configuration and print it (secrets hidden)")
     return parser
 
@@ -126,6 +130,15 @@ async def execute(command: str, args: argparse.Namespace, settings: Settings) ->
             from bot.entry.demo import run_demo
 
             return await run_demo(settings)
+        case "export":  # exporting needs no aiogram
+            from bot.entry.export import export_learners
+            from bot.entry.failures import NotReady, require_existing
+
+            try:
+                require_existing(settings.database_url)
+            except NotReady as exc:
+                raise CannotStart(str(exc)) from None
+            return await export_learners(settings, args.path)
     if settings.redis_url and command in ("run", "webhook"):
         from bot.entry.health import ping_redis
 

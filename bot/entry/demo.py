@@ -26,6 +26,7 @@ from typing import Any
 from aiogram.methods import (
     AnswerCallbackQuery,
     EditMessageText,
+    SendDocument,
     SendMessage,
     SendPhoto,
     SendPoll,
@@ -95,6 +96,9 @@ class Terminal:
             if method.caption:
                 print(f"🤖 {to_terminal(method.caption)}")
             self._keyboard(method.reply_markup, result)
+        elif isinstance(method, SendDocument):
+            name = getattr(method.document, "filename", None) or method.document
+            print(f"\n📎 [document {name}] {to_terminal(method.caption or '')}")
         elif isinstance(method, SendPoll):
             print(f"\n❓ {method.question}")
             for number, option in enumerate(method.options, start=1):
