@@ -6,10 +6,11 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 from aiogram import Bot
 from aiogram.fsm.storage.base import BaseStorage
@@ -227,7 +228,7 @@ async def check_health(settings: Settings) -> int:
         redis = Redis.from_url(settings.redis_url)
         try:
             async with asyncio.timeout(5):
-                await redis.ping()
+                await cast("Awaitable[bool]", redis.ping())  # typed for sync and async clients
         except (RedisError, OSError, TimeoutError) as exc:
             print(f"learnbot: redis unavailable: {exc}", file=sys.stderr)
             healthy = False

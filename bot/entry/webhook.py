@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import cast
 from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
@@ -69,7 +70,7 @@ def health(
         if redis is not None:
             try:
                 async with asyncio.timeout(HEALTH_TIMEOUT):
-                    await redis.ping()
+                    await cast("Awaitable[bool]", redis.ping())  # typed for sync and async clients
                 report["redis"] = "ok"
             except (RedisError, OSError, TimeoutError) as exc:
                 log.warning("health check: redis unavailable: %s", exc)
