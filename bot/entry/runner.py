@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.entry.app import build_bot, build_dispatcher, build_i18n
 from bot.entry.config import Settings
+from bot.entry.metrics_server import MetricsPortUnavailable, serve_metrics
 from bot.entry.webhook import build_app, webhook_path
 from bot.rules import content
 from bot.rules.clock import Clock, FixedClock, SystemClock
@@ -120,9 +121,24 @@ async def bot_and_database(
         await engine.dispose()
 
 
+@asynccontextmanager
+async def long_running(
+    settings: Settings, *, migrate: bool = False
+) -> AsyncIterator[tuple[Bot, AsyncEngine]]:
+    """The bot and the database of a mode that runs until SIGTERM, with `/metrics`
+    served on METRICS_PORT meanwhile."""
+    async with bot_and_database(settings, migrate=migrate) as (bot, engine):
+        try:
+            metrics = serve_metrics(engine, settings.metrics_host, settings.metrics_port)
+            async with metrics:
+                yield bot, engine
+        except MetricsPortUnavailable as exc:
+            raise CannotStart(str(exc)) from None
+
+
 async def run_polling(settings: Settings, *, migrate: bool, scheduler: bool = True) -> int:
     """Long polling; the scheduled jobs run in the same process unless told otherwise."""
-    async with bot_and_database(settings, migrate=migrate) as (bot, engine):
+    async with long_running(settings, migrate=migrate) as (bot, engine):
         clock, course_cache = SystemClock(), CourseCache()
         dispatcher = build_dispatcher(
             create_session_factory(engine),
@@ -153,7 +169,7 @@ async def run_webhook(settings: Settings) -> int:
     if not settings.webhook_url or settings.webhook_secret is None:
         raise CannotStart("configuration error: webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET")
     secret = settings.webhook_secret.get_secret_value()
-    async with bot_and_database(settings) as (bot, engine):
+    async with long_running(settings) as (bot, engine):
         storage = fsm_storage(settings)
         dispatcher = build_dispatcher(
             create_session_factory(engine),
@@ -171,9 +187,8 @@ async def run_webhook(settings: Settings) -> int:
             redis=redis,
         )
         runner = web.AppRunner(app)
-        await runner.setup()
+        await runner.setup()  # the dispatcher's startup hooks run here
         await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
-        await dispatcher.emit_startup(bot=bot, **dispatcher.workflow_data)
         await bot.set_webhook(
             settings.webhook_url,
             secret_token=secret,
@@ -187,13 +202,14 @@ async def run_webhook(settings: Settings) -> int:
         try:
             await stop.wait()
         finally:
+            # Stop listening, run the shutdown hooks, let the updates taken finish.
             await runner.cleanup()
     return 0
 
 
 async def run_scheduler_only(settings: Settings) -> int:
     """The scheduled jobs alone, until SIGTERM or SIGINT."""
-    async with bot_and_database(settings) as (bot, engine):
+    async with long_running(settings) as (bot, engine):
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -23,15 +22,10 @@ from tests.support.backends import require_backend
 from tests.support.botapi_stub import BotAPIStub, RecordedCall
 from tests.support.factories import make_course
 from tests.support.flows import button
+from tests.support.processes import free_port
 
 SECRET = "two-processes"
 LEARNER = 990_001
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -55,7 +49,8 @@ async def test_onboarding_alternating_between_two_webhook_processes(mysql_url: s
             env = {**os.environ, "BOT_TOKEN": "42:WH", "TELEGRAM_API_BASE": stub.base_url,
                    "DATABASE_URL": mysql_url, "REDIS_URL": "redis://127.0.0.1:6379/14",
                    "WEBHOOK_URL": f"http://127.0.0.1:{port}/hook", "WEBHOOK_SECRET": SECRET,
-                   "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port)}  # fmt: skip
+                   "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port),
+                   "METRICS_PORT": str(free_port())}  # fmt: skip
             processes.append(await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot", "webhook", cwd=databases.ROOT, env=env,
                 stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,

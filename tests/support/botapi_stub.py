@@ -61,6 +61,7 @@ __all__ = [
     "message_update",
     "poll_answer_update",
     "user_object",
+    "when_nth",
 ]
 
 BOT_USER: dict[str, Any] = {
@@ -328,6 +329,31 @@ def _decode_field(name: str, value: str) -> Any:
         with contextlib.suppress(ValueError):
             return json.loads(value)
     return value
+
+
+def when_nth(
+    method: str,
+    n: int,
+    reached: asyncio.Event,
+    *,
+    before: Fault | None = None,
+    from_nth: Fault | None = None,
+) -> Callable[[str, dict[str, Any]], Fault | None]:
+    """A fault hook: sets ``reached`` when the n-th call of ``method`` arrives; calls of
+    ``method`` before it get ``before``, the n-th and later ``from_nth`` (None: normal)."""
+    arrived = 0
+
+    def hook(name: str, params: dict[str, Any]) -> Fault | None:
+        nonlocal arrived
+        if name != method:
+            return None
+        arrived += 1
+        if arrived < n:
+            return before
+        reached.set()
+        return from_nth
+
+    return hook
 
 
 # --------------------------------------------------------------------------- the stub
