@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import cast
 
 from aiogram import Bot
-from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.redis import RedisStorage
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from aiohttp import web
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -98,6 +98,18 @@ def fsm_storage(settings: Settings) -> BaseStorage | None:
     return RedisStorage.from_url(settings.redis_url) if settings.redis_url else None
 
 
+# A learner's update waits for the lock held by their previous one; Redis is asked this often.
+ISOLATION_LOCK = {"timeout": 60, "sleep": 0.02}
+
+
+def events_isolation(storage: BaseStorage | None) -> BaseEventIsolation | None:
+    """With Redis, one learner's updates wait for each other whichever process has them
+    (a quiz answer arriving while the update that sent the poll still commits)."""
+    if isinstance(storage, RedisStorage):
+        return RedisEventIsolation(storage.redis, lock_kwargs=ISOLATION_LOCK)
+    return None
+
+
 class CannotStart(Exception):
     """The command cannot run as configured; the message says why, in one line."""
 
@@ -140,12 +152,14 @@ async def run_polling(settings: Settings, *, migrate: bool, scheduler: bool = Tr
     """Long polling; the scheduled jobs run in the same process unless told otherwise."""
     async with long_running(settings, migrate=migrate) as (bot, engine):
         clock, course_cache = SystemClock(), CourseCache()
+        storage = fsm_storage(settings)
         dispatcher = build_dispatcher(
             create_session_factory(engine),
             clock,
             course_cache=course_cache,
             admin_ids=settings.admin_ids,
-            storage=fsm_storage(settings),
+            storage=storage,
+            events_isolation=events_isolation(storage),
         )
         stop = asyncio.Event()
         jobs_task = None
@@ -176,6 +190,7 @@ async def run_webhook(settings: Settings) -> int:
             SystemClock(),
             admin_ids=settings.admin_ids,
             storage=storage,
+            events_isolation=events_isolation(storage),
         )
         redis = storage.redis if isinstance(storage, RedisStorage) else None
         app = build_app(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from datetime import UTC, datetime
+from pathlib import Path
 
 import aiohttp
 
@@ -51,9 +52,15 @@ async def test_a_running_scheduler_serves_the_series_its_jobs_move(fresh_databas
 
 
 async def test_polling_and_webhook_processes_serve_metrics_on_their_own_port(
-    fresh_database: str,
+    tmp_path: Path,
 ) -> None:
-    await seed(fresh_database, due_now=0)
+    # The listener does not depend on the database: one leg is enough.
+    with databases.throwaway_database("sqlite", tmp_path) as fresh_database:
+        await seed(fresh_database, due_now=0)
+        await polling_and_webhook_metrics(fresh_database)
+
+
+async def polling_and_webhook_metrics(fresh_database: str) -> None:
     port = free_port()
     async with BotAPIStub() as stub, aiohttp.ClientSession() as http:
         polling_env = environment(stub, fresh_database)

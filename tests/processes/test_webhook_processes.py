@@ -14,30 +14,27 @@ from typing import Any
 import aiohttp
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.engine import create_engine, create_session_factory
 from db.models import User
 from tests.support import databases
-from tests.support.backends import require_backend
 from tests.support.botapi_stub import BotAPIStub, RecordedCall
 from tests.support.factories import make_course
 from tests.support.flows import button
-from tests.support.processes import free_port
+from tests.support.processes import free_port, seeded_mysql
 
 SECRET = "two-processes"
 LEARNER = 990_001
 
 
+async def a_course(session: AsyncSession) -> None:
+    await make_course(session, [2])
+
+
 @pytest.fixture
 async def mysql_url(tmp_path: Path) -> AsyncIterator[str]:
-    require_backend("mysql")
-    with databases.throwaway_database("mysql", tmp_path) as url:
-        await asyncio.to_thread(databases.upgrade, url)
-        engine = create_engine(url)
-        async with create_session_factory(engine)() as session:
-            await make_course(session, [2])
-            await session.commit()
-        await engine.dispose()
+    async with seeded_mysql(tmp_path, a_course) as url:
         yield url
 
 

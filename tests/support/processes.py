@@ -7,10 +7,16 @@ import json
 import os
 import socket
 import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 import aiohttp
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.engine import create_engine, create_session_factory
 from tests.support import databases
+from tests.support.backends import require_backend
 from tests.support.botapi_stub import BotAPIStub
 
 
@@ -77,3 +83,20 @@ def sample(body: str, series: str) -> float:
         if line.startswith(series + " "):
             return float(line.rsplit(" ", 1)[1])
     return 0.0
+
+
+@asynccontextmanager
+async def seeded_mysql(
+    tmp_path: Path, seed: Callable[[AsyncSession], Awaitable[object]]
+) -> AsyncIterator[str]:
+    """A throwaway MySQL database at head with `seed`'s rows committed, for tests of
+    several processes (SQLite is one process's database)."""
+    require_backend("mysql")
+    with databases.throwaway_database("mysql", tmp_path) as url:
+        await asyncio.to_thread(databases.upgrade, url)
+        engine = create_engine(url)
+        async with create_session_factory(engine)() as session:
+            await seed(session)
+            await session.commit()
+        await engine.dispose()
+        yield url
