@@ -27,7 +27,7 @@ from bot.entry.app import build_bot, build_dispatcher
 from bot.entry.offline import OfflineSession
 from bot.rules.clock import SystemClock
 from bot.rules.leaderboard import refresh_leaderboard, week_start
-from bot.telegram.keyboards import BoardCb
+from bot.telegram.callbacks import BoardCb
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade_to_head
 

@@ -30,7 +30,7 @@ from bench.common import percentile, throwaway_mysql
 from bot.entry.runner import BUNDLED_COURSE
 from bot.rules import content
 from bot.rules.clock import SystemClock
-from bot.telegram.keyboards import LessonCb
+from bot.telegram.callbacks import LessonCb
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade_to_head
 

@@ -27,17 +27,17 @@ from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramR
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from sqlalchemy import exists, literal, select, update
-from sqlalchemy.dialects.mysql import insert as mysql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql import Executable
 
 from bot.rules import broadcasts
 from bot.rules.broadcasts import Audience, Tally
 from bot.rules.clock import Clock
+from bot.rules.learners import learner_locale
 from bot.telegram.broadcast_view import progress_keyboard, progress_text
 from db.enums import BroadcastStatus, DeliveryKind, DeliveryStatus
 from db.models import Broadcast, Delivery, User
+from db.upsert import insert_ignore_from_select
 from scheduler.report import JobReport
 from scheduler.sender import Outgoing, Sender
 
@@ -112,11 +112,7 @@ def claim_statement(session: AsyncSession, broadcast: Broadcast, now: datetime) 
         .order_by(User.id)
     )
     names = ["user_id", "kind", "dedup_key", "broadcast_id", "status", "attempts", "claimed_at"]
-    if session.get_bind().dialect.name == "mysql":
-        statement = mysql_insert(Delivery).from_select(names, audience)
-        # A no-op on a duplicate; no `AS new` row alias, which belongs to INSERT … VALUES.
-        return statement.on_duplicate_key_update(dedup_key=columns.dedup_key)
-    return sqlite_insert(Delivery).from_select(names, audience).on_conflict_do_nothing()
+    return insert_ignore_from_select(session, Delivery, names, audience, key="dedup_key")
 
 
 @dataclass
@@ -311,7 +307,4 @@ class BroadcastRun:
                 select(User.language, User.language_code).where(User.telegram_id == telegram_id)
             )
         ).first()
-        for candidate in row or ():
-            if candidate and candidate[:2].lower() in self.i18n.available_locales:
-                return str(candidate[:2].lower())
-        return str(self.i18n.default_locale)
+        return learner_locale(row or (), self.i18n.available_locales, self.i18n.default_locale)

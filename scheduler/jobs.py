@@ -14,66 +14,39 @@ crosses the learner's local midnight.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 
 from aiogram import Bot
 from aiogram.utils.i18n import I18n
-from sqlalchemy import and_, exists, or_, select, update
-from sqlalchemy.dialects.mysql import insert as mysql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.sql import Executable
 
 from bot.rules.clock import Clock
 from bot.rules.course import CourseCache, CourseMap
 from bot.rules.leaderboard import refresh_leaderboard
+from bot.rules.learners import learner_locale
 from bot.rules.learning import ProgressRow, lesson_statuses, load_progress_many, next_step
+from bot.rules.pushes import (
+    DAILY_LESSON_GRACE,
+    STREAK_REMINDER_GRACE,
+    Slot,
+    due_for_daily_lesson,
+    due_for_streak_reminder,
+    reminder_zones,
+    slot,
+    still_wants,
+)
 from bot.telegram import texts
 from bot.telegram.keyboards import start_lesson_keyboard
 from db.enums import DeliveryKind, DeliveryStatus
 from db.models import Delivery, User, UserStats
+from db.upsert import insert_ignore
 from scheduler.broadcasts import deliver_broadcasts
 from scheduler.report import JobReport
 from scheduler.sender import Outgoing, Sender
 
 log = logging.getLogger(__name__)
-
-DAILY_LESSON_GRACE = timedelta(hours=3)
-STREAK_REMINDER_MINUTE = 20 * 60  # 20:00 local
-STREAK_REMINDER_GRACE = timedelta(hours=2)
-MINUTES_PER_DAY = 24 * 60
-
-
-@dataclass(frozen=True)
-class Slot:
-    """A time zone's local date and the local minutes of the day a job serves now:
-    from `grace` ago up to now, clipped at local midnight."""
-
-    zone: str
-    local_date: date
-    first_minute: int
-    last_minute: int
-
-    def covers(self, minute: int) -> bool:
-        return self.first_minute <= minute <= self.last_minute
-
-
-def slot(zone: str, now: datetime, grace: timedelta) -> Slot:
-    local = now.astimezone(ZoneInfo(zone))
-    minute = local.hour * 60 + local.minute
-    first = max(0, minute - int(grace.total_seconds() // 60))
-    return Slot(zone, local.date(), first, minute)
-
-
-def claim_statement(session: AsyncSession, rows: list[dict[str, object]]) -> Executable:
-    """INSERT that skips rows whose (user, kind, dedup key) is already claimed."""
-    if session.get_bind().dialect.name == "mysql":
-        statement = mysql_insert(Delivery).values(rows)
-        return statement.on_duplicate_key_update(dedup_key=statement.inserted.dedup_key)
-    return sqlite_insert(Delivery).values(rows).on_conflict_do_nothing()
 
 
 class Jobs:
@@ -100,7 +73,7 @@ class Jobs:
     async def daily_lessons(self) -> JobReport:
         """Today's next lesson, at each learner's chosen local time."""
         return await self._push(
-            "daily-lessons", DeliveryKind.DAILY_LESSON, DAILY_LESSON_GRACE, self._due_daily
+            "daily-lessons", DeliveryKind.DAILY_LESSON, DAILY_LESSON_GRACE, due_for_daily_lesson
         )
 
     async def _push(
@@ -118,7 +91,7 @@ class Jobs:
         report = JobReport(name)
         async with self.session_factory() as session:
             course = await self.course_cache.get(session)
-            for zone in await self._zones(session):
+            for zone in await reminder_zones(session):
                 window = slot(zone, now, grace)
                 due = await due_in(session, window)
                 report.due += len(due)
@@ -129,44 +102,6 @@ class Jobs:
         outcomes = await self.sender.send_all(messages)
         report.outcomes = {status.name: count for status, count in outcomes.items()}
         return report
-
-    async def _zones(self, session: AsyncSession) -> Sequence[str]:
-        return (
-            await session.scalars(
-                select(User.time_zone)
-                .where(
-                    User.reminders_enabled,
-                    User.blocked_at.is_(None),
-                    User.onboarded_at.is_not(None),
-                )
-                .distinct()
-            )
-        ).all()
-
-    async def _due_daily(self, session: AsyncSession, window: Slot) -> list[User]:
-        claimed = exists().where(
-            Delivery.user_id == User.id,
-            Delivery.kind == DeliveryKind.DAILY_LESSON,
-            Delivery.dedup_key == window.local_date.isoformat(),
-        )
-        rows = await session.scalars(
-            select(User)
-            .outerjoin(UserStats, UserStats.user_id == User.id)
-            .where(
-                User.time_zone == window.zone,
-                User.lesson_minute.between(window.first_minute, window.last_minute),
-                User.reminders_enabled,
-                User.is_active,
-                User.blocked_at.is_(None),
-                User.onboarded_at.is_not(None),
-                or_(
-                    UserStats.last_active_date.is_(None),
-                    UserStats.last_active_date != window.local_date,
-                ),
-                ~claimed,
-            )
-        )
-        return list(rows)
 
     async def _claim(
         self,
@@ -182,14 +117,14 @@ class Jobs:
             {
                 "user_id": user.id,
                 "kind": kind,
-                "dedup_key": window.local_date.isoformat(),
+                "dedup_key": window.dedup_key,
                 "status": DeliveryStatus.PENDING,
                 "attempts": 0,
                 "claimed_at": now,
             }
             for user in users
         ]
-        await session.execute(claim_statement(session, rows))
+        await session.execute(insert_ignore(session, Delivery, rows, key="dedup_key"))
 
     async def _pending(
         self,
@@ -227,7 +162,7 @@ class Jobs:
         skipped: list[int] = []
         for delivery, user, stats in rows:
             message = self._render(kind, course, user, stats, progress[user.id], now, delivery.id)
-            if message is None or user.blocked_at is not None or not user.reminders_enabled:
+            if message is None or not still_wants(user):
                 skipped.append(delivery.id)
             else:
                 messages.append(message)
@@ -268,10 +203,11 @@ class Jobs:
         )
 
     def _locale(self, user: User) -> str:
-        for candidate in (user.language, user.language_code):
-            if candidate and candidate[:2].lower() in self.i18n.available_locales:
-                return candidate[:2].lower()
-        return self.i18n.default_locale
+        return learner_locale(
+            (user.language, user.language_code),
+            self.i18n.available_locales,
+            self.i18n.default_locale,
+        )
 
     # -------------------------------------------------------------- streak reminders
 
@@ -281,52 +217,10 @@ class Jobs:
             "streak-reminders",
             DeliveryKind.STREAK_REMINDER,
             STREAK_REMINDER_GRACE,
-            self._due_reminders,
+            due_for_streak_reminder,
         )
 
-    async def _expire_streaks(self, session: AsyncSession, window: Slot) -> None:
-        """Streaks whose last active day is before yesterday drop to zero (never raised)."""
-        in_zone = select(User.id).where(User.time_zone == window.zone).scalar_subquery()
-        await session.execute(
-            update(UserStats)
-            .where(
-                UserStats.current_streak > 0,
-                UserStats.last_active_date < window.local_date - timedelta(days=1),
-                UserStats.user_id.in_(in_zone),
-            )
-            .values(current_streak=0)
-            .execution_options(synchronize_session=False)
-        )
-
-    async def _due_reminders(self, session: AsyncSession, window: Slot) -> list[User]:
-        """At 20:00 local (within the grace period): lapsed streaks drop to zero, then the
-        learners whose streak ends tonight are due."""
-        if not window.covers(STREAK_REMINDER_MINUTE):
-            return []
-        await self._expire_streaks(session, window)
-        claimed = exists().where(
-            Delivery.user_id == User.id,
-            Delivery.kind == DeliveryKind.STREAK_REMINDER,
-            Delivery.dedup_key == window.local_date.isoformat(),
-        )
-        rows = await session.scalars(
-            select(User)
-            .join(UserStats, UserStats.user_id == User.id)
-            .where(
-                User.time_zone == window.zone,
-                User.reminders_enabled,
-                User.is_active,
-                User.blocked_at.is_(None),
-                and_(
-                    UserStats.current_streak >= 1,
-                    UserStats.last_active_date == window.local_date - timedelta(days=1),
-                ),
-                ~claimed,
-            )
-        )
-        return list(rows)
-
-    # -------------------------------------------------------------- leaderboard
+    # -------------------------------------------------------------- broadcasts and the leaderboard
 
     async def broadcasts(self) -> JobReport:
         """Deliver the broadcasts being sent (and resume them after a restart)."""

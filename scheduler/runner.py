@@ -15,27 +15,23 @@ from sqlalchemy.exc import DBAPIError
 from bot.observability.metrics import JOB_RUNS, JOB_SECONDS
 from scheduler.jobs import Jobs
 from scheduler.leader import Leadership
+from scheduler.names import JOB_EVERY, JobName
 from scheduler.report import JobReport
 
 log = logging.getLogger(__name__)
 
 LEASE_CHECK = timedelta(seconds=10)  # how often the leader pings and a standby retries
-JOB_EVERY = {
-    "daily-lessons": timedelta(minutes=1),
-    "streak-reminders": timedelta(minutes=1),
-    "leaderboard": timedelta(minutes=5),
-    "broadcasts": timedelta(seconds=10),
-}
 MISFIRE_GRACE = timedelta(minutes=5)
 JOB_SHUTDOWN_GRACE = timedelta(seconds=20)  # how long a running job gets to finish on SIGTERM
 
 
-def job_table(jobs: Jobs) -> dict[str, Callable[[], Awaitable[JobReport]]]:
+def job_table(jobs: Jobs) -> dict[JobName, Callable[[], Awaitable[JobReport]]]:
+    """Each job's name and the method that runs it (every name in `JobName` has one)."""
     return {
-        "daily-lessons": jobs.daily_lessons,
-        "streak-reminders": jobs.streak_reminders,
-        "leaderboard": jobs.leaderboard,
-        "broadcasts": jobs.broadcasts,
+        JobName.DAILY_LESSONS: jobs.daily_lessons,
+        JobName.STREAK_REMINDERS: jobs.streak_reminders,
+        JobName.LEADERBOARD: jobs.leaderboard,
+        JobName.BROADCASTS: jobs.broadcasts,
     }
 
 

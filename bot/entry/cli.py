@@ -14,9 +14,7 @@ from pathlib import Path
 
 from bot.entry.config import ConfigError, Settings, load_settings
 from bot.observability.logs import setup_logging
-
-BUNDLED_COURSE = Path(__file__).resolve().parents[2] / "content"
-JOB_NAMES = ("daily-lessons", "streak-reminders", "leaderboard", "broadcasts")
+from scheduler.names import JobName
 
 
 def instant(value: str) -> datetime:
@@ -46,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     jobs = commands.add_parser("jobs", help="scheduled jobs")
     jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
     job = jobs_commands.add_parser("run", help="run one job once, as if at --at")
-    job.add_argument("job", choices=sorted(JOB_NAMES))
+    job.add_argument("job", choices=sorted(JobName), type=JobName)
     job.add_argument("--at", type=instant, help="ISO-8601 instant (default: now)")
     commands.add_parser("demo", help="chat with the bot in the terminal (SQLite, no token)")
     content = commands.add_parser("content", help="course content")

@@ -33,6 +33,7 @@ from db.engine import create_engine, create_session_factory, is_sqlite
 from db.migrate import current_revision, head_revision, upgrade_to_head
 from scheduler.jobs import Jobs
 from scheduler.leader import Leadership
+from scheduler.names import JobName
 from scheduler.runner import job_table, run_scheduler
 from scheduler.sender import Sender
 
@@ -234,7 +235,7 @@ async def run_scheduler_only(settings: Settings) -> int:
     return 0
 
 
-async def run_one_job(settings: Settings, name: str, at: datetime | None) -> int:
+async def run_one_job(settings: Settings, name: JobName, at: datetime | None) -> int:
     """One job, once, as if the time were `at`: the same code and the same ledger."""
     async with bot_and_database(settings) as (bot, engine):
         clock: Clock = FixedClock(at) if at is not None else SystemClock()

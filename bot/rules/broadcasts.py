@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules import audit
+from bot.rules.pushes import may_receive_pushes
 from bot.rules.telegram_html import TELEGRAM_TEXT_LIMIT, validate_telegram_html
 from db.enums import BroadcastStatus, DeliveryStatus
 from db.models import Broadcast, Delivery, User
@@ -85,11 +86,7 @@ class Audience:
 
     def conditions(self, now: datetime) -> list[ColumnElement[bool]]:
         """The WHERE clause over `users` (used to count and to claim, set-based)."""
-        conditions: list[ColumnElement[bool]] = [
-            User.is_active.is_(True),
-            User.blocked_at.is_(None),
-            User.onboarded_at.is_not(None),
-        ]
+        conditions = may_receive_pushes()
         if self.language is not None:
             spoken = func.lower(func.coalesce(User.language, User.language_code))
             conditions.append(or_(spoken == self.language, spoken.like(f"{self.language}-%")))

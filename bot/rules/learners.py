@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -172,3 +173,14 @@ def block(user: User, now: datetime) -> None:
     if user.blocked_at is None:
         user.blocked_at = now
         user.updated_at = now
+
+
+def learner_locale(
+    candidates: Iterable[str | None], available: Collection[str], default: str
+) -> str:
+    """The learner's language: the first candidate (their chosen language, then Telegram's
+    language code) whose two-letter prefix we have a catalogue for, else the default."""
+    for candidate in candidates:
+        if candidate and candidate[:2].lower() in available:
+            return candidate[:2].lower()
+    return default

@@ -28,7 +28,7 @@ from sqlalchemy.orm import aliased
 
 from bot.rules.course import CourseMap, LessonInfo, QuestionInfo
 from bot.rules.learners import local_date, log_activity
-from bot.rules.rewards import Rewards, on_lesson_completed
+from bot.rules.rewards import Completion, Rewards, on_lesson_completed
 from db.enums import ActivityType, ProgressStatus
 from db.models import ActivityLog, QuizPoll, User, UserProgress
 
@@ -127,23 +127,14 @@ def lesson_statuses(
     previous_module_title: str | None = None
     for module in course.modules:
         module_touched = any(lesson.id in progress for lesson in module.lessons)
-        module_open = previous_module_done or module_touched
+        context = _ModuleContext(
+            is_open=previous_module_done or module_touched,
+            previous_title=previous_module_title,
+            drip_days=module.days_between_lessons,
+        )
         previous: LessonInfo | None = None
         for lesson in module.lessons:
-            row = progress.get(lesson.id)
-            statuses.append(
-                _status(
-                    lesson,
-                    row,
-                    previous,
-                    progress,
-                    module_open,
-                    previous_module_title,
-                    today,
-                    user,
-                    module.days_between_lessons,
-                )
-            )
+            statuses.append(_status(lesson, previous, progress, context, user, today))
             previous = lesson
         previous_module_done = all(_done(progress.get(lesson.id)) for lesson in module.lessons)
         previous_module_title = module.title
@@ -154,24 +145,31 @@ def _done(row: ProgressRow | None) -> bool:
     return row is not None and row.status is ProgressStatus.COMPLETED
 
 
+@dataclass(frozen=True)
+class _ModuleContext:
+    """What a lesson's status needs to know about its module."""
+
+    is_open: bool  # the previous module is done, or the learner already started this one
+    previous_title: str | None  # the module that must be finished first
+    drip_days: int | None
+
+
 def _status(
     lesson: LessonInfo,
-    row: ProgressRow | None,
     previous: LessonInfo | None,
     progress: dict[int, ProgressRow],
-    module_open: bool,
-    previous_module_title: str | None,
-    today: date,
+    module: _ModuleContext,
     user: User,
-    drip_days: int | None,
+    today: date,
 ) -> LessonStatus:
+    row = progress.get(lesson.id)
     if _done(row):
         return LessonStatus(lesson, LessonState.DONE)
     if row is not None and row.status is ProgressStatus.IN_PROGRESS:
         return LessonStatus(lesson, LessonState.IN_PROGRESS)
-    if not module_open:
+    if not module.is_open:
         return LessonStatus(
-            lesson, LessonState.LOCKED, LockReason.PREVIOUS_MODULE, previous_module_title
+            lesson, LessonState.LOCKED, LockReason.PREVIOUS_MODULE, module.previous_title
         )
     if previous is None:
         return LessonStatus(lesson, LessonState.AVAILABLE)
@@ -179,8 +177,8 @@ def _status(
     if not _done(previous_row):
         return LessonStatus(lesson, LessonState.LOCKED, LockReason.PREVIOUS_LESSON, previous.title)
     assert previous_row is not None
-    if drip_days and previous_row.completed_at is not None:
-        opens_on = local_date(user, previous_row.completed_at) + timedelta(days=drip_days)
+    if module.drip_days and previous_row.completed_at is not None:
+        opens_on = local_date(user, previous_row.completed_at) + timedelta(days=module.drip_days)
         if today < opens_on:
             return LessonStatus(lesson, LessonState.LOCKED, LockReason.DRIP, opens_on=opens_on)
     return LessonStatus(lesson, LessonState.AVAILABLE)
@@ -232,6 +230,14 @@ class Refusal(enum.Enum):
 
 
 @dataclass(frozen=True)
+class Refused:
+    """A lesson or quiz the learner cannot open now, and the lesson's status when known."""
+
+    reason: Refusal
+    status: LessonStatus | None = None
+
+
+@dataclass(frozen=True)
 class LessonOpened:
     lesson: LessonInfo
     status: LessonStatus
@@ -244,16 +250,16 @@ async def open_lesson(
     lesson_id: int,
     now: datetime,
     progress: dict[int, ProgressRow] | None = None,
-) -> LessonOpened | tuple[Refusal, LessonStatus | None]:
+) -> LessonOpened | Refused:
     """Open a lesson the learner may read; the first opening marks it started."""
     lesson = course.by_id.get(lesson_id)
     if lesson is None:
-        return Refusal.NOT_FOUND, None
+        return Refused(Refusal.NOT_FOUND)
     if progress is None:
         progress = await load_progress(session, user.id)
     status = _status_of(course, progress, user, now, lesson_id)
     if not status.is_open:
-        return Refusal.LOCKED, status
+        return Refused(Refusal.LOCKED, status)
     if lesson_id not in progress:
         await session.execute(
             insert(UserProgress).values(
@@ -312,7 +318,7 @@ class QuizResult:
 
 async def start_quiz(
     session: AsyncSession, course: CourseMap, user: User, lesson_id: int, now: datetime
-) -> QuizTurn | QuizResult | tuple[Refusal, LessonStatus | None]:
+) -> QuizTurn | QuizResult | Refused:
     """Begin a new attempt at a lesson's quiz and return its first question.
 
     An attempt still waiting for an answer is not restarted (a double tap sends no
@@ -329,7 +335,7 @@ async def start_quiz(
     )
     assert progress is not None
     if progress.attempts and await _open_poll(session, user.id, lesson_id, progress.attempts):
-        return Refusal.QUIZ_OPEN, opened.status
+        return Refused(Refusal.QUIZ_OPEN, opened.status)
     progress.attempts += 1
     progress.updated_at = now
     if not lesson.questions:  # content without a quiz: reading it completes it
@@ -488,17 +494,9 @@ async def _finish_attempt(
     rewards = None
     if completed_now:
         done = {lid for lid, r in progress.items() if r.status is ProgressStatus.COMPLETED}
+        completion = Completion(lesson, frozenset(done), score=score, attempt=attempt)
         rewards = await on_lesson_completed(
-            session,
-            course,
-            user,
-            lesson,
-            done,
-            first_attempt=attempt == 1,
-            score=score,
-            attempt=attempt,
-            now=now,
-            activity=activity or [],
+            session, course, user, completion, now, activity=activity or []
         )
     elif activity:
         await session.execute(insert(ActivityLog), activity)

@@ -125,25 +125,36 @@ async def locked_stats(session: AsyncSession, user: User, now: datetime) -> User
     return stats
 
 
+@dataclass(frozen=True)
+class Completion:
+    """A lesson completed for the first time, by the quiz attempt that passed it."""
+
+    lesson: LessonInfo
+    completed: frozenset[int]  # every lesson the learner has completed, this one included
+    score: int
+    attempt: int
+
+    @property
+    def first_attempt(self) -> bool:
+        return self.attempt == 1
+
+
 async def on_lesson_completed(
     session: AsyncSession,
     course: CourseMap,
     user: User,
-    lesson: LessonInfo,
-    completed: set[int],
-    *,
-    first_attempt: bool,
-    score: int,
-    attempt: int,
+    completion: Completion,
     now: datetime,
+    *,
     activity: list[dict[str, Any]] | None = None,
 ) -> Rewards:
     """Award a first completion: points, bonus, streak, counters, level, achievements.
 
-    `completed` holds the ids of every lesson the learner has completed, this one
-    included. The activity rows (the completion and each achievement) are written in
-    one statement, with any `activity` rows the caller still has to write.
+    The activity rows (the completion and each achievement) are written in one statement,
+    with any `activity` rows the caller still has to write.
     """
+    lesson, completed = completion.lesson, completion.completed
+    first_attempt, score, attempt = completion.first_attempt, completion.score, completion.attempt
     stats = await locked_stats(session, user, now)
     rewards = Rewards(level_before=stats.level)
     awards = [(PointsReason.LESSON, f"lesson:{lesson.id}", lesson.points)]

@@ -5,46 +5,22 @@ scheduler's job that keeps the progress message up to date."""
 from __future__ import annotations
 
 import math
-from enum import StrEnum
 from typing import Any
 
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.rules.broadcasts import Tally
+from bot.telegram.callbacks import AudienceChoice, BroadcastAction, BroadcastCb
 from db.enums import BroadcastStatus
 
-
-class Action(StrEnum):
-    AUDIENCE = "a"
-    SEND = "s"
-    DROP = "x"
-    STOP = "t"
-
-
-class Choice(StrEnum):
-    ALL = "all"
-    RUSSIAN = "ru"
-    ENGLISH = "en"
-    INACTIVE = "i7"
-
-
-AUDIENCES: dict[Choice, dict[str, Any]] = {
-    Choice.ALL: {},
-    Choice.RUSSIAN: {"language": "ru"},
-    Choice.ENGLISH: {"language": "en"},
-    Choice.INACTIVE: {"inactive_days": 7},
+AUDIENCES: dict[AudienceChoice, dict[str, Any]] = {
+    AudienceChoice.ALL: {},
+    AudienceChoice.RUSSIAN: {"language": "ru"},
+    AudienceChoice.ENGLISH: {"language": "en"},
+    AudienceChoice.INACTIVE: {"inactive_days": 7},
 }
-
-
-class BroadcastCb(CallbackData, prefix="bc"):
-    """Buttons of the preview and of the progress message (e.g. "bc:a:12:ru")."""
-
-    action: Action
-    broadcast_id: int
-    audience: Choice = Choice.ALL
 
 
 def ask_text() -> str:
@@ -54,16 +30,16 @@ def ask_text() -> str:
     )
 
 
-def audience_label(choice: Choice) -> str:
+def audience_label(choice: AudienceChoice) -> str:
     return {
-        Choice.ALL: _("All learners"),
-        Choice.RUSSIAN: _("Russian speakers"),
-        Choice.ENGLISH: _("English speakers"),
-        Choice.INACTIVE: _("Inactive 7 days"),
+        AudienceChoice.ALL: _("All learners"),
+        AudienceChoice.RUSSIAN: _("Russian speakers"),
+        AudienceChoice.ENGLISH: _("English speakers"),
+        AudienceChoice.INACTIVE: _("Inactive 7 days"),
     }[choice]
 
 
-def preview_text(choice: Choice, count: int) -> str:
+def preview_text(choice: AudienceChoice, count: int) -> str:
     return _(
         "👆 This is how learners will see it.\n\n"
         "Recipients: <b>{count}</b> ({audience}).\n"
@@ -111,19 +87,19 @@ def progress_text(
     return "\n".join(lines)
 
 
-def preview_keyboard(broadcast_id: int, chosen: Choice, count: int) -> InlineKeyboardMarkup:
+def preview_keyboard(broadcast_id: int, chosen: AudienceChoice, count: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    for choice in Choice:
+    for choice in AudienceChoice:
         mark = "● " if choice is chosen else ""
         builder.button(
             text=mark + audience_label(choice),
             callback_data=BroadcastCb(
-                action=Action.AUDIENCE, broadcast_id=broadcast_id, audience=choice
+                action=BroadcastAction.AUDIENCE, broadcast_id=broadcast_id, audience=choice
             ),
         )
-    send = BroadcastCb(action=Action.SEND, broadcast_id=broadcast_id)
+    send = BroadcastCb(action=BroadcastAction.SEND, broadcast_id=broadcast_id)
     builder.button(text=_("✅ Send to {count}").format(count=count), callback_data=send)
-    drop = BroadcastCb(action=Action.DROP, broadcast_id=broadcast_id)
+    drop = BroadcastCb(action=BroadcastAction.DROP, broadcast_id=broadcast_id)
     builder.button(text=_("✖ Cancel"), callback_data=drop)
     builder.adjust(2, 2, 2)
     return builder.as_markup()
@@ -131,10 +107,12 @@ def preview_keyboard(broadcast_id: int, chosen: Choice, count: int) -> InlineKey
 
 def progress_keyboard(broadcast_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    stop = BroadcastCb(action=Action.STOP, broadcast_id=broadcast_id)
+    stop = BroadcastCb(action=BroadcastAction.STOP, broadcast_id=broadcast_id)
     builder.button(text=_("⏹ Stop"), callback_data=stop)
     return builder.as_markup()
 
 
-def choice_of(audience: dict[str, Any]) -> Choice:
-    return next((choice for choice, value in AUDIENCES.items() if value == audience), Choice.ALL)
+def choice_of(audience: dict[str, Any]) -> AudienceChoice:
+    return next(
+        (choice for choice, value in AUDIENCES.items() if value == audience), AudienceChoice.ALL
+    )

@@ -1,45 +1,26 @@
-"""Callback data factories and the inline keyboards built from them.
-
-Every callback payload stays well under Telegram's 64-byte limit (tests pin it):
-prefixes are two letters and fields are small integers.
-"""
+"""The inline keyboards learners see (their callback data lives in bot.telegram.callbacks)."""
 
 from __future__ import annotations
 
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.rules.course import LessonInfo
+from bot.telegram.callbacks import (
+    BoardCb,
+    LanguageCb,
+    LessonCb,
+    LessonTimeCb,
+    MoreZonesCb,
+    QuizCb,
+    SettingsAction,
+    SettingsCb,
+    SettingsTimeCb,
+    SettingsZoneCb,
+    ZoneCb,
+)
 from bot.telegram.zones import LESSON_TIMES, ZoneChoice
-
-CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit
-
-
-class ZoneCb(CallbackData, prefix="tz"):
-    index: int  # into bot.telegram.zones.ZONES
-
-
-class MoreZonesCb(CallbackData, prefix="tm"):
-    pass
-
-
-class LessonTimeCb(CallbackData, prefix="lt"):
-    minute: int
-
-
-class LessonCb(CallbackData, prefix="ls"):
-    lesson_id: int
-    page: int = 1
-
-
-class QuizCb(CallbackData, prefix="qz"):
-    lesson_id: int
-
-
-class NextCb(CallbackData, prefix="nx"):
-    pass
 
 
 def zone_keyboard(choices: list[ZoneChoice], more: bool) -> InlineKeyboardMarkup:
@@ -117,26 +98,6 @@ def after_quiz_keyboard(
     return markup if markup.inline_keyboard else None
 
 
-class BoardCb(CallbackData, prefix="lb"):
-    week: bool
-
-
-class SettingsCb(CallbackData, prefix="st"):
-    action: str  # zone | time | reminders | board | lang | back
-
-
-class LanguageCb(CallbackData, prefix="lg"):
-    code: str
-
-
-class SettingsTimeCb(CallbackData, prefix="sm"):
-    minute: int
-
-
-class SettingsZoneCb(CallbackData, prefix="sz"):
-    index: int
-
-
 def board_keyboard(week: bool) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     if week:
@@ -148,19 +109,19 @@ def board_keyboard(week: bool) -> InlineKeyboardMarkup:
 
 def settings_keyboard(reminders: bool, visible: bool) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("🌍 Time zone"), callback_data=SettingsCb(action="zone"))
-    builder.button(text=_("🕒 Lesson time"), callback_data=SettingsCb(action="time"))
+    builder.button(text=_("🌍 Time zone"), callback_data=SettingsCb(action=SettingsAction.ZONE))
+    builder.button(text=_("🕒 Lesson time"), callback_data=SettingsCb(action=SettingsAction.TIME))
     builder.button(
         text=_("🔕 Turn reminders off") if reminders else _("🔔 Turn reminders on"),
-        callback_data=SettingsCb(action="reminders"),
+        callback_data=SettingsCb(action=SettingsAction.REMINDERS),
     )
     builder.button(
         text=_("🙈 Hide me from the leaderboard")
         if visible
         else _("🏆 Show me on the leaderboard"),
-        callback_data=SettingsCb(action="board"),
+        callback_data=SettingsCb(action=SettingsAction.BOARD),
     )
-    builder.button(text=_("🗣 Language"), callback_data=SettingsCb(action="lang"))
+    builder.button(text=_("🗣 Language"), callback_data=SettingsCb(action=SettingsAction.LANGUAGE))
     builder.adjust(2, 1, 1, 1)
     return builder.as_markup()
 
@@ -169,7 +130,7 @@ def settings_zone_keyboard(choices: list[ZoneChoice]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for choice in choices:
         builder.button(text=choice.label, callback_data=SettingsZoneCb(index=choice.index))
-    builder.button(text=_("◀️ Back"), callback_data=SettingsCb(action="back"))
+    builder.button(text=_("◀️ Back"), callback_data=SettingsCb(action=SettingsAction.BACK))
     builder.adjust(3)
     return builder.as_markup()
 
@@ -178,7 +139,7 @@ def settings_time_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for hour in range(6, 24):
         builder.button(text=f"{hour:02d}:00", callback_data=SettingsTimeCb(minute=hour * 60))
-    builder.button(text=_("◀️ Back"), callback_data=SettingsCb(action="back"))
+    builder.button(text=_("◀️ Back"), callback_data=SettingsCb(action=SettingsAction.BACK))
     builder.adjust(6)
     return builder.as_markup()
 
@@ -187,12 +148,6 @@ def language_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text="🇬🇧 English", callback_data=LanguageCb(code="en"))
     builder.button(text="🇷🇺 Русский", callback_data=LanguageCb(code="ru"))
-    builder.button(text=_("◀️ Back"), callback_data=SettingsCb(action="back"))
+    builder.button(text=_("◀️ Back"), callback_data=SettingsCb(action=SettingsAction.BACK))
     builder.adjust(2)
     return builder.as_markup()
-
-
-class AdminCb(CallbackData, prefix="ad"):
-    """The /admin menu: action is one of stats, broadcast, audit, help."""
-
-    action: str

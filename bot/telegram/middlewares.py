@@ -26,7 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.observability.metrics import ERRORS, UPDATE_SECONDS, UPDATES
 from bot.rules.clock import Clock
-from bot.rules.learners import TelegramProfile, register_or_refresh
+from bot.rules.course import CourseCache
+from bot.rules.learners import TelegramProfile, learner_locale, register_or_refresh
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 log = logging.getLogger(__name__)
@@ -150,6 +151,19 @@ class DbSessionMiddleware(BaseMiddleware):
             return result
 
 
+class UpdateContext(BaseMiddleware):
+    """What every handler may take as an argument instead of fetching it: ``now`` (one
+    instant for the whole update, from the injected clock) and ``course`` (the course map,
+    cached per process)."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        clock: Clock = data["clock"]
+        course_cache: CourseCache = data["course_cache"]
+        data["now"] = clock.now()
+        data["course"] = await course_cache.get(data["session"])
+        return await handler(event, data)
+
+
 class LearnerMiddleware(BaseMiddleware):
     """Register or refresh the learner behind a private-chat update or a poll answer."""
 
@@ -157,7 +171,6 @@ class LearnerMiddleware(BaseMiddleware):
         user: TgUser | None = data.get("event_from_user")
         chat: Chat | None = data.get("event_chat")
         if user is not None and not user.is_bot and (chat is None or chat.type == "private"):
-            clock: Clock = data["clock"]
             learner, is_new = await register_or_refresh(
                 data["session"],
                 TelegramProfile(
@@ -167,7 +180,7 @@ class LearnerMiddleware(BaseMiddleware):
                     last_name=user.last_name,
                     language_code=user.language_code,
                 ),
-                clock.now(),
+                data["now"],
             )
             data["learner"] = learner
             data["is_new_learner"] = is_new
@@ -189,21 +202,13 @@ class LearnerLocaleMiddleware(I18nMiddleware):
             data.get("learner_language"),
             user.language_code if user is not None else None,
         ]
-        for candidate in candidates:
-            if candidate and candidate[:2].lower() in self.i18n.available_locales:
-                return candidate[:2].lower()
-        return self.i18n.default_locale
+        return learner_locale(candidates, self.i18n.available_locales, self.i18n.default_locale)
 
 
 class MetricsMiddleware(BaseMiddleware):
     """Counts and times every update, and logs one line for it (no message texts)."""
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         kind = event.event_type if isinstance(event, Update) else type(event).__name__
         trace: dict[str, str] = {}
         data["trace"] = trace  # filled in by HandlerName, below the routers
@@ -238,12 +243,7 @@ class MetricsMiddleware(BaseMiddleware):
 class HandlerName(BaseMiddleware):
     """An inner middleware: records which handler took the update, for the log line."""
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         trace = data.get("trace")
         chosen = data.get("handler")
         if isinstance(trace, dict) and chosen is not None:

@@ -19,6 +19,8 @@ from bot.rules.learning import (
     LockReason,
     NextStep,
     QuizResult,
+    Refusal,
+    Refused,
 )
 from bot.rules.progress import AchievementView, ProgressView
 from bot.rules.rewards import Rewards
@@ -105,6 +107,17 @@ def locked(status: LessonStatus | None) -> str:
     if status.reason is LockReason.PREVIOUS_MODULE:
         return _("🔒 Finish the module «{title}» first.").format(title=status.blocked_by or "")
     return _("🔒 Finish «{title}» first.").format(title=status.blocked_by or "")
+
+
+def refused(refusal: Refused) -> str:
+    """Why a button cannot open its lesson or quiz (shown as an alert)."""
+    match refusal.reason:
+        case Refusal.QUIZ_OPEN:
+            return quiz_open()
+        case Refusal.LOCKED:
+            return locked(refusal.status)
+        case Refusal.NOT_FOUND:
+            return stale_button()
 
 
 def stale_button() -> str:

@@ -17,7 +17,7 @@ from bot.entry.app import build_dispatcher
 from bot.rules.admin_stats import FunnelRow, Overview, Windows, funnel, overview
 from bot.rules.clock import FixedClock
 from bot.rules.course import CourseCache
-from bot.telegram.keyboards import AdminCb
+from bot.telegram.callbacks import AdminCb
 from db.enums import ProgressStatus, UserRole
 from db.models import Lesson, Module, User, UserProgress, UserStats
 from tests.support.chat import Chat

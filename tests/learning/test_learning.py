@@ -16,6 +16,7 @@ from bot.rules.learning import (
     LockReason,
     QuizTurn,
     Refusal,
+    Refused,
     answer_poll,
     learner_next_step,
     lesson_statuses,
@@ -76,12 +77,12 @@ async def test_a_locked_lesson_cannot_be_opened_or_quizzed(session: AsyncSession
     now = datetime(2026, 3, 1, tzinfo=UTC)
     locked = course.lessons[1]
     refused = await open_lesson(session, course, user, locked.id, now)
-    assert isinstance(refused, tuple)
-    assert refused[0] is Refusal.LOCKED
+    assert isinstance(refused, Refused)
+    assert refused.reason is Refusal.LOCKED
     quiz = await start_quiz(session, course, user, locked.id, now)
-    assert isinstance(quiz, tuple)
-    assert quiz[0] is Refusal.LOCKED
-    assert await open_lesson(session, course, user, 999_999, now) == (Refusal.NOT_FOUND, None)
+    assert isinstance(quiz, Refused)
+    assert quiz.reason is Refusal.LOCKED
+    assert await open_lesson(session, course, user, 999_999, now) == Refused(Refusal.NOT_FOUND)
 
 
 @pytest.mark.parametrize(
@@ -185,8 +186,8 @@ async def test_a_double_tap_on_start_quiz_sends_no_second_poll(session: AsyncSes
     record_poll(session, user, turn, "open", now)
     await session.flush()
     again = await start_quiz(session, course, user, course.lessons[0].id, now)
-    assert isinstance(again, tuple)
-    assert again[0] is Refusal.QUIZ_OPEN
+    assert isinstance(again, Refused)
+    assert again.reason is Refusal.QUIZ_OPEN
 
 
 async def test_someone_elses_poll_is_ignored(session: AsyncSession) -> None:

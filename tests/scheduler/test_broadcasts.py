@@ -29,10 +29,11 @@ from bot.rules import broadcasts
 from bot.rules.broadcasts import BroadcastInvalid
 from bot.rules.clock import FixedClock
 from bot.rules.course import CourseCache
+from bot.telegram.callbacks import CALLBACK_DATA_LIMIT, AdminCb, BroadcastCb
+from bot.telegram.callbacks import AudienceChoice as Choice
+from bot.telegram.callbacks import BroadcastAction as Action
 from bot.telegram.filters import IsAdmin, LearnerKnown
 from bot.telegram.handlers.admin import broadcast as broadcast_handlers
-from bot.telegram.handlers.admin.broadcast import Action, BroadcastCb, Choice
-from bot.telegram.keyboards import CALLBACK_DATA_LIMIT, AdminCb
 from bot.telegram.texts import unknown as unknown_text
 from db.enums import ActivityType, BroadcastStatus, DeliveryKind, DeliveryStatus, UserRole
 from db.models import ActivityLog, Broadcast, Delivery, User

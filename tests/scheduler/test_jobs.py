@@ -26,7 +26,7 @@ from bot.entry.app import build_i18n
 from bot.entry.offline import OfflineSession
 from bot.rules.clock import FixedClock
 from bot.rules.course import CourseCache
-from bot.telegram.keyboards import LessonCb
+from bot.telegram.callbacks import LessonCb
 from db.enums import DeliveryKind, DeliveryStatus, ProgressStatus
 from db.models import Delivery, User, UserProgress, UserStats
 from scheduler.jobs import Jobs

@@ -10,7 +10,7 @@ from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage
 from aiogram.types import Sticker
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.telegram.keyboards import CALLBACK_DATA_LIMIT, LessonCb, QuizCb
+from bot.telegram.callbacks import CALLBACK_DATA_LIMIT, LessonCb, QuizCb
 from db.enums import ProgressStatus
 from db.models import User, UserProgress
 from tests.support.chat import Chat

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiogram import Router
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, InaccessibleMessage, Message
+from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.clock import Clock
 from bot.rules.leaderboard import all_time_board, weekly_board
 from bot.telegram import texts
-from bot.telegram.keyboards import BoardCb, board_keyboard
+from bot.telegram.callbacks import BoardCb
+from bot.telegram.keyboards import board_keyboard
+from bot.telegram.reply import show
 from db.models import User
 
 
@@ -21,16 +24,16 @@ def router() -> Router:
     return router
 
 
-async def render(session: AsyncSession, learner: User, clock: Clock, week: bool) -> str:
+async def render(session: AsyncSession, learner: User, now: datetime, week: bool) -> str:
     if week:
-        board = await weekly_board(session, learner, clock.now())
+        board = await weekly_board(session, learner, now)
     else:
         board = await all_time_board(session, learner)
     return texts.board_text(board, week)
 
 
-async def show_board(message: Message, learner: User, session: AsyncSession, clock: Clock) -> None:
-    text = await render(session, learner, clock, week=False)
+async def show_board(message: Message, learner: User, session: AsyncSession, now: datetime) -> None:
+    text = await render(session, learner, now, week=False)
     await message.answer(text, reply_markup=board_keyboard(week=False))
 
 
@@ -39,12 +42,9 @@ async def switch_board(
     callback_data: BoardCb,
     learner: User,
     session: AsyncSession,
-    clock: Clock,
+    now: datetime,
 ) -> None:
     await callback.answer()
-    text = await render(session, learner, clock, callback_data.week)
+    text = await render(session, learner, now, callback_data.week)
     markup = board_keyboard(callback_data.week)
-    if callback.message is None or isinstance(callback.message, InaccessibleMessage):
-        await callback.bot.send_message(learner.telegram_id, text, reply_markup=markup)  # type: ignore[union-attr]
-    else:
-        await callback.message.edit_text(text, reply_markup=markup)
+    await show(callback, text, markup)

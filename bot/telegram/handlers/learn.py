@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.clock import Clock
-from bot.rules.course import CourseCache
-from bot.rules.learning import LessonOpened, open_lesson, open_next_lesson
+from bot.rules.course import CourseMap
+from bot.rules.learning import LessonOpened, Refused, open_lesson, open_next_lesson
 from bot.telegram import texts
-from bot.telegram.keyboards import LessonCb, NextCb
+from bot.telegram.callbacks import LessonCb, NextCb
 from bot.telegram.lessons import send_lesson, show_lesson_page
 from db.models import User
 
@@ -28,23 +29,23 @@ async def learn(
     message: Message,
     learner: User,
     session: AsyncSession,
-    clock: Clock,
-    course_cache: CourseCache,
+    now: datetime,
+    course: CourseMap,
     bot: Bot,
 ) -> None:
-    await continue_learning(bot, message.chat.id, learner, session, clock, course_cache)
+    await continue_learning(bot, message.chat.id, learner, session, now, course)
 
 
 async def next_pressed(
     callback: CallbackQuery,
     learner: User,
     session: AsyncSession,
-    clock: Clock,
-    course_cache: CourseCache,
+    now: datetime,
+    course: CourseMap,
     bot: Bot,
 ) -> None:
     await callback.answer()
-    await continue_learning(bot, learner.telegram_id, learner, session, clock, course_cache)
+    await continue_learning(bot, learner.telegram_id, learner, session, now, course)
 
 
 async def continue_learning(
@@ -52,14 +53,13 @@ async def continue_learning(
     chat_id: int,
     learner: User,
     session: AsyncSession,
-    clock: Clock,
-    course_cache: CourseCache,
+    now: datetime,
+    course: CourseMap,
 ) -> None:
-    course = await course_cache.get(session)
     if not course.lessons:
         await bot.send_message(chat_id, texts.no_content())
         return
-    opened = await open_next_lesson(session, course, learner, clock.now())
+    opened = await open_next_lesson(session, course, learner, now)
     if not isinstance(opened, LessonOpened):
         await bot.send_message(chat_id, texts.next_step_text(opened))
         return
@@ -71,16 +71,13 @@ async def lesson_pressed(
     callback_data: LessonCb,
     learner: User,
     session: AsyncSession,
-    clock: Clock,
-    course_cache: CourseCache,
+    now: datetime,
+    course: CourseMap,
     bot: Bot,
 ) -> None:
-    course = await course_cache.get(session)
-    opened = await open_lesson(session, course, learner, callback_data.lesson_id, clock.now())
-    if not isinstance(opened, LessonOpened):
-        _refusal, status = opened
-        text = texts.locked(status) if status is not None else texts.stale_button()
-        await callback.answer(text, show_alert=True)
+    opened = await open_lesson(session, course, learner, callback_data.lesson_id, now)
+    if isinstance(opened, Refused):
+        await callback.answer(texts.refused(opened), show_alert=True)
         return
     await callback.answer()
     message = callback.message

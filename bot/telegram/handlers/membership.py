@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiogram import Router
 from aiogram.filters import KICKED, MEMBER, ChatMemberUpdatedFilter
 from aiogram.types import ChatMemberUpdated
 
 from bot.rules import learners
-from bot.rules.clock import Clock
 from db.models import User
 
 
@@ -19,10 +20,10 @@ def router() -> Router:
     return router
 
 
-async def blocked(event: ChatMemberUpdated, learner: User, clock: Clock) -> None:
+async def blocked(event: ChatMemberUpdated, learner: User, now: datetime) -> None:
     """No push goes to a learner who blocked the bot (the scheduler filters on it)."""
-    learners.block(learner, clock.now())
+    learners.block(learner, now)
 
 
-async def unblocked(event: ChatMemberUpdated, learner: User, clock: Clock) -> None:
-    learners.unblock(learner, clock.now())
+async def unblocked(event: ChatMemberUpdated, learner: User, now: datetime) -> None:
+    learners.unblock(learner, now)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.clock import Clock
-from bot.rules.course import CourseCache
+from bot.rules.course import CourseMap
 from bot.rules.learning import lesson_statuses, load_progress, next_step
 from bot.rules.telegram_html import split_html
 from bot.telegram import texts
@@ -23,14 +24,13 @@ def router() -> Router:
 
 
 async def modules(
-    message: Message, learner: User, session: AsyncSession, clock: Clock, course_cache: CourseCache
+    message: Message, learner: User, session: AsyncSession, now: datetime, course: CourseMap
 ) -> None:
-    course = await course_cache.get(session)
     if not course.lessons:
         await message.answer(texts.no_content())
         return
     progress = await load_progress(session, learner.id)
-    statuses = lesson_statuses(course, progress, learner, clock.now())
+    statuses = lesson_statuses(course, progress, learner, now)
     step = next_step(statuses)
     chunks = split_html(texts.modules_overview(course, statuses))
     for index, chunk in enumerate(chunks):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.clock import Clock
-from bot.rules.course import CourseCache
+from bot.rules.course import CourseMap
 from bot.rules.progress import achievements_view, progress_view
 from bot.rules.telegram_html import split_html
 from bot.telegram import texts
@@ -23,10 +24,9 @@ def router() -> Router:
 
 
 async def show_progress(
-    message: Message, learner: User, session: AsyncSession, clock: Clock, course_cache: CourseCache
+    message: Message, learner: User, session: AsyncSession, now: datetime, course: CourseMap
 ) -> None:
-    course = await course_cache.get(session)
-    view = await progress_view(session, course, learner, clock.now())
+    view = await progress_view(session, course, learner, now)
     for chunk in split_html(texts.progress_text(view, learner.first_name)):
         await message.answer(chunk)
 

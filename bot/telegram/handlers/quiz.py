@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiogram import Bot, Router
 from aiogram.types import CallbackQuery, PollAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.clock import Clock
-from bot.rules.course import CourseCache, CourseMap
+from bot.rules.course import CourseMap
 from bot.rules.learning import (
     QuizResult,
     QuizTurn,
-    Refusal,
+    Refused,
     answer_poll,
     learner_next_step,
     lesson_statuses,
@@ -20,7 +21,8 @@ from bot.rules.learning import (
     start_quiz,
 )
 from bot.telegram import texts
-from bot.telegram.keyboards import QuizCb, after_quiz_keyboard
+from bot.telegram.callbacks import QuizCb
+from bot.telegram.keyboards import after_quiz_keyboard
 from bot.telegram.lessons import send_quiz_poll
 from db.models import User
 
@@ -37,51 +39,45 @@ async def quiz_pressed(
     callback_data: QuizCb,
     learner: User,
     session: AsyncSession,
-    clock: Clock,
-    course_cache: CourseCache,
+    now: datetime,
+    course: CourseMap,
     bot: Bot,
 ) -> None:
-    course = await course_cache.get(session)
-    outcome = await start_quiz(session, course, learner, callback_data.lesson_id, clock.now())
-    if isinstance(outcome, tuple):
-        refusal, status = outcome
-        if refusal is Refusal.QUIZ_OPEN:
-            text = texts.quiz_open()
-        elif refusal is Refusal.LOCKED:
-            text = texts.locked(status)
-        else:
-            text = texts.stale_button()
-        await callback.answer(text, show_alert=True)
-        return
-    await callback.answer()
-    if isinstance(outcome, QuizResult):
-        await send_result(bot, session, course, learner, outcome, clock)
-        return
-    await bot.send_message(learner.telegram_id, texts.quiz_intro(outcome.lesson))
-    await ask(bot, session, learner, outcome, clock)
+    outcome = await start_quiz(session, course, learner, callback_data.lesson_id, now)
+    match outcome:
+        case Refused():
+            await callback.answer(texts.refused(outcome), show_alert=True)
+        case QuizResult():  # a lesson without questions: reading it completed it
+            await callback.answer()
+            await send_result(bot, session, course, learner, outcome, now)
+        case QuizTurn():
+            await callback.answer()
+            await bot.send_message(learner.telegram_id, texts.quiz_intro(outcome.lesson))
+            await ask(bot, session, learner, outcome, now)
 
 
 async def poll_answered(
     poll_answer: PollAnswer,
     learner: User,
     session: AsyncSession,
-    clock: Clock,
-    course_cache: CourseCache,
+    now: datetime,
+    course: CourseMap,
     bot: Bot,
 ) -> None:
-    course = await course_cache.get(session)
     outcome = await answer_poll(
-        session, course, learner, poll_answer.poll_id, poll_answer.option_ids, clock.now()
+        session, course, learner, poll_answer.poll_id, poll_answer.option_ids, now
     )
     if outcome.next_turn is not None:
-        await ask(bot, session, learner, outcome.next_turn, clock)
+        await ask(bot, session, learner, outcome.next_turn, now)
     elif outcome.result is not None:
-        await send_result(bot, session, course, learner, outcome.result, clock)
+        await send_result(bot, session, course, learner, outcome.result, now)
 
 
-async def ask(bot: Bot, session: AsyncSession, learner: User, turn: QuizTurn, clock: Clock) -> None:
+async def ask(
+    bot: Bot, session: AsyncSession, learner: User, turn: QuizTurn, now: datetime
+) -> None:
     poll_id = await send_quiz_poll(bot, learner.telegram_id, turn)
-    record_poll(session, learner, turn, poll_id, clock.now())
+    record_poll(session, learner, turn, poll_id, now)
 
 
 async def send_result(
@@ -90,12 +86,12 @@ async def send_result(
     course: CourseMap,
     learner: User,
     result: QuizResult,
-    clock: Clock,
+    now: datetime,
 ) -> None:
     if result.progress is not None:
-        step = next_step(lesson_statuses(course, result.progress, learner, clock.now()))
+        step = next_step(lesson_statuses(course, result.progress, learner, now))
     else:
-        step = await learner_next_step(session, course, learner, clock.now())
+        step = await learner_next_step(session, course, learner, now)
     await bot.send_message(
         learner.telegram_id,
         texts.quiz_result(result, step),

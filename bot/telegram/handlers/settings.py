@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiogram import Router
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 
 from bot.rules import learners
-from bot.rules.clock import Clock
 from bot.telegram import texts
-from bot.telegram.keyboards import (
+from bot.telegram.callbacks import (
     LanguageCb,
+    SettingsAction,
     SettingsCb,
     SettingsTimeCb,
     SettingsZoneCb,
+)
+from bot.telegram.keyboards import (
     language_keyboard,
     settings_keyboard,
     settings_time_keyboard,
     settings_zone_keyboard,
 )
+from bot.telegram.reply import show
 from bot.telegram.zones import ZONES, zone_by_index, zone_choices
 from db.models import User
 
@@ -50,75 +55,67 @@ async def show_settings(message: Message, learner: User, i18n: I18n) -> None:
     await message.answer(text, reply_markup=markup)
 
 
-async def edit(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup) -> None:
-    message = callback.message
-    if message is None or isinstance(message, InaccessibleMessage):
-        await callback.answer(text[:200], show_alert=True)
-        return
-    await message.edit_text(text, reply_markup=markup)
-
-
 async def settings_action(
-    callback: CallbackQuery, callback_data: SettingsCb, learner: User, clock: Clock, i18n: I18n
+    callback: CallbackQuery, callback_data: SettingsCb, learner: User, now: datetime, i18n: I18n
 ) -> None:
-    action = callback_data.action
-    if action == "zone":
-        choices = zone_choices(clock.now(), other=False) + zone_choices(clock.now(), other=True)
-        await callback.answer()
-        await edit(callback, texts.choose_zone(), settings_zone_keyboard(choices))
-        return
-    if action == "time":
-        await callback.answer()
-        await edit(callback, texts.choose_time(), settings_time_keyboard())
-        return
-    if action == "lang":
-        await callback.answer()
-        await edit(callback, texts.choose_language(), language_keyboard())
-        return
-    if action == "reminders":
-        learners.set_reminders(learner, not learner.reminders_enabled, clock.now())
-    elif action == "board":
-        learners.set_leaderboard_visibility(learner, not learner.show_on_leaderboard, clock.now())
-    elif action != "back":
-        await callback.answer(texts.stale_button(), show_alert=True)
-        return
-    await callback.answer(texts.settings_saved() if action != "back" else None)
-    await edit(callback, *overview(learner, i18n))
+    match callback_data.action:
+        case SettingsAction.ZONE:
+            choices = zone_choices(now, other=False) + zone_choices(now, other=True)
+            await callback.answer()
+            await show(callback, texts.choose_zone(), settings_zone_keyboard(choices))
+            return
+        case SettingsAction.TIME:
+            await callback.answer()
+            await show(callback, texts.choose_time(), settings_time_keyboard())
+            return
+        case SettingsAction.LANGUAGE:
+            await callback.answer()
+            await show(callback, texts.choose_language(), language_keyboard())
+            return
+        case SettingsAction.REMINDERS:
+            learners.set_reminders(learner, not learner.reminders_enabled, now)
+            await callback.answer(texts.settings_saved())
+        case SettingsAction.BOARD:
+            learners.set_leaderboard_visibility(learner, not learner.show_on_leaderboard, now)
+            await callback.answer(texts.settings_saved())
+        case SettingsAction.BACK:
+            await callback.answer()
+    await show(callback, *overview(learner, i18n))
 
 
 async def zone_chosen(
-    callback: CallbackQuery, callback_data: SettingsZoneCb, learner: User, clock: Clock, i18n: I18n
+    callback: CallbackQuery, callback_data: SettingsZoneCb, learner: User, now: datetime, i18n: I18n
 ) -> None:
     zone = zone_by_index(callback_data.index)
     if zone is None:
         await callback.answer(texts.stale_button(), show_alert=True)
         return
-    learners.set_time_zone(learner, zone, clock.now())
+    learners.set_time_zone(learner, zone, now)
     await callback.answer(texts.settings_saved() + " " + ZONES[callback_data.index][1])
-    await edit(callback, *overview(learner, i18n))
+    await show(callback, *overview(learner, i18n))
 
 
 async def time_chosen(
-    callback: CallbackQuery, callback_data: SettingsTimeCb, learner: User, clock: Clock, i18n: I18n
+    callback: CallbackQuery, callback_data: SettingsTimeCb, learner: User, now: datetime, i18n: I18n
 ) -> None:
     try:
-        learners.set_lesson_time(learner, callback_data.minute, clock.now())
+        learners.set_lesson_time(learner, callback_data.minute, now)
     except ValueError:
         await callback.answer(texts.stale_button(), show_alert=True)
         return
     await callback.answer(texts.settings_saved())
-    await edit(callback, *overview(learner, i18n))
+    await show(callback, *overview(learner, i18n))
 
 
 async def language_chosen(
-    callback: CallbackQuery, callback_data: LanguageCb, learner: User, clock: Clock, i18n: I18n
+    callback: CallbackQuery, callback_data: LanguageCb, learner: User, now: datetime, i18n: I18n
 ) -> None:
     try:
-        learners.set_language(learner, callback_data.code, clock.now())
+        learners.set_language(learner, callback_data.code, now)
     except ValueError:
         await callback.answer(texts.stale_button(), show_alert=True)
         return
     # The rest of this update speaks the new language.
     i18n.current_locale = callback_data.code
     await callback.answer(texts.settings_saved())
-    await edit(callback, *overview(learner, i18n))
+    await show(callback, *overview(learner, i18n))

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiogram import Bot, F, Router
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules import learners
-from bot.rules.clock import Clock
-from bot.rules.course import CourseCache
+from bot.rules.course import CourseMap
 from bot.rules.learning import LessonOpened, learner_next_step, open_lesson
 from bot.telegram import texts
+from bot.telegram.callbacks import LessonTimeCb, MoreZonesCb, ZoneCb
 from bot.telegram.keyboards import (
-    LessonTimeCb,
-    MoreZonesCb,
-    ZoneCb,
     continue_keyboard,
     lesson_time_keyboard,
     start_lesson_keyboard,
@@ -40,48 +39,47 @@ async def start(
     command: CommandObject,
     learner: User,
     session: AsyncSession,
-    clock: Clock,
-    course_cache: CourseCache,
+    now: datetime,
+    course: CourseMap,
     bot: Bot,
 ) -> None:
-    learners.unblock(learner, clock.now())
+    learners.unblock(learner, now)
     if learner.onboarded_at is None:
-        choices = zone_choices(clock.now(), other=False, language=learner.language_code)
+        choices = zone_choices(now, other=False, language=learner.language_code)
         await message.answer(
             texts.welcome_new(learner.first_name), reply_markup=zone_keyboard(choices, more=True)
         )
         return
-    course = await course_cache.get(session)
     if command.args:
         deep = course.by_slug.get(command.args.strip())
         if deep is not None:
-            opened = await open_lesson(session, course, learner, deep.id, clock.now())
+            opened = await open_lesson(session, course, learner, deep.id, now)
             if isinstance(opened, LessonOpened):
                 await send_lesson(bot, message.chat.id, course, opened.lesson)
                 return
-    step = await learner_next_step(session, course, learner, clock.now())
+    step = await learner_next_step(session, course, learner, now)
     markup = continue_keyboard(step.lesson) if step.lesson else None
     await message.answer(texts.welcome_back(learner.first_name, step), reply_markup=markup)
 
 
-async def more_zones(callback: CallbackQuery, clock: Clock) -> None:
+async def more_zones(callback: CallbackQuery, now: datetime) -> None:
     await callback.answer()
     if callback.message is None or isinstance(callback.message, InaccessibleMessage):
         return
-    choices = zone_choices(clock.now(), other=True)
+    choices = zone_choices(now, other=True)
     await callback.message.edit_text(
         texts.other_zones(), reply_markup=zone_keyboard(choices, False)
     )
 
 
 async def zone_chosen(
-    callback: CallbackQuery, callback_data: ZoneCb, learner: User, clock: Clock
+    callback: CallbackQuery, callback_data: ZoneCb, learner: User, now: datetime
 ) -> None:
     zone = zone_by_index(callback_data.index)
     if zone is None:
         await callback.answer(texts.stale_button(), show_alert=True)
         return
-    learners.set_time_zone(learner, zone, clock.now())
+    learners.set_time_zone(learner, zone, now)
     await callback.answer()
     label = ZONES[callback_data.index][1]
     if callback.message is not None and not isinstance(callback.message, InaccessibleMessage):
@@ -95,18 +93,17 @@ async def lesson_time_chosen(
     callback_data: LessonTimeCb,
     learner: User,
     session: AsyncSession,
-    clock: Clock,
-    course_cache: CourseCache,
+    now: datetime,
+    course: CourseMap,
 ) -> None:
     try:
-        learners.set_lesson_time(learner, callback_data.minute, clock.now())
+        learners.set_lesson_time(learner, callback_data.minute, now)
     except ValueError:
         await callback.answer(texts.stale_button(), show_alert=True)
         return
-    learners.finish_onboarding(learner, clock.now())
+    learners.finish_onboarding(learner, now)
     await callback.answer()
-    course = await course_cache.get(session)
-    step = await learner_next_step(session, course, learner, clock.now())
+    step = await learner_next_step(session, course, learner, now)
     markup = start_lesson_keyboard(step.lesson) if step.lesson else None
     if callback.message is not None and not isinstance(callback.message, InaccessibleMessage):
         await callback.message.edit_text(

@@ -12,13 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules import audit
 from bot.rules.telegram_html import split_html
-from bot.telegram.keyboards import AdminCb
+from bot.telegram.callbacks import AdminAction, AdminCb
 
 
 def router() -> Router:
     router = Router(name="admin-audit")
     router.message.register(show_audit, Command("audit"))
-    router.callback_query.register(audit_button, AdminCb.filter(F.action == "audit"))
+    router.callback_query.register(audit_button, AdminCb.filter(F.action == AdminAction.AUDIT))
     return router
 
 

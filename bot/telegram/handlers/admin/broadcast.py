@@ -9,31 +9,35 @@ admin filter sits on the parent admin router.
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InaccessibleMessage, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules import broadcasts
 from bot.rules.broadcasts import BroadcastInvalid, Tally
-from bot.rules.clock import Clock
 from bot.telegram.broadcast_view import (
     AUDIENCES,
-    Action,
-    BroadcastCb,
-    Choice,
     ask_text,
     preview_keyboard,
     preview_text,
     progress_keyboard,
     progress_text,
 )
-from bot.telegram.keyboards import AdminCb
+from bot.telegram.callbacks import (
+    AdminAction,
+    AdminCb,
+    AudienceChoice,
+    BroadcastAction,
+    BroadcastCb,
+)
+from bot.telegram.reply import show
 from db.enums import BroadcastStatus
 from db.models import Broadcast, User
 
@@ -48,16 +52,24 @@ def router() -> Router:
     router = Router(name="admin-broadcast")
     router.message.register(ask_for_message, Command("broadcast"))
     router.callback_query.register(
-        ask_for_message_from_menu, AdminCb.filter(F.action == "broadcast")
+        ask_for_message_from_menu, AdminCb.filter(F.action == AdminAction.BROADCAST)
     )
     router.message.register(stop_composing, BroadcastForm.message, Command("cancel"))
     router.message.register(
         message_received, BroadcastForm.message, F.text | F.photo, ~F.text.startswith("/")
     )
-    router.callback_query.register(audience_chosen, BroadcastCb.filter(F.action == Action.AUDIENCE))
-    router.callback_query.register(send_pressed, BroadcastCb.filter(F.action == Action.SEND))
-    router.callback_query.register(drop_pressed, BroadcastCb.filter(F.action == Action.DROP))
-    router.callback_query.register(stop_pressed, BroadcastCb.filter(F.action == Action.STOP))
+    router.callback_query.register(
+        audience_chosen, BroadcastCb.filter(F.action == BroadcastAction.AUDIENCE)
+    )
+    router.callback_query.register(
+        send_pressed, BroadcastCb.filter(F.action == BroadcastAction.SEND)
+    )
+    router.callback_query.register(
+        drop_pressed, BroadcastCb.filter(F.action == BroadcastAction.DROP)
+    )
+    router.callback_query.register(
+        stop_pressed, BroadcastCb.filter(F.action == BroadcastAction.STOP)
+    )
     return router
 
 
@@ -87,14 +99,12 @@ async def stop_composing(message: Message, state: FSMContext) -> None:
 
 
 async def message_received(
-    message: Message, state: FSMContext, session: AsyncSession, learner: User, clock: Clock
+    message: Message, state: FSMContext, session: AsyncSession, admin: User, now: datetime
 ) -> None:
     """The admin's message, exactly as written (Telegram HTML): show it and the audience."""
     photo = message.photo[-1].file_id if message.photo else None
     try:
-        broadcast = await broadcasts.create(
-            session, learner, message.html_text, photo, {}, clock.now()
-        )
+        broadcast = await broadcasts.create(session, admin, message.html_text, photo, {}, now)
     except BroadcastInvalid as exc:
         problems = "\n".join(f"• {escape(p)}" for p in exc.problems[:MAX_PROBLEMS_SHOWN])
         await message.answer(
@@ -108,13 +118,13 @@ async def message_received(
         await message.answer_photo(photo, caption=broadcast.text or None)
     else:
         await message.answer(broadcast.text)
-    count = await broadcasts.count_audience(session, {}, clock.now())
-    markup = preview_keyboard(broadcast.id, Choice.ALL, count)
-    await message.answer(preview_text(Choice.ALL, count), reply_markup=markup)
+    count = await broadcasts.count_audience(session, {}, now)
+    markup = preview_keyboard(broadcast.id, AudienceChoice.ALL, count)
+    await message.answer(preview_text(AudienceChoice.ALL, count), reply_markup=markup)
 
 
 async def audience_chosen(
-    callback: CallbackQuery, callback_data: BroadcastCb, session: AsyncSession, clock: Clock
+    callback: CallbackQuery, callback_data: BroadcastCb, session: AsyncSession, now: datetime
 ) -> None:
     choice = callback_data.audience
     broadcast = await broadcasts.choose_audience(
@@ -123,17 +133,17 @@ async def audience_chosen(
     if broadcast is None:
         await callback.answer(not_a_draft(), show_alert=True)
         return
-    count = await broadcasts.count_audience(session, broadcast.audience, clock.now())
+    count = await broadcasts.count_audience(session, broadcast.audience, now)
     await callback.answer()
-    await edit(callback, preview_text(choice, count), preview_keyboard(broadcast.id, choice, count))
+    await show(callback, preview_text(choice, count), preview_keyboard(broadcast.id, choice, count))
 
 
 async def send_pressed(
     callback: CallbackQuery,
     callback_data: BroadcastCb,
     session: AsyncSession,
-    learner: User,
-    clock: Clock,
+    admin: User,
+    now: datetime,
 ) -> None:
     """Start it: the preview's own message becomes the progress message."""
     message = callback.message
@@ -144,11 +154,11 @@ async def send_pressed(
     if message is None or isinstance(message, InaccessibleMessage):
         await callback.answer(_("This preview is too old: send /broadcast again."), show_alert=True)
         return
-    if not await broadcasts.count_audience(session, draft.audience, clock.now()):
+    if not await broadcasts.count_audience(session, draft.audience, now):
         await callback.answer(_("Nobody is in this audience: pick another one."), show_alert=True)
         return
     started = await broadcasts.start(
-        session, draft.id, message.chat.id, message.message_id, clock.now(), admin=learner
+        session, draft.id, message.chat.id, message.message_id, now, admin=admin
     )
     if started is None:
         await callback.answer(not_a_draft(), show_alert=True)
@@ -165,44 +175,34 @@ async def drop_pressed(
     callback: CallbackQuery,
     callback_data: BroadcastCb,
     session: AsyncSession,
-    learner: User,
-    clock: Clock,
+    admin: User,
+    now: datetime,
 ) -> None:
     draft = await session.get(Broadcast, callback_data.broadcast_id)
     if draft is None or draft.status is not BroadcastStatus.DRAFT:
         await callback.answer(not_a_draft(), show_alert=True)
         return
-    await broadcasts.cancel(session, draft.id, clock.now(), admin=learner)
+    await broadcasts.cancel(session, draft.id, now, admin=admin)
     await callback.answer()
-    await edit(callback, _("Broadcast cancelled: nothing was sent."), None)
+    await show(callback, _("Broadcast cancelled: nothing was sent."), None)
 
 
 async def stop_pressed(
     callback: CallbackQuery,
     callback_data: BroadcastCb,
     session: AsyncSession,
-    learner: User,
-    clock: Clock,
+    admin: User,
+    now: datetime,
 ) -> None:
     """Cancel a broadcast being sent; the job stops at its next check and keeps the report."""
-    stopped = await broadcasts.cancel(
-        session, callback_data.broadcast_id, clock.now(), admin=learner
-    )
+    stopped = await broadcasts.cancel(session, callback_data.broadcast_id, now, admin=admin)
     if stopped is None:
         await callback.answer(_("This broadcast has already finished."), show_alert=True)
         return
     counts = await broadcasts.tally(session, stopped)
     await callback.answer(_("Stopped."))
-    await edit(callback, progress_text(stopped.id, counts, BroadcastStatus.CANCELLED), None)
+    await show(callback, progress_text(stopped.id, counts, BroadcastStatus.CANCELLED), None)
 
 
 def not_a_draft() -> str:
     return _("This broadcast has already been sent or cancelled.")
-
-
-async def edit(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    message = callback.message
-    if message is None or isinstance(message, InaccessibleMessage):
-        await callback.bot.send_message(callback.from_user.id, text, reply_markup=markup)  # type: ignore[union-attr]
-    else:
-        await message.edit_text(text, reply_markup=markup)

@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from html import escape
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
@@ -20,14 +20,11 @@ from bot.rules.clock import Clock
 from bot.rules.content.upload import MAX_UPLOAD_BYTES, UploadRefused, load_uploaded_course
 from bot.rules.course import CourseCache
 from bot.rules.telegram_html import split_html
+from bot.telegram.callbacks import ImportCb
 from db.models import User
 
 MAX_PROBLEMS_SHOWN = 20
 MAX_CHANGES_SHOWN = 30
-
-
-class ImportCb(CallbackData, prefix="ci"):
-    apply: bool
 
 
 def router() -> Router:
@@ -105,7 +102,8 @@ async def import_decided(
     bot: Bot,
     session: AsyncSession,
     state: FSMContext,
-    learner: User,
+    admin: User,
+    now: datetime,
     clock: Clock,
     course_cache: CourseCache,
 ) -> None:
@@ -124,9 +122,9 @@ async def import_decided(
     plan = await content.apply_import(session, course, clock)
     await audit.record(
         session,
-        learner,
+        admin,
         "content.imported",
-        clock.now(),
+        now,
         title=course.title,
         summary=plan.summary(),
     )
@@ -139,8 +137,8 @@ async def publish(
     message: Message,
     command: CommandObject,
     session: AsyncSession,
-    learner: User,
-    clock: Clock,
+    admin: User,
+    now: datetime,
     course_cache: CourseCache,
 ) -> None:
     published = command.command == "publish"
@@ -150,7 +148,7 @@ async def publish(
             _("Usage: /{command} &lt;module or lesson slug&gt;").format(command=command.command)
         )
         return
-    kind = await publishing.set_published(session, learner, slug, published, clock.now())
+    kind = await publishing.set_published(session, admin, slug, published, now)
     if kind is None:
         await message.answer(
             _("No module or lesson with the slug {slug}.").format(slug=escape(slug))

@@ -8,22 +8,22 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.telegram.keyboards import AdminCb
+from bot.telegram.callbacks import AdminAction, AdminCb
 
 
 def router() -> Router:
     router = Router(name="admin-menu")
     router.message.register(show_menu, Command("admin"))
-    router.callback_query.register(menu_help, AdminCb.filter(F.action == "help"))
+    router.callback_query.register(menu_help, AdminCb.filter(F.action == AdminAction.HELP))
     return router
 
 
 def menu_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("📊 Stats and funnel"), callback_data=AdminCb(action="stats"))
-    builder.button(text=_("📣 Broadcast"), callback_data=AdminCb(action="broadcast"))
-    builder.button(text=_("🧾 Audit log"), callback_data=AdminCb(action="audit"))
-    builder.button(text=_("❓ Other commands"), callback_data=AdminCb(action="help"))
+    builder.button(text=_("📊 Stats and funnel"), callback_data=AdminCb(action=AdminAction.STATS))
+    builder.button(text=_("📣 Broadcast"), callback_data=AdminCb(action=AdminAction.BROADCAST))
+    builder.button(text=_("🧾 Audit log"), callback_data=AdminCb(action=AdminAction.AUDIT))
+    builder.button(text=_("❓ Other commands"), callback_data=AdminCb(action=AdminAction.HELP))
     builder.adjust(2)
     return builder.as_markup()
 

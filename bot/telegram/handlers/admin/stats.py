@@ -6,6 +6,7 @@ this router only registers the handlers.
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 
 from aiogram import F, Router
@@ -15,35 +16,34 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.admin_stats import FunnelRow, Overview, Windows, funnel, overview
-from bot.rules.clock import Clock
 from bot.rules.telegram_html import split_html
-from bot.telegram.keyboards import AdminCb
+from bot.telegram.callbacks import AdminAction, AdminCb
 from db.models import User
 
 
 def router() -> Router:
     router = Router(name="admin-stats")
     router.message.register(show_stats, Command("stats"))
-    router.callback_query.register(stats_button, AdminCb.filter(F.action == "stats"))
+    router.callback_query.register(stats_button, AdminCb.filter(F.action == AdminAction.STATS))
     return router
 
 
-async def show_stats(message: Message, session: AsyncSession, clock: Clock) -> None:
-    for chunk in await render(session, clock):
+async def show_stats(message: Message, session: AsyncSession, now: datetime) -> None:
+    for chunk in await render(session, now):
         await message.answer(chunk)
 
 
 async def stats_button(
-    callback: CallbackQuery, learner: User, session: AsyncSession, clock: Clock
+    callback: CallbackQuery, admin: User, session: AsyncSession, now: datetime
 ) -> None:
     await callback.answer()
-    for chunk in await render(session, clock):
-        await callback.bot.send_message(learner.telegram_id, chunk)  # type: ignore[union-attr]
+    for chunk in await render(session, now):
+        await callback.bot.send_message(admin.telegram_id, chunk)  # type: ignore[union-attr]
 
 
-async def render(session: AsyncSession, clock: Clock) -> list[str]:
+async def render(session: AsyncSession, now: datetime) -> list[str]:
     """The whole report as Telegram-HTML messages, each within Telegram's limit."""
-    figures = await overview(session, clock.now())
+    figures = await overview(session, now)
     rows = await funnel(session)
     return split_html(overview_text(figures) + "\n\n" + funnel_text(rows))
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -14,25 +14,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules import admin_users
 from bot.rules.admin_users import LearnerProfile
-from bot.rules.clock import Clock
-from bot.rules.course import CourseCache
+from bot.rules.course import CourseMap
+from bot.telegram.callbacks import LearnerAction, LearnerCb
 from bot.telegram.commands import admin_commands_for, learner_commands_for
 from db.enums import UserRole
 from db.models import User
 
 
-class LearnerCb(CallbackData, prefix="au"):
-    action: str  # reset | reset_yes | promote | demote
-    user_id: int
-
-
 def router() -> Router:
     router = Router(name="admin-users")
     router.message.register(show_learner, Command("user"))
-    router.callback_query.register(ask_reset, LearnerCb.filter(F.action == "reset"))
-    router.callback_query.register(do_reset, LearnerCb.filter(F.action == "reset_yes"))
+    router.callback_query.register(ask_reset, LearnerCb.filter(F.action == LearnerAction.RESET))
     router.callback_query.register(
-        change_role, LearnerCb.filter(F.action.in_({"promote", "demote"}))
+        do_reset, LearnerCb.filter(F.action == LearnerAction.RESET_CONFIRMED)
+    )
+    router.callback_query.register(
+        change_role, LearnerCb.filter(F.action.in_({LearnerAction.PROMOTE, LearnerAction.DEMOTE}))
     )
     return router
 
@@ -68,15 +65,18 @@ def profile_text(found: LearnerProfile) -> str:
 def profile_keyboard(user: User) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
-        text=_("♻️ Reset progress"), callback_data=LearnerCb(action="reset", user_id=user.id)
+        text=_("♻️ Reset progress"),
+        callback_data=LearnerCb(action=LearnerAction.RESET, user_id=user.id),
     )
     if user.role is UserRole.ADMIN:
         builder.button(
-            text=_("⬇️ Demote"), callback_data=LearnerCb(action="demote", user_id=user.id)
+            text=_("⬇️ Demote"),
+            callback_data=LearnerCb(action=LearnerAction.DEMOTE, user_id=user.id),
         )
     else:
         builder.button(
-            text=_("⬆️ Promote to admin"), callback_data=LearnerCb(action="promote", user_id=user.id)
+            text=_("⬆️ Promote to admin"),
+            callback_data=LearnerCb(action=LearnerAction.PROMOTE, user_id=user.id),
         )
     return builder.as_markup()
 
@@ -85,8 +85,8 @@ async def show_learner(
     message: Message,
     command: CommandObject,
     session: AsyncSession,
-    clock: Clock,
-    course_cache: CourseCache,
+    now: datetime,
+    course: CourseMap,
     admin_ids: frozenset[int],
 ) -> None:
     if not command.args:
@@ -96,8 +96,7 @@ async def show_learner(
     if user is None:
         await message.answer(_("No learner {query}.").format(query=escape(command.args)))
         return
-    course = await course_cache.get(session)
-    found = await admin_users.profile(session, course, user, clock.now(), admin_ids)
+    found = await admin_users.profile(session, course, user, now, admin_ids)
     await message.answer(profile_text(found), reply_markup=profile_keyboard(user))
 
 
@@ -117,7 +116,7 @@ async def ask_reset(
     builder = InlineKeyboardBuilder()
     builder.button(
         text=_("Yes, erase their progress"),
-        callback_data=LearnerCb(action="reset_yes", user_id=user.id),
+        callback_data=LearnerCb(action=LearnerAction.RESET_CONFIRMED, user_id=user.id),
     )
     await callback.answer()
     await callback.bot.send_message(  # type: ignore[union-attr]
@@ -133,13 +132,13 @@ async def do_reset(
     callback: CallbackQuery,
     callback_data: LearnerCb,
     session: AsyncSession,
-    learner: User,
-    clock: Clock,
+    admin: User,
+    now: datetime,
 ) -> None:
     user = await target(session, callback, callback_data.user_id)
     if user is None:
         return
-    await admin_users.reset_progress(session, learner, user, clock.now())
+    await admin_users.reset_progress(session, admin, user, now)
     await callback.answer(_("Progress erased."), show_alert=True)
 
 
@@ -147,16 +146,16 @@ async def change_role(
     callback: CallbackQuery,
     callback_data: LearnerCb,
     session: AsyncSession,
-    learner: User,
-    clock: Clock,
+    admin: User,
+    now: datetime,
     bot: Bot,
     admin_ids: frozenset[int],
 ) -> None:
     user = await target(session, callback, callback_data.user_id)
     if user is None:
         return
-    role = UserRole.ADMIN if callback_data.action == "promote" else UserRole.LEARNER
-    changed = await admin_users.set_role(session, learner, user, role, clock.now())
+    role = UserRole.ADMIN if callback_data.action is LearnerAction.PROMOTE else UserRole.LEARNER
+    changed = await admin_users.set_role(session, admin, user, role, now)
     if not changed:
         await callback.answer(_("Nothing to change."), show_alert=True)
         return

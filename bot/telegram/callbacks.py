@@ -1,0 +1,135 @@
+"""Every button's callback data, in one place.
+
+Telegram allows 64 bytes of callback data (tests pin every payload under it): prefixes are two
+letters, fields small integers or one-letter enum values. An `action` is always an enum, matched
+with `F.action == Action.X` in the router or `match` in the handler; its values never change,
+so buttons already in learners' chats keep working after an upgrade.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from aiogram.filters.callback_data import CallbackData
+
+CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit
+
+# --------------------------------------------------------------------------- onboarding
+
+
+class ZoneCb(CallbackData, prefix="tz"):
+    index: int  # into bot.telegram.zones.ZONES
+
+
+class MoreZonesCb(CallbackData, prefix="tm"):
+    pass
+
+
+class LessonTimeCb(CallbackData, prefix="lt"):
+    minute: int
+
+
+# --------------------------------------------------------------------------- learning
+
+
+class LessonCb(CallbackData, prefix="ls"):
+    lesson_id: int
+    page: int = 1
+
+
+class QuizCb(CallbackData, prefix="qz"):
+    lesson_id: int
+
+
+class NextCb(CallbackData, prefix="nx"):
+    pass
+
+
+class BoardCb(CallbackData, prefix="lb"):
+    week: bool
+
+
+# --------------------------------------------------------------------------- settings
+
+
+class SettingsAction(StrEnum):
+    ZONE = "zone"
+    TIME = "time"
+    REMINDERS = "reminders"
+    BOARD = "board"
+    LANGUAGE = "lang"
+    BACK = "back"
+
+
+class SettingsCb(CallbackData, prefix="st"):
+    action: SettingsAction
+
+
+class LanguageCb(CallbackData, prefix="lg"):
+    code: str
+
+
+class SettingsTimeCb(CallbackData, prefix="sm"):
+    minute: int
+
+
+class SettingsZoneCb(CallbackData, prefix="sz"):
+    index: int
+
+
+# --------------------------------------------------------------------------- admins
+
+
+class AdminAction(StrEnum):
+    STATS = "stats"
+    BROADCAST = "broadcast"
+    AUDIT = "audit"
+    HELP = "help"
+
+
+class AdminCb(CallbackData, prefix="ad"):
+    """The /admin menu."""
+
+    action: AdminAction
+
+
+class LearnerAction(StrEnum):
+    RESET = "reset"
+    RESET_CONFIRMED = "reset_yes"
+    PROMOTE = "promote"
+    DEMOTE = "demote"
+
+
+class LearnerCb(CallbackData, prefix="au"):
+    """An admin's buttons on a learner's profile (/user)."""
+
+    action: LearnerAction
+    user_id: int
+
+
+class ImportCb(CallbackData, prefix="ci"):
+    apply: bool
+
+
+class BroadcastAction(StrEnum):
+    AUDIENCE = "a"
+    SEND = "s"
+    DROP = "x"
+    STOP = "t"
+
+
+class AudienceChoice(StrEnum):
+    """The audiences an admin can pick for a broadcast."""
+
+    ALL = "all"
+    RUSSIAN = "ru"
+    ENGLISH = "en"
+    INACTIVE = "i7"
+
+
+class BroadcastCb(CallbackData, prefix="bc"):
+    """Buttons of the preview and of the progress message (e.g. "bc:a:12:ru")."""
+
+    action: BroadcastAction
+    broadcast_id: int
+    audience: AudienceChoice = AudienceChoice.ALL

@@ -1,0 +1,41 @@
+"""Insert and ignore duplicates, written once for MySQL and SQLite.
+
+Neither `INSERT IGNORE` (it also swallows other errors on MySQL) nor `ON CONFLICT` (not
+MySQL) is portable: MySQL gets `ON DUPLICATE KEY UPDATE` that sets a key column to itself,
+a no-op, and SQLite `ON CONFLICT DO NOTHING`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Executable
+
+
+def insert_ignore(
+    session: AsyncSession, model: Any, rows: Sequence[dict[str, Any]], *, key: str
+) -> Executable:
+    """INSERT of ``rows`` into ``model``'s table that skips rows colliding with a unique key.
+
+    ``key`` names a column of that unique key (it is "updated" to itself on MySQL).
+    """
+    if session.get_bind().dialect.name == "mysql":
+        statement = mysql_insert(model).values(list(rows))
+        return statement.on_duplicate_key_update({key: statement.inserted[key]})
+    return sqlite_insert(model).values(list(rows)).on_conflict_do_nothing()
+
+
+def insert_ignore_from_select(
+    session: AsyncSession, model: Any, names: Sequence[str], rows: Select[Any], *, key: str
+) -> Executable:
+    """INSERT … SELECT into ``model``'s table that skips rows colliding with a unique key."""
+    if session.get_bind().dialect.name == "mysql":
+        statement = mysql_insert(model).from_select(list(names), rows)
+        # A no-op on a duplicate; no `AS new` row alias, which belongs to INSERT … VALUES.
+        return statement.on_duplicate_key_update({key: model.__table__.c[key]})
+    return sqlite_insert(model).from_select(list(names), rows).on_conflict_do_nothing()

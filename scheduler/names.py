@@ -1,0 +1,22 @@
+"""The scheduled jobs by name, and how often each runs. Light: the CLI imports it to parse
+`learnbot jobs run JOB` without importing aiogram."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+
+
+class JobName(StrEnum):
+    DAILY_LESSONS = "daily-lessons"
+    STREAK_REMINDERS = "streak-reminders"
+    LEADERBOARD = "leaderboard"
+    BROADCASTS = "broadcasts"
+
+
+JOB_EVERY: dict[JobName, timedelta] = {
+    JobName.DAILY_LESSONS: timedelta(minutes=1),
+    JobName.STREAK_REMINDERS: timedelta(minutes=1),
+    JobName.LEADERBOARD: timedelta(minutes=5),
+    JobName.BROADCASTS: timedelta(seconds=10),
+}
