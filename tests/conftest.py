@@ -31,7 +31,7 @@ from tests.support import databases
 from tests.support.backends import mysql_skipped, redis_skipped, require_backend
 from tests.support.botapi_stub import BotAPIStub
 from tests.support.chat import Chat
-from tests.support.telegram_parser import checked
+from tests.support.checked_bot import checked
 
 
 @pytest.fixture(scope="session", params=databases.BACKENDS)

@@ -42,8 +42,8 @@ from scheduler.report import JobReport
 from scheduler.sender import Outgoing, Sender
 from tests.support.botapi_stub import BotAPIStub
 from tests.support.chat import Chat
+from tests.support.checked_bot import checked
 from tests.support.factories import make_user
-from tests.support.telegram_parser import checked
 
 MakeChat = Callable[..., Chat]
 ADMIN_ID = 900

@@ -34,7 +34,7 @@ from aiogram.types import (
 )
 
 from bot.entry.offline import OfflineSession
-from tests.support.telegram_parser import problems_of
+from tests.support.checked_bot import problems_of
 
 _update_ids = itertools.count(1)
 

@@ -6,9 +6,9 @@ The Bot API server parses ``parse_mode=HTML`` with TDLib's ``parseTextEntities``
 TDLib cannot parse is the "Bad Request: can't parse entities" a real bot would get; a
 text is then measured as Telegram measures it, in code points of the parsed text.
 
-:func:`problem` is the check; :class:`ParsedByTelegram` runs it on every method an
-aiogram bot sends (the offline session's bot in the tests), and the HTTP stand-in
-calls it for every request.
+:func:`problem` is the check: the HTTP stand-in calls it for every request, and
+tests/support/checked_bot.py for every method an aiogram bot sends. No aiogram here,
+so the stand-in starts fast as a process of its own.
 """
 
 from __future__ import annotations
@@ -21,21 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import telegram
-from aiogram import Bot
-from aiogram.client.default import Default
-from aiogram.client.session.middlewares.base import (
-    BaseRequestMiddleware,
-    NextRequestMiddlewareType,
-)
-from aiogram.methods import (
-    AnswerCallbackQuery,
-    EditMessageText,
-    Response,
-    SendMessage,
-    SendPoll,
-    TelegramMethod,
-)
-from aiogram.methods.base import TelegramType
 
 TDJSON = Path(telegram.__file__).resolve().parent / "lib" / "libtdjson.so"
 
@@ -114,61 +99,3 @@ def problem(field: Field, text: str | None, parse_mode: str | None) -> str | Non
     if field.max_line_feeds is not None and shown.count("\n") > field.max_line_feeds:
         return f"{field.what} must have at most {field.max_line_feeds} line feeds"
     return None
-
-
-def texts_of(
-    method: TelegramMethod[Any], default_parse_mode: str | None
-) -> list[tuple[Field, str | None, str | None]]:
-    """(field, text, parse mode) of every text a method sends."""
-
-    def mode(value: object) -> str | None:
-        if isinstance(value, Default):
-            return default_parse_mode
-        return value if isinstance(value, str) else None
-
-    found: list[tuple[Field, str | None, str | None]] = []
-    if isinstance(method, SendMessage | EditMessageText):
-        found.append((MESSAGE_TEXT, method.text, mode(method.parse_mode)))
-    if isinstance(method, AnswerCallbackQuery):
-        found.append((CALLBACK_ANSWER, method.text, None))
-    caption = getattr(method, "caption", None)
-    if isinstance(caption, str):
-        found.append((CAPTION, caption, mode(getattr(method, "parse_mode", None))))
-    if isinstance(method, SendPoll):
-        found.append((POLL_QUESTION, method.question, mode(method.question_parse_mode)))
-        for option in method.options:
-            if isinstance(option, str):
-                found.append((POLL_OPTION, option, None))
-            else:
-                found.append((POLL_OPTION, option.text, mode(option.text_parse_mode)))
-        found.append((EXPLANATION, method.explanation, mode(method.explanation_parse_mode)))
-    return found
-
-
-def problems_of(method: TelegramMethod[Any], default_parse_mode: str | None) -> list[str]:
-    found = []
-    for field, text, parse_mode in texts_of(method, default_parse_mode):
-        description = problem(field, text, parse_mode)
-        if description is not None:
-            found.append(f"{type(method).__name__}: {description}: {text!r}")
-    return found
-
-
-class ParsedByTelegram(BaseRequestMiddleware):
-    """Fails the test at once when the bot sends a text Telegram would refuse."""
-
-    async def __call__(
-        self,
-        make_request: NextRequestMiddlewareType[TelegramType],
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
-    ) -> Response[TelegramType]:
-        found = problems_of(method, bot.default.parse_mode)
-        assert not found, found
-        return await make_request(bot, method)
-
-
-def checked(bot: Bot) -> Bot:
-    """``bot``, with every text it sends parsed by TDLib first."""
-    bot.session.middleware(ParsedByTelegram())
-    return bot
