@@ -30,6 +30,7 @@ from bot.telegram.handlers import (
     learn,
     membership,
     modules,
+    privacy,
     progress,
     quiz,
     settings,
@@ -110,6 +111,7 @@ def build_dispatcher(
         leaderboard.router(),
         settings.router(),
         membership.router(),
+        privacy.router(),
     ]
     for router in learner_routers:
         _for_learners(router)
