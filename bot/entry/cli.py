@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--no-scheduler", action="store_true", help="leave the jobs to another process"
     )
-    commands.add_parser("webhook", help="the webhook server, with /healthz and /metrics")
+    commands.add_parser("webhook", help="the webhook server, with /healthz")
     commands.add_parser("scheduler", help="run the scheduled jobs only")
     commands.add_parser("health", help="exit 0 when the database (and Redis) answer: HEALTHCHECK")
     jobs = commands.add_parser("jobs", help="scheduled jobs")
