@@ -27,7 +27,7 @@ import aiohttp
 from sqlalchemy import text
 
 from bench.common import percentile, throwaway_mysql
-from bot.entry.runner import BUNDLED_COURSE
+from bot.entry.database import BUNDLED_COURSE
 from bot.rules import content
 from bot.rules.clock import SystemClock
 from bot.telegram.callbacks import LessonCb

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import urlsplit
 
 __all__ = [
     "TELEGRAM_TEXT_LIMIT",
@@ -61,6 +62,9 @@ _ALLOWED_TAGS = frozenset(
     }
 )
 _LANGUAGE_CLASS_RE = re.compile(r"language-\S+")
+# Links a learner may safely follow: web pages, Telegram's own links, e-mail. Anything else
+# (javascript:, data:, file:, a relative path) would be refused by Telegram or be a trap.
+LINK_SCHEMES = frozenset({"http", "https", "tg", "mailto"})
 
 TokenKind = Literal["start", "end", "void", "text"]
 
@@ -160,8 +164,13 @@ def _check_start_tag(token: _Token, open_names: Sequence[str]) -> list[str]:
     allowed_attrs: set[str] = set()
     if name == "a":
         allowed_attrs = {"href"}
-        if not attrs.get("href"):
+        href = (attrs.get("href") or "").strip()
+        if not href:
             problems.append("<a> needs a non-empty href")
+        elif urlsplit(href).scheme.lower() not in LINK_SCHEMES:
+            problems.append(
+                f"<a href={href[:40]!r}>: links must start with http://, https://, tg:// or mailto:"
+            )
     elif name == "code":
         allowed_attrs = {"class"}
         if "class" in attrs:
