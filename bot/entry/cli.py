@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--no-scheduler", action="store_true", help="leave the jobs to another process"
     )
-    commands.add_parser("webhook", help="the webhook server, with /healthz and /metrics")
+    commands.add_parser("webhook", help="the webhook server, with /healthz")
     commands.add_parser("scheduler", help="run the scheduled jobs only")
     commands.add_parser("health", help="exit 0 when the database (and Redis) answer: HEALTHCHECK")
     jobs = commands.add_parser("jobs", help="scheduled jobs")
@@ -112,6 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 async def execute(command: str, args: argparse.Namespace, settings: Settings) -> int:
     """Run one command; each imports only what it needs."""
     match command:
+        case "export":  # exporting needs no aiogram
+            from bot.entry.export import export_learners
+
+            return await export_learners(settings, args.path)
         case "health":
             from bot.entry.health import check_health
 

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "0.0.0.0"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+    metrics_host: str = "0.0.0.0"
+    metrics_port: int = Field(default=9464, ge=1, le=65535)
     send_rate: float = Field(default=25.0, gt=0, le=1000)
     send_concurrency: int = Field(default=8, ge=1, le=256)
     paid_broadcast: bool = False

@@ -148,12 +148,13 @@ class DemoScheduler:
     def __init__(self, jobs: Jobs) -> None:
         self.table = job_table(jobs)
         self.lock = asyncio.Lock()
+        self.running: set[asyncio.Task[None]] = set()
 
     async def run(self, names: tuple[JobName, ...]) -> None:
         async with self.lock:
             for name in names:
                 try:
-                    await run_job(name, self.table[name])
+                    await run_job(name, self.table[name], self.running)
                 except Exception:  # a failing job must not end the chat; the log has it
                     log.exception("job %s failed", name)
 

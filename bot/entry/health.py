@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Awaitable
+from typing import cast
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -25,7 +27,7 @@ async def ping_redis(url: str) -> None:
     redis = Redis.from_url(url)
     try:
         async with asyncio.timeout(CHECK_TIMEOUT):
-            await redis.ping()
+            await cast("Awaitable[bool]", redis.ping())  # typed for sync and async clients
     finally:
         await redis.aclose()
 

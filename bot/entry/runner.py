@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from aiogram import Bot
-from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.redis import RedisStorage
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -18,6 +18,7 @@ from bot.entry.app import build_bot, build_dispatcher, build_i18n
 from bot.entry.config import Settings
 from bot.entry.database import prepare_database
 from bot.entry.failures import CannotStart, NotReady
+from bot.entry.metrics_server import MetricsPortUnavailable, serve_metrics
 from bot.entry.webhook import build_app, webhook_path
 from bot.rules.clock import Clock, SystemClock
 from bot.rules.course import CourseCache
@@ -51,6 +52,18 @@ def fsm_storage(settings: Settings) -> BaseStorage | None:
     return RedisStorage.from_url(settings.redis_url) if settings.redis_url else None
 
 
+# A learner's update waits for the lock held by their previous one; Redis is asked this often.
+ISOLATION_LOCK = {"timeout": 60, "sleep": 0.02}
+
+
+def events_isolation(storage: BaseStorage | None) -> BaseEventIsolation | None:
+    """With Redis, one learner's updates wait for each other whichever process has them
+    (a quiz answer arriving while the update that sent the poll still commits)."""
+    if isinstance(storage, RedisStorage):
+        return RedisEventIsolation(storage.redis, lock_kwargs=ISOLATION_LOCK)
+    return None
+
+
 @asynccontextmanager
 async def bot_and_database(
     settings: Settings, *, migrate: bool = False
@@ -71,16 +84,33 @@ async def bot_and_database(
         await engine.dispose()
 
 
+@asynccontextmanager
+async def long_running(
+    settings: Settings, *, migrate: bool = False
+) -> AsyncIterator[tuple[Bot, AsyncEngine]]:
+    """The bot and the database of a mode that runs until SIGTERM, with `/metrics`
+    served on METRICS_PORT meanwhile."""
+    async with bot_and_database(settings, migrate=migrate) as (bot, engine):
+        try:
+            metrics = serve_metrics(engine, settings.metrics_host, settings.metrics_port)
+            async with metrics:
+                yield bot, engine
+        except MetricsPortUnavailable as exc:
+            raise CannotStart(str(exc)) from None
+
+
 async def run_polling(settings: Settings, *, migrate: bool, scheduler: bool = True) -> int:
     """Long polling; the scheduled jobs run in the same process unless told otherwise."""
-    async with bot_and_database(settings, migrate=migrate) as (bot, engine):
+    async with long_running(settings, migrate=migrate) as (bot, engine):
         clock, course_cache = SystemClock(), CourseCache()
+        storage = fsm_storage(settings)
         dispatcher = build_dispatcher(
             create_session_factory(engine),
             clock,
             course_cache=course_cache,
             admin_ids=settings.admin_ids,
-            storage=fsm_storage(settings),
+            storage=storage,
+            events_isolation=events_isolation(storage),
         )
         stop = asyncio.Event()
         jobs_task = None
@@ -104,13 +134,14 @@ async def run_webhook(settings: Settings) -> int:
     if not settings.webhook_url or settings.webhook_secret is None:
         raise CannotStart("configuration error: webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET")
     secret = settings.webhook_secret.get_secret_value()
-    async with bot_and_database(settings) as (bot, engine):
+    async with long_running(settings) as (bot, engine):
         storage = fsm_storage(settings)
         dispatcher = build_dispatcher(
             create_session_factory(engine),
             SystemClock(),
             admin_ids=settings.admin_ids,
             storage=storage,
+            events_isolation=events_isolation(storage),
         )
         redis = storage.redis if isinstance(storage, RedisStorage) else None
         app = build_app(
@@ -122,9 +153,8 @@ async def run_webhook(settings: Settings) -> int:
             redis=redis,
         )
         runner = web.AppRunner(app)
-        await runner.setup()
+        await runner.setup()  # the dispatcher's startup hooks run here
         await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
-        await dispatcher.emit_startup(bot=bot, **dispatcher.workflow_data)
         await bot.set_webhook(
             settings.webhook_url,
             secret_token=secret,
@@ -138,13 +168,14 @@ async def run_webhook(settings: Settings) -> int:
         try:
             await stop.wait()
         finally:
+            # Stop listening, run the shutdown hooks, let the updates taken finish.
             await runner.cleanup()
     return 0
 
 
 async def run_scheduler_only(settings: Settings) -> int:
     """The scheduled jobs alone, until SIGTERM or SIGINT."""
-    async with bot_and_database(settings) as (bot, engine):
+    async with long_running(settings) as (bot, engine):
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
