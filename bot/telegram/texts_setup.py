@@ -16,13 +16,15 @@ def other_zones() -> str:
     return _("Pick the time your clock shows now:") + "\n" + type_a_place()
 
 
+def what_time_is_it() -> str:
+    return _("<b>What time is it for you now?</b>") + "\n" + type_a_place()
+
+
 def resume_zone() -> str:
     return (
         _("Let's finish setting up first, so your daily lesson comes at the right hour.")
         + "\n\n"
-        + _("<b>What time is it for you now?</b>")
-        + "\n"
-        + type_a_place()
+        + what_time_is_it()
     )
 
 

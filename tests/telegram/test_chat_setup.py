@@ -110,6 +110,8 @@ async def test_every_offset_in_use_at_that_instant_is_offered_by_city(
     await chat.press_button("Other time")
     offered |= offered_offsets(chat, at)
     assert offsets_in_use(at) <= offered
+    hours = [10, 12, 9.5, 5.75, 14, -9.5]  # Brisbane, Suva, Darwin, Kathmandu, Kiritimati…
+    assert {timedelta(hours=h) for h in hours} <= offered
     other = labels(chat)
     assert other[-1] == "◀️ Back"
     local = at.astimezone(ZoneInfo("Australia/Brisbane"))

@@ -69,9 +69,8 @@ async def start(
 ) -> None:
     learners.unblock(learner, now)
     if learner.onboarded_at is None:
-        await message.answer(
-            texts.welcome_new(learner.first_name), reply_markup=common_zone_keyboard(learner, now)
-        )
+        text = texts.welcome_new(learner.first_name) + "\n" + texts_setup.type_a_place()
+        await message.answer(text, reply_markup=common_zone_keyboard(learner, now))
         return
     if command.args:
         deep = course.by_slug.get(command.args.strip())
@@ -93,7 +92,7 @@ async def more_zones(callback: CallbackQuery, now: datetime) -> None:
 
 async def common_zones(callback: CallbackQuery, learner: User, now: datetime) -> None:
     await callback.answer()
-    await show(callback, texts_setup.resume_zone(), common_zone_keyboard(learner, now))
+    await show(callback, texts_setup.what_time_is_it(), common_zone_keyboard(learner, now))
 
 
 async def zone_chosen(
