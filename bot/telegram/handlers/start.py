@@ -137,7 +137,12 @@ async def lesson_time_chosen(
 async def resume_onboarding(
     message: Message, learner: User, state: FSMContext, now: datetime
 ) -> None:
-    """Ask the pending onboarding step again; a typed city or zone name answers the first."""
+    """Ask the pending onboarding step again; a typed city or zone name answers the first.
+
+    The zone step is done when the conversation says so or the zone is no longer the
+    default; a learner who picked UTC and whose conversation state was lost (a restart
+    with in-memory storage) is simply asked for the zone once more.
+    """
     zone_chosen = (
         await state.get_state() == OnboardingStep.lesson_time.state
         or learner.time_zone != DEFAULT_ZONE
