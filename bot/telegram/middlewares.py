@@ -208,12 +208,7 @@ class LearnerLocaleMiddleware(I18nMiddleware):
 class MetricsMiddleware(BaseMiddleware):
     """Counts and times every update, and logs one line for it (no message texts)."""
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         kind = event.event_type if isinstance(event, Update) else type(event).__name__
         trace: dict[str, str] = {}
         data["trace"] = trace  # filled in by HandlerName, below the routers
@@ -248,12 +243,7 @@ class MetricsMiddleware(BaseMiddleware):
 class HandlerName(BaseMiddleware):
     """An inner middleware: records which handler took the update, for the log line."""
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         trace = data.get("trace")
         chosen = data.get("handler")
         if isinstance(trace, dict) and chosen is not None:
