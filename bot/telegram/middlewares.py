@@ -28,6 +28,7 @@ from bot.observability.metrics import ERRORS, UPDATE_SECONDS, UPDATES
 from bot.rules.clock import Clock
 from bot.rules.course import CourseCache
 from bot.rules.learners import TelegramProfile, learner_locale, register_or_refresh
+from db.engine import has_writes
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 log = logging.getLogger(__name__)
@@ -117,7 +118,8 @@ def retryable(error: BaseException) -> bool:
 
 
 class DbSessionMiddleware(BaseMiddleware):
-    """Open one session per update; commit when the handler succeeds, roll back otherwise.
+    """Open one session per update; commit when the handler succeeds and wrote something,
+    roll back otherwise (an update that only read sends no COMMIT).
 
     A deadlock or a lock wait timeout (MySQL 1213, 1205) re-runs the whole unit of work,
     up to MAX_ATTEMPTS times, as long as nothing was sent to Telegram yet.
@@ -147,7 +149,8 @@ class DbSessionMiddleware(BaseMiddleware):
             except BaseException:
                 await session.rollback()
                 raise
-            await session.commit()
+            if has_writes(session):
+                await session.commit()
             return result
 
 
