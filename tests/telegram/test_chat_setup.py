@@ -64,11 +64,14 @@ async def test_typing_or_learn_during_onboarding_asks_the_pending_step_again(
     assert "Lesson 1.1" in chat.texts(sent)[0]
 
 
-async def test_help_stays_available_during_onboarding(make_chat: MakeChat) -> None:
+@pytest.mark.parametrize("command", ["/help", "/privacy", "/deleteme"])
+async def test_help_and_privacy_stay_available_during_onboarding(
+    make_chat: MakeChat, command: str
+) -> None:
     chat = make_chat()
     await chat.send("/start")
-    sent = await chat.send("/help")
-    assert "/learn — continue with the next lesson" in chat.texts(sent)[0]
+    sent = await chat.send(command)
+    assert "What time is it for you now?" not in chat.texts(sent)[0]
 
 
 # ------------------------------------------------------------------ the time-zone picker

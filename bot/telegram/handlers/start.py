@@ -34,6 +34,7 @@ from bot.telegram.zones import city_of, resolve_zone, zone_by_index, zone_choice
 from db.models import User
 
 DEFAULT_ZONE = "UTC"  # the zone of a learner who has not chosen one
+ALWAYS_AVAILABLE = ("help", "privacy", "export", "deleteme")  # even before onboarding is done
 
 
 class OnboardingStep(StatesGroup):
@@ -48,8 +49,9 @@ def router() -> Router:
     router.callback_query.register(zone_chosen, ZoneCb.filter())
     router.callback_query.register(lesson_time_chosen, LessonTimeCb.filter(F.minute >= 0))
     # Last, and this router comes before the other learner routers: anything else a
-    # learner sends before onboarding is done resumes it (help stays available).
-    router.message.register(resume_onboarding, Onboarding(), ~Command("help"))
+    # learner sends before onboarding is done resumes it. Help and a learner's own data
+    # (what is kept, a copy, erasure) stay available at any time.
+    router.message.register(resume_onboarding, Onboarding(), ~Command(*ALWAYS_AVAILABLE))
     return router
 
 
