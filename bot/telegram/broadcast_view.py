@@ -136,7 +136,7 @@ def confirm_keyboard(broadcast_id: int, chosen: AudienceChoice) -> InlineKeyboar
     confirm = BroadcastCb(
         action=BroadcastAction.CONFIRM, broadcast_id=broadcast_id, audience=chosen
     )
-    builder.button(text=_("✅ Yes, send it"), callback_data=confirm)
+    builder.button(text=_("✅ Send now"), callback_data=confirm)
     back = BroadcastCb(action=BroadcastAction.AUDIENCE, broadcast_id=broadcast_id, audience=chosen)
     builder.button(text=_("◀️ Back"), callback_data=back)
     return builder.as_markup()

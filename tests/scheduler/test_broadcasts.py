@@ -282,7 +282,7 @@ async def test_admin_previews_picks_russian_speakers_and_each_gets_one_copy(
     assert "Recipients: <b>2</b> (Russian speakers)" in chat.texts(sent)[0]
     sent = await chat.press_button("Send to 2")
     assert "Send to <b>2</b> learners (Russian speakers)?" in chat.texts(sent)[0]
-    sent = await chat.press_button("Yes, send")
+    sent = await chat.press_button("Send now")
     [progress] = [call for call in sent if isinstance(call, EditMessageText)]
     assert "sending…" in progress.text
     assert "Left: 2 of 2" in progress.text
@@ -340,7 +340,7 @@ async def test_a_photo_from_the_menu_button_goes_out_as_a_photo_with_its_caption
     assert (preview.photo, preview.caption) == ("AgAD-large", "<i>Look</i> at this")
     await chat.press_button("English speakers")
     await chat.press_button("Send to 2")
-    await chat.press_button("Yes, send")
+    await chat.press_button("Send now")
 
     offline_session.calls.clear()
     await deliver(session_factory, bot, clock)
@@ -399,7 +399,7 @@ async def test_stop_on_the_progress_message_cancels_and_the_report_stays(
     await chat.send("/broadcast")
     await chat.send("Big news")
     await chat.press_button("Send to 4")
-    await chat.press_button("Yes, send")
+    await chat.press_button("Send now")
     sent = await chat.press_button("Stop")
     assert chat.alerts(sent) == ["Stopped."]
     [report] = chat.texts(sent)

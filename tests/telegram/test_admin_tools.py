@@ -57,12 +57,12 @@ async def test_send_asks_first_with_the_recipient_count_and_back_returns_to_the_
     await boss.send("News")
     sent = await boss.press_button("Send to 3")
     assert "Send to <b>3</b> learners (All learners)?" in boss.texts(sent)[0]
-    assert [label for label, _ in boss.buttons()] == ["✅ Yes, send it", "◀️ Back"]
+    assert [label for label, _ in boss.buttons()] == ["✅ Send now", "◀️ Back"]
     assert (await session.scalar(sa.select(Broadcast.status))).value == "DRAFT"  # type: ignore[union-attr]
     sent = await boss.press_button("Back")
     assert "Recipients: <b>3</b>" in boss.texts(sent)[0]
     await boss.press_button("Send to 3")
-    sent = await boss.press_button("Yes, send it")
+    sent = await boss.press_button("Send now")
     assert "sending…" in boss.texts(sent)[0]
     session.expire_all()
     assert (await session.scalar(sa.select(Broadcast.total))) == 3
