@@ -25,6 +25,10 @@ class MoreZonesCb(CallbackData, prefix="tm"):
     pass
 
 
+class CommonZonesCb(CallbackData, prefix="tb"):
+    """Back from the other zones to the common ones."""
+
+
 class LessonTimeCb(CallbackData, prefix="lt"):
     minute: int
 
@@ -54,6 +58,7 @@ class BoardCb(CallbackData, prefix="lb"):
 
 class SettingsAction(StrEnum):
     ZONE = "zone"
+    OTHER_ZONES = "zones"
     TIME = "time"
     REMINDERS = "reminders"
     BOARD = "board"
@@ -110,6 +115,7 @@ class AdminCb(CallbackData, prefix="ad"):
 class LearnerAction(StrEnum):
     RESET = "reset"
     RESET_CONFIRMED = "reset_yes"
+    RESET_CANCELLED = "reset_no"
     PROMOTE = "promote"
     DEMOTE = "demote"
 
@@ -125,9 +131,18 @@ class ImportCb(CallbackData, prefix="ci"):
     apply: bool
 
 
+class UnpublishCb(CallbackData, prefix="up"):
+    """The confirmation of /unpublish: hide this module or lesson, or not."""
+
+    lesson: bool  # False: a module
+    item_id: int
+    confirmed: bool
+
+
 class BroadcastAction(StrEnum):
     AUDIENCE = "a"
-    SEND = "s"
+    SEND = "s"  # asks for confirmation with the recipient count
+    CONFIRM = "c"  # starts sending
     DROP = "x"
     STOP = "t"
 

@@ -33,6 +33,7 @@ def admin_commands() -> list[BotCommand]:
         BotCommand(command="stats", description=_("Learners and the lesson funnel")),
         BotCommand(command="broadcast", description=_("Message the learners")),
         BotCommand(command="user", description=_("A learner's profile")),
+        BotCommand(command="content", description=_("Modules and lessons: slugs, learners")),
         BotCommand(command="audit", description=_("Latest admin actions")),
         BotCommand(command="exportcsv", description=_("Learners' progress as CSV")),
     ]

@@ -20,6 +20,14 @@ class LearnerKnown(Filter):
         return data.get("learner") is not None
 
 
+class Onboarding(Filter):
+    """A learner who has not finished onboarding yet (no lesson time chosen)."""
+
+    async def __call__(self, event: TelegramObject, **data: Any) -> bool:
+        learner: User | None = data.get("learner")
+        return learner is not None and learner.onboarded_at is None
+
+
 class IsAdmin(Filter):
     """An admin: a Telegram id in ADMIN_IDS, or a learner promoted to the ADMIN role.
 

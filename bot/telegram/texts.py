@@ -46,10 +46,6 @@ def welcome_new(first_name: str | None) -> str:
     ).format(name=name_of(first_name))
 
 
-def other_zones() -> str:
-    return _("Pick the time your clock shows now:")
-
-
 def ask_lesson_time(zone_label: str) -> str:
     return _("🕒 Got it: <b>{zone}</b>.\n\nWhen would you like your daily lesson?").format(
         zone=escape(zone_label)
@@ -323,8 +319,8 @@ def settings_text(zone: str, minute: int, reminders: bool, visible: bool, langua
             _("<b>⚙️ Settings</b>"),
             "",
             _("🌍 Time zone: {zone}").format(zone=escape(zone)),
-            _("🕒 Daily lesson: {time}").format(time=format_minute(minute)),
-            _("🔔 Reminders: {state}").format(state=on if reminders else off),
+            _("🕒 Lesson time: {time}").format(time=format_minute(minute)),
+            _("🔔 Daily lesson and reminders: {state}").format(state=on if reminders else off),
             _("🏆 On the leaderboard: {state}").format(state=on if visible else off),
             _("🗣 Language: {language}").format(language=LANGUAGE_NAMES.get(language, language)),
         ]
