@@ -34,7 +34,8 @@ async def take_quiz(
     now: datetime,
     answers: list[int],
 ) -> QuizResult:
-    """Start a quiz and answer each question with the given option (0 = right)."""
+    """Start a quiz and answer each question with the given option of the course's own
+    order (0 = right in the test factories), pressed where the shuffled poll shows it."""
     turn = await start_quiz(session, course, user, lesson_id, now)
     assert isinstance(turn, QuizTurn), turn
     result = None
@@ -43,7 +44,8 @@ async def take_quiz(
         poll_id = next(_poll_ids)
         record_poll(session, user, turn, poll_id, now)
         await session.flush()
-        outcome = await answer_poll(session, course, user, poll_id, [option], now)
+        shown = turn.order.index(option)
+        outcome = await answer_poll(session, course, user, poll_id, [shown], now)
         turn, result = outcome.next_turn, outcome.result
     assert result is not None
     return result

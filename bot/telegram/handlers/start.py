@@ -14,6 +14,7 @@ from bot.rules.course import CourseMap
 from bot.rules.learning import LessonOpened, learner_next_step, open_lesson
 from bot.telegram import texts
 from bot.telegram.callbacks import LessonTimeCb, MoreZonesCb, ZoneCb
+from bot.telegram.handlers.certificates import VERIFY_DEEP_LINK, answer_verification
 from bot.telegram.keyboards import (
     continue_keyboard,
     lesson_time_keyboard,
@@ -44,6 +45,9 @@ async def start(
     bot: Bot,
 ) -> None:
     learners.unblock(learner, now)
+    if command.args and command.args.startswith(VERIFY_DEEP_LINK):
+        await answer_verification(message, session, command.args.removeprefix(VERIFY_DEEP_LINK))
+        return
     if learner.onboarded_at is None:
         choices = zone_choices(now, other=False, language=learner.language_code)
         await message.answer(
