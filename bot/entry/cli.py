@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument(
         "--dry-run", action="store_true", help="show what would change, change nothing"
     )
+    importer.add_argument(
+        "--strict", action="store_true", help="refuse warnings too (right answers bunched up)"
+    )
     commands.add_parser("config", help="validate the configuration and print it (secrets hidden)")
     return parser
 
@@ -103,7 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "content":
             from bot.entry.runner import import_content
 
-            return asyncio.run(import_content(settings, args.path, dry_run=args.dry_run))
+            return asyncio.run(
+                import_content(settings, args.path, dry_run=args.dry_run, strict=args.strict)
+            )
         return show_config(settings)
     except CannotStart as exc:
         print(f"learnbot: {exc}", file=sys.stderr)

@@ -237,7 +237,9 @@ async def check_health(settings: Settings) -> int:
     return 0 if healthy else 1
 
 
-async def import_content(settings: Settings, path: Path, *, dry_run: bool) -> int:
+async def import_content(
+    settings: Settings, path: Path, *, dry_run: bool, strict: bool = False
+) -> int:
     try:
         course = content.load_course(path)
     except content.CourseInvalid as exc:
@@ -245,6 +247,13 @@ async def import_content(settings: Settings, path: Path, *, dry_run: bool) -> in
             print(f"{path}: {problem}", file=sys.stderr)
         print(f"learnbot: {len(exc.problems)} problem(s); nothing imported", file=sys.stderr)
         return 1
+    skew = content.answer_skew(course)
+    if skew is not None and strict:
+        print(f"{path}: {skew}", file=sys.stderr)
+        print("learnbot: --strict: nothing imported", file=sys.stderr)
+        return 1
+    if skew is not None:
+        print(f"warning: {skew}")
     try:
         engine = await prepare_database(settings.database_url, migrate=False, bundled=False)
     except NotReady as exc:
