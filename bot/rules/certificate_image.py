@@ -73,7 +73,7 @@ def render_certificate(text: CertificateText) -> bytes:
     _centred(draw, 860, text.date_line, _font(REGULAR, 34), INK)
     _centred(draw, 940, text.code_line, _font(REGULAR, 30), MUTED)
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG")  # optimize=True halves the speed for 3 % smaller files
     return buffer.getvalue()
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.course import CourseMap
+from bot.rules.course import CourseMap, LessonInfo
 from bot.rules.learning import QuizResult, QuizTurn, answer_poll, record_poll, start_quiz
 from db.models import User
 from tests.support.botapi_stub import RecordedCall
@@ -67,3 +67,8 @@ def button(call: RecordedCall, label: str) -> str:
             if label in key["text"]:
                 return str(key["callback_data"])
     raise AssertionError(f"no button {label!r} in {markup}")
+
+
+def right_answers(lesson: LessonInfo) -> list[int]:
+    """The course's right option of every question, for `take_quiz`."""
+    return [question.correct_option_ids[0] for question in lesson.questions]
