@@ -79,7 +79,11 @@ def next_step_text(step: NextStep) -> str:
         return _("🌱 Your next lesson, <b>{title}</b>, opens on {date}.").format(
             title=escape(step.waiting.lesson.title), date=step.waiting.opens_on.isoformat()
         )
-    return _("🎓 You have finished the whole course. Congratulations!")
+    return (
+        _("🎓 You have finished the whole course. Congratulations!")
+        + "\n"
+        + _("Your certificate: /certificate")
+    )
 
 
 def no_content() -> str:
@@ -184,16 +188,23 @@ def lock_hint(status: LessonStatus) -> str:
 
 
 def help_text() -> str:
-    return _(
-        "<b>LearnBot</b> teaches in short lessons, each ending in a quiz.\n\n"
-        "/learn — continue with the next lesson\n"
-        "/modules — all modules and lessons\n"
-        "/progress — level, points, streak and rank\n"
-        "/achievements — what you have earned\n"
-        "/leaderboard — the top learners\n"
-        "/settings — time zone, lesson time, reminders, language\n"
-        "/start — start again or see where you are\n"
-        "/help — this list"
+    return (
+        _(
+            "<b>LearnBot</b> teaches in short lessons, each ending in a quiz.\n\n"
+            "/learn — continue with the next lesson\n"
+            "/modules — all modules and lessons\n"
+            "/progress — level, points, streak and rank\n"
+            "/achievements — what you have earned\n"
+            "/leaderboard — the top learners\n"
+            "/settings — time zone, lesson time, reminders, language\n"
+            "/start — start again or see where you are\n"
+            "/help — this list"
+        )
+        + "\n\n"
+        + _(
+            "🎓 /certificate — your certificate, once the course is done\n"
+            "/verify CODE — check whether a certificate is genuine"
+        )
     )
 
 
