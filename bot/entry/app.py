@@ -12,7 +12,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -20,7 +20,7 @@ from bot.rules.admin_users import admin_telegram_ids
 from bot.rules.clock import Clock
 from bot.rules.course import CourseCache
 from bot.telegram.commands import set_commands
-from bot.telegram.filters import LearnerKnown
+from bot.telegram.filters import LearnerKnown, chat_observers
 from bot.telegram.handlers import (
     admin,
     certificates,
@@ -31,6 +31,7 @@ from bot.telegram.handlers import (
     learn,
     membership,
     modules,
+    privacy,
     progress,
     quiz,
     settings,
@@ -74,10 +75,15 @@ def build_dispatcher(
     i18n: I18n | None = None,
     course_cache: CourseCache | None = None,
     storage: BaseStorage | None = None,
+    events_isolation: BaseEventIsolation | None = None,
     admin_ids: Iterable[int] = (),
 ) -> Dispatcher:
-    """The one dispatcher used by polling, webhooks, the demo, tests and benchmarks."""
-    dispatcher = Dispatcher(storage=storage)
+    """The one dispatcher used by polling, webhooks, the demo, tests and benchmarks.
+
+    One learner's updates are handled one after another: across processes through
+    `events_isolation` (a lock on Redis) when given, within this process otherwise.
+    """
+    dispatcher = Dispatcher(storage=storage, events_isolation=events_isolation)
     i18n = i18n or build_i18n()
     dispatcher["clock"] = clock
     dispatcher["admin_ids"] = frozenset(admin_ids)
@@ -88,14 +94,10 @@ def build_dispatcher(
     dispatcher["in_flight"] = in_flight
     dispatcher.update.outer_middleware(in_flight)
     dispatcher.update.outer_middleware(MetricsMiddleware())
-    for observer in (
-        dispatcher.message,
-        dispatcher.callback_query,
-        dispatcher.poll_answer,
-        dispatcher.my_chat_member,
-    ):
+    for observer in chat_observers(dispatcher):
         observer.middleware(HandlerName())
-    dispatcher.update.outer_middleware(OneUpdateAtATimePerUser())
+    if events_isolation is None:
+        dispatcher.update.outer_middleware(OneUpdateAtATimePerUser())
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory))
     dispatcher.update.outer_middleware(UpdateContext())
     dispatcher.update.outer_middleware(LearnerMiddleware())
@@ -111,6 +113,7 @@ def build_dispatcher(
         leaderboard.router(),
         settings.router(),
         membership.router(),
+        privacy.router(),
     ]
     for router in learner_routers:
         _for_learners(router)
@@ -124,12 +127,7 @@ def build_dispatcher(
 
 
 def _for_learners(router: Router) -> None:
-    for observer in (
-        router.message,
-        router.callback_query,
-        router.poll_answer,
-        router.my_chat_member,
-    ):
+    for observer in chat_observers(router):
         observer.filter(LearnerKnown())
 
 

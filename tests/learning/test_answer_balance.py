@@ -9,6 +9,7 @@ import pytest
 
 from bot.entry.cli import main
 from bot.rules.content import answer_skew, load_course
+from tests.support.databases import upgrade
 from tests.support.factories import BUNDLED_COURSE
 
 MINI = Path(__file__).resolve().parents[1] / "support" / "courses" / "mini"
@@ -44,7 +45,9 @@ def test_right_answers_mostly_in_one_position_are_reported(tmp_path: Path) -> No
 def test_dry_run_warns_and_strict_refuses(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'import.db'}")
+    url = f"sqlite+aiosqlite:///{tmp_path / 'import.db'}"
+    upgrade(url)
+    monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.delenv("BOT_TOKEN", raising=False)
     course = str(bunched_course(tmp_path))
     assert main(["content", "import", course, "--dry-run"]) == 0
