@@ -286,7 +286,10 @@ class QuizPoll(Base):
         ForeignKey("quiz_questions.id", ondelete="CASCADE"), index=True
     )
     attempt: Mapped[int] = mapped_column(Integer)
-    option_ids: Mapped[list[int] | None] = mapped_column(JSON)
+    # The shown order of the options (position i shows the course's option order[i]);
+    # NULL for polls sent before options were shuffled: the course file's order.
+    option_order: Mapped[list[int] | None] = mapped_column(JSON)
+    option_ids: Mapped[list[int] | None] = mapped_column(JSON)  # the course's options chosen
     is_correct: Mapped[bool | None] = mapped_column(Boolean)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -403,3 +406,36 @@ class Delivery(Base):
         Index("ix_deliveries_broadcast_id_status", "broadcast_id", "status"),
         Index("ix_deliveries_status_claimed_at", "status", "claimed_at"),
     )
+
+
+# ---------------------------------------------------------------- course and certificates
+
+
+class CourseDetails(Base):
+    """The course's own title and description (course.yaml), one row, written by imports."""
+
+    __tablename__ = "course_details"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Certificate(Base):
+    """A course finished: one per learner and course title, with a code anyone can verify.
+
+    The learner's name and the course title are kept as printed, so the certificate says
+    the same thing after the learner renames themselves or the course is re-titled.
+    """
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    learner_name: Mapped[str] = mapped_column(String(200))
+    course_title: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("user_id", "course_title"),)

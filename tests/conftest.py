@@ -93,8 +93,9 @@ async def reset_database(engine: AsyncEngine) -> None:
 def default_achievement_slugs() -> list[str]:
     from importlib import import_module
 
-    module = import_module("migrations.versions.0003_default_achievements")
-    return list(module.SLUGS)
+    seeded = import_module("migrations.versions.0003_default_achievements")
+    fitted = import_module("migrations.versions.0009_quizzes_that_teach")
+    return sorted({*seeded.SLUGS, *fitted.SLUGS})
 
 
 @pytest.fixture

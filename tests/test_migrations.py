@@ -156,7 +156,7 @@ def test_seed_rows_survive_the_upgrade_to_head(fresh_database: str) -> None:
         assert tuple(progress) == ("COMPLETED", 80, 2)
         slugs = set(conn.scalars(sa.text("SELECT slug FROM achievements")))
         assert "achievement-1" in slugs
-        assert {"first-lesson", "streak-7", "points-2000"} <= slugs
+        assert {"first-lesson", "streak-7", "points-top"} <= slugs
     engine.dispose()
 
 
@@ -166,9 +166,10 @@ def test_default_achievements_are_seeded_once(fresh_database: str) -> None:
     with engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT slug, type, criteria FROM achievements")).all()
     engine.dispose()
-    assert len(rows) == 10
+    assert len(rows) == 11
     by_slug = {slug: (kind, criteria) for slug, kind, criteria in rows}
-    assert by_slug["streak-30"] == ("STREAK", '{"streak_days": 30}')
+    assert by_slug["streak-14"] == ("STREAK", '{"streak_days": 14}')
+    assert by_slug["course-complete"] == ("LESSON_COMPLETED", '{"lessons_percent": 100}')
     assert by_slug["perfect-10"][0] == "CHALLENGES_SOLVED"
 
 
@@ -202,4 +203,45 @@ def test_rows_written_at_the_previous_head_survive(fresh_database: str, revision
             "Asia/Tokyo",
         )
         assert conn.scalar(sa.text("SELECT points FROM user_stats")) == 120
+    engine.dispose()
+
+
+def test_0009_relevels_learners_and_its_downgrade_restores_the_old_rule(
+    fresh_database: str,
+) -> None:
+    config = alembic_config(fresh_database)
+    command.upgrade(config, "0008_stats_for_every_learner")
+    engine = _sync(fresh_database)
+    now = datetime(2026, 1, 5, 8, 0)
+    points = {1: 0, 2: 99, 3: 100, 4: 1499, 5: 1500, 6: 4500}
+    with engine.begin() as conn:
+        for user_id, value in points.items():
+            conn.execute(
+                sa.text(
+                    "INSERT INTO users (id, telegram_id, first_name, is_active, created_at,"
+                    " updated_at) VALUES (:id, :id, 'A', 1, :now, :now)"
+                ),
+                {"id": user_id, "now": now},
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO user_stats (user_id, points, level, updated_at)"
+                    " VALUES (:id, :points, :level, :now)"
+                ),
+                {"id": user_id, "points": value, "level": value // 100 + 1, "now": now},
+            )
+
+    def levels() -> dict[int, int]:
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT user_id, level FROM user_stats")).all()
+        return {user_id: level for user_id, level in rows}
+
+    command.upgrade(config, "0009_quizzes_that_teach")
+    assert levels() == {1: 1, 2: 1, 3: 2, 4: 5, 5: 6, 6: 10}
+    command.downgrade(config, "0008_stats_for_every_learner")
+    assert levels() == {user_id: value // 100 + 1 for user_id, value in points.items()}
+    with engine.connect() as conn:
+        slugs = set(conn.scalars(sa.text("SELECT slug FROM achievements")))
+    assert {"lessons-50", "streak-30", "points-2000"} <= slugs
+    assert not {"course-half", "course-complete", "streak-14", "points-top"} & slugs
     engine.dispose()

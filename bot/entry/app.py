@@ -23,6 +23,7 @@ from bot.telegram.commands import set_commands
 from bot.telegram.filters import LearnerKnown, chat_observers
 from bot.telegram.handlers import (
     admin,
+    certificates,
     errors,
     fallback,
     groups,
@@ -106,6 +107,7 @@ def build_dispatcher(
         start.router(),
         learn.router(),
         quiz.router(),
+        certificates.router(),
         modules.router(),
         progress.router(),
         leaderboard.router(),

@@ -74,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument(
         "--dry-run", action="store_true", help="show what would change, change nothing"
     )
+    importer.add_argument(
+        "--strict", action="store_true", help="refuse warnings too (right answers bunched up)"
+    )
     export = commands.add_parser("export", help="take data out")
     export_commands = export.add_subparsers(dest="export_command", required=True)
     learners = export_commands.add_parser("learners", help="every learner's progress as CSV")
@@ -125,7 +128,7 @@ async def execute(command: str, args: argparse.Namespace, settings: Settings) ->
             from bot.entry.operations import import_content
 
             path = args.path or BUNDLED_COURSE
-            return await import_content(settings, path, dry_run=args.dry_run)
+            return await import_content(settings, path, dry_run=args.dry_run, strict=args.strict)
         case "jobs":
             from bot.entry.operations import run_one_job
 

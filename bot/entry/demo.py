@@ -33,6 +33,7 @@ from aiogram.methods import (
     TelegramMethod,
 )
 from aiogram.types import (
+    BufferedInputFile,
     CallbackQuery,
     Chat,
     InlineKeyboardMarkup,
@@ -92,7 +93,7 @@ class Terminal:
             print(f"\n🤖 {to_terminal(method.text or '')}")
             self._keyboard(method.reply_markup, result)
         elif isinstance(method, SendPhoto):
-            print(f"\n🖼  [photo {method.photo}]")
+            print(f"\n🖼  [photo {_photo_label(method.photo)}]")
             if method.caption:
                 print(f"🤖 {to_terminal(method.caption)}")
             self._keyboard(method.reply_markup, result)
@@ -256,3 +257,12 @@ def _update(update_id: int, line: str, terminal: Terminal, chat: Chat) -> Update
         message_id=10_000 + update_id, date=now, chat=chat, from_user=DEMO_USER, text=line
     )
     return Update(update_id=update_id, message=message)
+
+
+def _photo_label(photo: object) -> str:
+    """An uploaded picture (a certificate) is saved in the working directory to be opened."""
+    if isinstance(photo, BufferedInputFile):
+        path = Path(photo.filename or "photo.png").name
+        Path(path).write_bytes(photo.data)
+        return f"saved as {path}"
+    return str(photo)

@@ -59,7 +59,9 @@ async def run_one_job(settings: Settings, name: JobName, at: datetime | None) ->
     return 0
 
 
-async def import_content(settings: Settings, path: Path, *, dry_run: bool) -> int:
+async def import_content(
+    settings: Settings, path: Path, *, dry_run: bool, strict: bool = False
+) -> int:
     try:
         course = content.load_course(path)
     except content.CourseInvalid as exc:
@@ -67,6 +69,13 @@ async def import_content(settings: Settings, path: Path, *, dry_run: bool) -> in
             print(f"{path}: {problem}", file=sys.stderr)
         print(f"learnbot: {len(exc.problems)} problem(s); nothing imported", file=sys.stderr)
         return FAILED
+    skew = content.answer_skew(course)
+    if skew is not None and strict:
+        print(f"{path}: {skew}", file=sys.stderr)
+        print("learnbot: --strict: nothing imported", file=sys.stderr)
+        return FAILED
+    if skew is not None:
+        print(f"warning: {skew}")
     try:
         if dry_run:
             engine = await open_at_head(settings.database_url)

@@ -15,9 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.telegram_html import split_html
-from db.models import Lesson, Module, QuizQuestion
+from db.models import CourseDetails, Lesson, Module, QuizQuestion
 
 COURSE_CACHE_TTL = 30.0  # seconds; other processes' content edits show up within this
+UNTITLED_COURSE = "LearnBot course"  # a database whose course was imported before titles were kept
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,16 @@ class LessonInfo:
     questions: tuple[QuestionInfo, ...]
     body: str = field(default="", repr=False)
 
+    @property
+    def questions_to_pass(self) -> int:
+        """The fewest right answers whose score (percent, rounded) reaches the pass mark."""
+        total = len(self.questions)
+        return (
+            next((n for n in range(total + 1) if round(100 * n / total) >= self.pass_mark), total)
+            if total
+            else 0
+        )
+
 
 @dataclass(frozen=True)
 class ModuleInfo:
@@ -59,6 +70,7 @@ class ModuleInfo:
 @dataclass(frozen=True)
 class CourseMap:
     modules: tuple[ModuleInfo, ...]
+    title: str = UNTITLED_COURSE
     lessons: tuple[LessonInfo, ...] = field(init=False)
     by_id: dict[int, LessonInfo] = field(init=False)
     by_slug: dict[str, LessonInfo] = field(init=False)
@@ -142,7 +154,8 @@ async def load_course_map(session: AsyncSession) -> CourseMap:
         )
         if infos:
             built.append(ModuleInfo(module_id, slug, title, len(built) + 1, drip, infos))
-    return CourseMap(tuple(built))
+    course_title = await session.scalar(select(CourseDetails.title).limit(1))
+    return CourseMap(tuple(built), course_title or UNTITLED_COURSE)
 
 
 class CourseCache:

@@ -28,7 +28,9 @@ from sqlalchemy.orm import aliased
 
 from bot.rules.course import CourseMap, LessonInfo, QuestionInfo
 from bot.rules.learners import local_date, log_activity
+from bot.rules.milestones import Milestone, milestone_after
 from bot.rules.rewards import Completion, Rewards, on_lesson_completed
+from bot.rules.shuffle import course_options, option_order
 from db.enums import ActivityType, ProgressStatus
 from db.models import ActivityLog, QuizPoll, User, UserProgress
 
@@ -294,12 +296,27 @@ def _status_of(
 
 @dataclass(frozen=True)
 class QuizTurn:
-    """The next question to send as a poll, for attempt `attempt` of a lesson."""
+    """The next question to send as a poll, for attempt `attempt` of a lesson.
+
+    `order` is the shown order of the options: position ``i`` shows the course's option
+    ``order[i]``, shuffled per learner, lesson, attempt and question (bot.rules.shuffle).
+    """
 
     lesson: LessonInfo
     question: QuestionInfo
     attempt: int
     number: int  # 1-based position of the question in the quiz
+    order: tuple[int, ...]
+    retake: bool = False  # first turn of an attempt at a completed lesson: it earns nothing
+
+
+def quiz_turn(
+    user: User, lesson: LessonInfo, question: QuestionInfo, attempt: int, *, retake: bool = False
+) -> QuizTurn:
+    """The turn for `question`, its options in the order this learner's attempt shows them."""
+    order = option_order(len(question.options), "quiz", user.id, lesson.id, attempt, question.id)
+    number = lesson.questions.index(question) + 1
+    return QuizTurn(lesson, question, attempt, number, order, retake)
 
 
 @dataclass(frozen=True)
@@ -314,6 +331,8 @@ class QuizResult:
     first_attempt: bool
     rewards: Rewards | None = None  # what the completion earned
     progress: dict[int, ProgressRow] | None = None  # the learner's progress after this attempt
+    missed: tuple[QuestionInfo, ...] = ()  # the questions answered wrongly, in quiz order
+    milestone: Milestone | None = None  # a module or the whole course finished by this pass
 
 
 async def start_quiz(
@@ -340,8 +359,9 @@ async def start_quiz(
     progress.updated_at = now
     if not lesson.questions:  # content without a quiz: reading it completes it
         await session.flush()
-        return await _finish_attempt(session, course, user, lesson, progress.attempts, 0, now)
-    return QuizTurn(lesson, lesson.questions[0], progress.attempts, 1)
+        return await _finish_attempt(session, course, user, lesson, progress.attempts, (), now)
+    retake = progress.status is ProgressStatus.COMPLETED
+    return quiz_turn(user, lesson, lesson.questions[0], progress.attempts, retake=retake)
 
 
 async def _open_poll(session: AsyncSession, user_id: int, lesson_id: int, attempt: int) -> bool:
@@ -369,6 +389,7 @@ def record_poll(
             lesson_id=turn.lesson.id,
             question_id=turn.question.id,
             attempt=turn.attempt,
+            option_order=list(turn.order),
             created_at=now,
         )
     )
@@ -427,8 +448,10 @@ async def answer_poll(
     )
     if lesson is None or question is None:
         return IGNORED
-    poll.option_ids = sorted(option_ids)
-    poll.is_correct = sorted(option_ids) == sorted(question.correct_option_ids)
+    # Scored against the order that was sent (polls from before shuffling: the file's order).
+    shown = tuple(poll.option_order or range(len(question.options)))
+    poll.option_ids = course_options(shown, list(option_ids))
+    poll.is_correct = poll.option_ids == sorted(question.correct_option_ids)
     poll.answered_at = now
     activity = [
         {
@@ -447,16 +470,16 @@ async def answer_poll(
         await session.execute(insert(ActivityLog), activity)
         return IGNORED
     answers = {other.question_id: other.is_correct for other in polls}
-    for number, candidate in enumerate(lesson.questions, start=1):
+    for candidate in lesson.questions:
         if candidate.id not in answers:
             await session.execute(insert(ActivityLog), activity)
-            return AnswerOutcome(next_turn=QuizTurn(lesson, candidate, poll.attempt, number))
+            return AnswerOutcome(next_turn=quiz_turn(user, lesson, candidate, poll.attempt))
     if any(value is None for value in answers.values()):
         await session.execute(insert(ActivityLog), activity)
         return IGNORED  # another question of this attempt still awaits its answer
-    correct = sum(1 for q in lesson.questions if answers.get(q.id))
+    missed = tuple(q for q in lesson.questions if not answers.get(q.id))
     result = await _finish_attempt(
-        session, course, user, lesson, poll.attempt, correct, now, activity
+        session, course, user, lesson, poll.attempt, missed, now, activity
     )
     return AnswerOutcome(result=result)
 
@@ -467,15 +490,16 @@ async def _finish_attempt(
     user: User,
     lesson: LessonInfo,
     attempt: int,
-    correct: int,
+    missed: tuple[QuestionInfo, ...],
     now: datetime,
     activity: list[dict[str, Any]] | None = None,
 ) -> QuizResult:
     """Score the attempt; the first pass completes the lesson. `activity` rows still to
     be written (the last answer's) go out with the completion's, in one statement."""
     total = len(lesson.questions)
+    correct = total - len(missed)
     score = round(100 * correct / total) if total else 100
-    passed = score >= lesson.pass_mark
+    passed = correct >= lesson.questions_to_pass
     progress = await load_progress(session, user.id)
     row = progress[lesson.id]
     completed_now = passed and row.status is not ProgressStatus.COMPLETED
@@ -491,13 +515,14 @@ async def _finish_attempt(
         .where(UserProgress.user_id == user.id, UserProgress.lesson_id == lesson.id)
         .values(**values)
     )
-    rewards = None
+    rewards = milestone = None
     if completed_now:
-        done = {lid for lid, r in progress.items() if r.status is ProgressStatus.COMPLETED}
-        completion = Completion(lesson, frozenset(done), score=score, attempt=attempt)
+        done = frozenset(lid for lid, r in progress.items() if r.status is ProgressStatus.COMPLETED)
+        completion = Completion(lesson, done, score=score, attempt=attempt)
         rewards = await on_lesson_completed(
             session, course, user, completion, now, activity=activity or []
         )
+        milestone = await milestone_after(session, course, user, lesson, done, now)
     elif activity:
         await session.execute(insert(ActivityLog), activity)
     return QuizResult(
@@ -511,4 +536,6 @@ async def _finish_attempt(
         first_attempt=attempt == 1,
         rewards=rewards,
         progress=progress,
+        missed=missed,
+        milestone=milestone,
     )

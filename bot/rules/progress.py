@@ -11,7 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.rules.course import CourseMap
 from bot.rules.learners import local_date
 from bot.rules.learning import LessonState, lesson_statuses, load_progress
-from bot.rules.rewards import current_streak, level_for, level_progress
+from bot.rules.rewards import (
+    ACHIEVEMENTS,
+    CourseSize,
+    current_streak,
+    level_for,
+    level_progress,
+    reachable_rules,
+)
 from db.models import Achievement, LeaderboardCache, User, UserAchievement, UserStats
 
 
@@ -77,8 +84,14 @@ class AchievementView:
     earned_at: datetime | None
 
 
-async def achievements_view(session: AsyncSession, user: User) -> list[AchievementView]:
-    """Every achievement, earned ones first (by date), then the locked ones."""
+async def achievements_view(
+    session: AsyncSession, course: CourseMap, user: User
+) -> list[AchievementView]:
+    """Earned achievements first (by date), then the locked ones this course lets a learner
+    earn: one no learner of the course could reach is never shown."""
+    reachable = {
+        rule.id for rule in reachable_rules(await ACHIEVEMENTS.get(session), CourseSize.of(course))
+    }
     rows = await session.execute(
         select(Achievement, UserAchievement.earned_at)
         .outerjoin(
@@ -91,6 +104,7 @@ async def achievements_view(session: AsyncSession, user: User) -> list[Achieveme
     views = [
         AchievementView(a.slug, a.title, a.description, a.icon, a.points, earned_at)
         for a, earned_at in rows
+        if earned_at is not None or a.id in reachable
     ]
     earned = sorted((v for v in views if v.earned_at), key=lambda v: v.earned_at or 0)
     return earned + [v for v in views if v.earned_at is None]

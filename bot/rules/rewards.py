@@ -5,7 +5,10 @@ quiz was passed at the first attempt; an achievement's own points. Every award i
 row in `points_ledger` whose `(user_id, award_key)` is unique, and `user_stats` is
 updated in the same transaction, so the ledger always sums to the stats row.
 
-Level: `points // 100 + 1` (SPEC §2).
+Level: level n starts at `LEVEL_STEP · n · (n − 1)` points (0, 100, 300, 600, 1000, 1500,
+2100, …): each level takes 100 points more than the one before, so early levels come
+quickly and later ones mark real work. The bundled course (about 1,300 to 1,700 points
+with its achievements) ends at level 5 or 6.
 
 Streak, in the learner's own time zone: completing a lesson on a local day keeps the
 streak; the first completion on the day after an active day adds one; after a missed
@@ -17,13 +20,22 @@ as zero (`current_streak`); a scheduled reset may only lower the stored value.
 
 Achievements are data: `criteria` is a JSON object whose keys must all hold:
 `lessons_completed`, `modules_completed`, `streak_days`, `perfect_quizzes`, `points`
-(each "at least N"). They are checked after every completion and awarded once.
+(each "at least N"), and the course-relative `lessons_percent`, `modules_percent`,
+`points_percent` (at least that share of the course's published lessons, of its modules,
+of the most points its lessons give: every lesson at the first try), rounded up to whole
+lessons, modules or points. They are checked after every completion and awarded once.
+
+An achievement is reachable on a course when a learner finishing it can meet its criteria:
+lessons, modules and perfect quizzes up to the course's own counts, a streak up to one day
+per lesson, and points up to the lessons' maximum plus what the other reachable
+achievements give (`reachable_rules`). `/achievements` lists only reachable ones.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -47,19 +59,92 @@ from db.models import (
 log = logging.getLogger(__name__)
 
 FIRST_TRY_BONUS = 25
-POINTS_PER_LEVEL = 100
-CRITERIA_KEYS = frozenset(
+LEVEL_STEP = 50  # level n starts at LEVEL_STEP * n * (n - 1) points
+ABSOLUTE_KEYS = frozenset(
     {"lessons_completed", "modules_completed", "streak_days", "perfect_quizzes", "points"}
 )
+# A course-relative key: the absolute key it sets, and the course total it is a share of.
+PERCENT_KEYS = {
+    "lessons_percent": ("lessons_completed", "lessons"),
+    "modules_percent": ("modules_completed", "modules"),
+    "points_percent": ("points", "points"),
+}
+CRITERIA_KEYS = ABSOLUTE_KEYS | frozenset(PERCENT_KEYS)
+
+
+def level_threshold(level: int) -> int:
+    """The points at which `level` starts."""
+    return LEVEL_STEP * level * (level - 1)
 
 
 def level_for(points: int) -> int:
-    return points // POINTS_PER_LEVEL + 1
+    """The highest level whose threshold `points` reaches."""
+    # n(n-1) <= q  <=>  (2n-1)^2 <= 4q+1, exact in integers.
+    return (math.isqrt(4 * (max(points, 0) // LEVEL_STEP) + 1) + 1) // 2
 
 
 def level_progress(points: int) -> tuple[int, int]:
-    """Points gained within the current level, and points a level takes."""
-    return points % POINTS_PER_LEVEL, POINTS_PER_LEVEL
+    """Points gained within the current level, and points the current level takes."""
+    level = level_for(points)
+    start = level_threshold(level)
+    return points - start, level_threshold(level + 1) - start
+
+
+@dataclass(frozen=True)
+class CourseSize:
+    """What a course offers: published lessons and modules, the most points its lessons give."""
+
+    lessons: int
+    modules: int
+    points: int
+
+    @classmethod
+    def of(cls, course: CourseMap) -> CourseSize:
+        points = sum(lesson.points + FIRST_TRY_BONUS for lesson in course.lessons)
+        return cls(len(course.lessons), len(course.modules), points)
+
+
+def thresholds(criteria: dict[str, int], size: CourseSize | None) -> dict[str, int]:
+    """The criteria in absolute numbers for this course; empty (never met) when a
+    course-relative key has no course to measure against."""
+    absolute = {key: need for key, need in criteria.items() if key in ABSOLUTE_KEYS}
+    for key, percent in criteria.items():
+        if key not in PERCENT_KEYS:
+            continue
+        target, total_name = PERCENT_KEYS[key]
+        total = getattr(size, total_name, 0) if size is not None else 0
+        if not total or not 0 < percent <= 100:
+            return {}
+        absolute[target] = max(absolute.get(target, 0), math.ceil(percent * total / 100))
+    return absolute
+
+
+def reachable_rules(rules: list[AchievementRule], size: CourseSize) -> list[AchievementRule]:
+    """The achievements a learner finishing this course can earn (see the module docstring)."""
+    bounds = {
+        "lessons_completed": size.lessons,
+        "modules_completed": size.modules,
+        "streak_days": size.lessons,
+        "perfect_quizzes": size.lessons,
+    }
+    needs = {rule.id: thresholds(rule.criteria, size) for rule in rules}
+
+    def fits(rule: AchievementRule, points_bound: int) -> bool:
+        need = needs[rule.id]
+        return bool(need) and all(
+            value <= (points_bound if key == "points" else bounds[key])
+            for key, value in need.items()
+        )
+
+    reachable: dict[int, AchievementRule] = {}
+    while True:
+        bonus = sum(rule.points for rule in reachable.values())
+        new = [
+            rule for rule in rules if rule.id not in reachable and fits(rule, size.points + bonus)
+        ]
+        if not new:
+            return [rule for rule in rules if rule.id in reachable]
+        reachable.update((rule.id, rule) for rule in new)
 
 
 @dataclass(frozen=True)
@@ -187,7 +272,9 @@ async def on_lesson_completed(
     modules_done = sum(
         1 for module in course.modules if all(item.id in completed for item in module.lessons)
     )
-    rewards.achievements = await award_achievements(session, user, stats, modules_done, now)
+    rewards.achievements = await award_achievements(
+        session, user, stats, modules_done, now, size=CourseSize.of(course)
+    )
     stats.level = level_for(stats.points)
     stats.updated_at = now
     rewards.level, rewards.streak = stats.level, stats.current_streak
@@ -264,6 +351,8 @@ async def award_achievements(
     modules_done: int,
     now: datetime,
     rules: AchievementCache = ACHIEVEMENTS,
+    *,
+    size: CourseSize | None = None,
 ) -> list[EarnedAchievement]:
     """Award every achievement whose criteria now hold and that the learner lacks.
 
@@ -287,7 +376,11 @@ async def award_achievements(
             "perfect_quizzes": stats.perfect_quizzes,
             "points": stats.points,
         }
-        new = [r for r in candidates if r.id not in owned and criteria_hold(r.criteria, measures)]
+        new = [
+            r
+            for r in candidates
+            if r.id not in owned and criteria_hold(thresholds(r.criteria, size), measures)
+        ]
         if not new:
             break
         for rule in new:

@@ -19,6 +19,8 @@ def learner_commands() -> list[BotCommand]:
         BotCommand(command="progress", description=_("Level, points, streak")),
         BotCommand(command="achievements", description=_("Achievements")),
         BotCommand(command="leaderboard", description=_("Top learners")),
+        BotCommand(command="certificate", description=_("Your course certificate")),
+        BotCommand(command="verify", description=_("Check a certificate's code")),
         BotCommand(command="settings", description=_("Settings")),
         BotCommand(command="privacy", description=_("Your data, a copy, erasing it")),
         BotCommand(command="help", description=_("What I can do")),

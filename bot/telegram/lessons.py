@@ -7,6 +7,7 @@ from aiogram.types import InputPollOption, Message
 
 from bot.rules.course import CourseMap, LessonInfo
 from bot.rules.learning import QuizTurn
+from bot.rules.shuffle import shown_positions
 from bot.rules.telegram_html import TELEGRAM_TEXT_LIMIT, visible_text
 from bot.telegram import texts
 from bot.telegram.keyboards import lesson_page_keyboard
@@ -44,7 +45,8 @@ async def show_lesson_page(
 
 
 async def send_quiz_poll(bot: Bot, chat_id: int, turn: QuizTurn) -> str:
-    """Send one question as a native quiz poll; returns Telegram's poll id."""
+    """Send one question as a native quiz poll, its options in the turn's shuffled order
+    (the right answers marked where they stand in that order); returns Telegram's poll id."""
     question = turn.question
     prefix = f"{turn.number}/{len(turn.lesson.questions)} · "
     title = question.question
@@ -53,10 +55,13 @@ async def send_quiz_poll(bot: Bot, chat_id: int, turn: QuizTurn) -> str:
     sent = await bot.send_poll(
         chat_id,
         question=title,
-        options=[InputPollOption(text=option, text_parse_mode=None) for option in question.options],
+        options=[
+            InputPollOption(text=question.options[index], text_parse_mode=None)
+            for index in turn.order
+        ],
         type="quiz",
         is_anonymous=False,
-        correct_option_ids=list(question.correct_option_ids),
+        correct_option_ids=shown_positions(turn.order, question.correct_option_ids),
         allows_multiple_answers=len(question.correct_option_ids) > 1,
         explanation=question.explanation,
         explanation_parse_mode=None,

@@ -75,7 +75,11 @@ def next_step_text(step: NextStep) -> str:
         return _("🌱 Your next lesson, <b>{title}</b>, opens on {date}.").format(
             title=escape(step.waiting.lesson.title), date=step.waiting.opens_on.isoformat()
         )
-    return _("🎓 You have finished the whole course. Congratulations!")
+    return (
+        _("🎓 You have finished the whole course. Congratulations!")
+        + "\n"
+        + _("Your certificate: /certificate")
+    )
 
 
 def no_content() -> str:
@@ -124,13 +128,16 @@ def quiz_open() -> str:
     return _("Your quiz is waiting above ⬆️ — answer the open question there.")
 
 
-def quiz_intro(lesson: LessonInfo) -> str:
+def quiz_intro(lesson: LessonInfo, retake: bool = False) -> str:
     count = len(lesson.questions)
-    return ngettext(
-        "📝 Quiz: <b>{title}</b> — {count} question. You need {mark}% to pass.",
-        "📝 Quiz: <b>{title}</b> — {count} questions. You need {mark}% to pass.",
+    text = ngettext(
+        "📝 Quiz: <b>{title}</b> — {count} question, {needed} of {count} right to pass.",
+        "📝 Quiz: <b>{title}</b> — {count} questions, {needed} of {count} right to pass.",
         count,
-    ).format(title=escape(lesson.title), count=count, mark=lesson.pass_mark)
+    ).format(title=escape(lesson.title), count=count, needed=lesson.questions_to_pass)
+    if retake:
+        text += "\n" + _("🔁 You finished this lesson already: this retake earns no points.")
+    return text
 
 
 def quiz_result(result: QuizResult, step: NextStep) -> str:
@@ -138,12 +145,14 @@ def quiz_result(result: QuizResult, step: NextStep) -> str:
         correct=result.correct, total=result.total, score=result.score
     )
     if not result.passed:
-        return _("❌ {score}. You need {mark}% to pass — have another look and try again.").format(
-            score=score, mark=result.lesson.pass_mark
-        )
+        return _(
+            "❌ {score}. You need {needed} of {total} to pass — have another look and try again."
+        ).format(score=score, needed=result.lesson.questions_to_pass, total=result.total)
     text = _("✅ Passed: {score}.").format(score=score)
     if result.completed_now:
         text += "\n" + _("Lesson «{title}» done!").format(title=escape(result.lesson.title))
+    else:
+        text += "\n" + _("A retake of a finished lesson: no points this time.")
     if result.rewards is not None:
         text += "\n\n" + rewards_text(result.rewards)
     return text + "\n\n" + next_step_text(step)
@@ -175,17 +184,24 @@ def lock_hint(status: LessonStatus) -> str:
 
 
 def help_text() -> str:
-    return _(
-        "<b>LearnBot</b> teaches in short lessons, each ending in a quiz.\n\n"
-        "/learn — continue with the next lesson\n"
-        "/modules — all modules and lessons\n"
-        "/progress — level, points, streak and rank\n"
-        "/achievements — what you have earned\n"
-        "/leaderboard — the top learners\n"
-        "/settings — time zone, lesson time, reminders, language\n"
-        "/start — start again or see where you are\n"
-        "/privacy — what I keep about you; /export, /deleteme\n"
-        "/help — this list"
+    return (
+        _(
+            "<b>LearnBot</b> teaches in short lessons, each ending in a quiz.\n\n"
+            "/learn — continue with the next lesson\n"
+            "/modules — all modules and lessons\n"
+            "/progress — level, points, streak and rank\n"
+            "/achievements — what you have earned\n"
+            "/leaderboard — the top learners\n"
+            "/settings — time zone, lesson time, reminders, language\n"
+            "/start — start again or see where you are\n"
+            "/privacy — what I keep about you; /export, /deleteme\n"
+            "/help — this list"
+        )
+        + "\n\n"
+        + _(
+            "🎓 /certificate — your certificate, once the course is done\n"
+            "/verify CODE — check whether a certificate is genuine"
+        )
     )
 
 
@@ -362,16 +378,20 @@ DEFAULT_ACHIEVEMENT_TEXTS = {
     "first-lesson": (lambda: _("First step"), lambda: _("Complete your first lesson.")),
     "first-module": (lambda: _("Module master"), lambda: _("Complete every lesson of a module.")),
     "lessons-10": (lambda: _("Bookworm"), lambda: _("Complete 10 lessons.")),
-    "lessons-50": (lambda: _("Scholar"), lambda: _("Complete 50 lessons.")),
+    "course-half": (lambda: _("Halfway there"), lambda: _("Finish half of the course's lessons.")),
+    "course-complete": (lambda: _("Graduate"), lambda: _("Finish every lesson of the course.")),
     "streak-3": (lambda: _("On fire"), lambda: _("Learn 3 days in a row.")),
     "streak-7": (lambda: _("Week warrior"), lambda: _("Learn 7 days in a row.")),
-    "streak-30": (lambda: _("Unstoppable"), lambda: _("Learn 30 days in a row.")),
+    "streak-14": (lambda: _("Unstoppable"), lambda: _("Learn 14 days in a row.")),
     "perfect-10": (
         lambda: _("Sharpshooter"),
         lambda: _("Pass 10 quizzes with every answer right."),
     ),
     "points-500": (lambda: _("500 club"), lambda: _("Earn 500 points.")),
-    "points-2000": (lambda: _("2,000 club"), lambda: _("Earn 2,000 points.")),
+    "points-top": (
+        lambda: _("Top of the class"),
+        lambda: _("Earn 90 percent of the points the course's lessons give."),
+    ),
 }
 
 

@@ -382,15 +382,15 @@ async def test_lessons_completed_through_the_chat_match_the_progress_rows(
     await make_course(session, [2], questions=1)
     await make_user(session, ADMIN_BY_ROLE, role=UserRole.ADMIN)
     await session.commit()
-    for user_id, answers in ((LEARNER, [0, 0]), (LEARNER + 1, [0, 2])):
+    for user_id, answers in ((LEARNER, [True, True]), (LEARNER + 1, [True, False])):
         chat = make_chat(user_id=user_id)
         await chat.send("/start")
         await chat.press_button("Berlin")
         await chat.press_button("09:00")
-        for answer in answers:
+        for right in answers:
             await chat.send("/learn")
             await chat.press_button("Take the quiz")
-            await chat.answer_poll(chat.poll_ids()[-1], [answer])
+            await chat.answer_last_poll(right=right)
     completed = await session.scalar(
         sa.select(sa.func.count())
         .select_from(UserProgress)

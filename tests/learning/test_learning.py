@@ -162,8 +162,9 @@ async def test_answering_the_same_poll_twice_counts_once(session: AsyncSession) 
     assert isinstance(turn, QuizTurn)
     record_poll(session, user, turn, "once", now)
     await session.flush()
-    first = await answer_poll(session, course, user, "once", [0], now)
-    second = await answer_poll(session, course, user, "once", [0], now)
+    right = turn.order.index(0)
+    first = await answer_poll(session, course, user, "once", [right], now)
+    second = await answer_poll(session, course, user, "once", [right], now)
     assert first.result is not None
     assert first.result.completed_now
     assert second.result is None

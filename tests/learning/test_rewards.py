@@ -17,6 +17,7 @@ from bot.rules.rewards import (
     current_streak,
     level_for,
     level_progress,
+    level_threshold,
     locked_stats,
     next_streak,
 )
@@ -71,12 +72,32 @@ async def complete(
 
 
 @pytest.mark.parametrize(
-    ("points", "level", "into"),
-    [(0, 1, 0), (99, 1, 99), (100, 2, 0), (199, 2, 99), (200, 3, 0), (2000, 21, 0)],
+    ("points", "level", "into", "size"),
+    [
+        (0, 1, 0, 100),
+        (99, 1, 99, 100),
+        (100, 2, 0, 200),
+        (299, 2, 199, 200),
+        (300, 3, 0, 300),
+        (600, 4, 0, 400),
+        (1000, 5, 0, 500),
+        (1500, 6, 0, 600),
+        (2099, 6, 599, 600),
+        (4500, 10, 0, 1000),
+    ],
 )
-def test_level_boundaries(points: int, level: int, into: int) -> None:
+def test_level_n_starts_at_50_n_n_minus_1_points(
+    points: int, level: int, into: int, size: int
+) -> None:
+    assert level_threshold(level) == 50 * level * (level - 1)
     assert level_for(points) == level
-    assert level_progress(points) == (into, 100)
+    assert level_progress(points) == (into, size)
+
+
+def test_the_level_is_the_highest_whose_threshold_the_points_reach() -> None:
+    for points in range(0, 60_000, 7):
+        level = level_for(points)
+        assert level_threshold(level) <= points < level_threshold(level + 1)
 
 
 async def test_lesson_points_and_first_try_bonus_are_awarded_once(
@@ -219,16 +240,16 @@ async def earned_slugs(session: AsyncSession, user: User) -> set[str]:
     [
         ({"lessons_completed": 1}, 0, {"first-lesson"}),
         ({"lessons_completed": 10}, 0, {"first-lesson", "lessons-10"}),
-        ({"lessons_completed": 50}, 0, {"first-lesson", "lessons-10", "lessons-50"}),
+        ({"lessons_completed": 50}, 0, {"first-lesson", "lessons-10"}),
         ({}, 1, {"first-module"}),
         ({"current_streak": 3}, 0, {"streak-3"}),
         ({"current_streak": 7}, 0, {"streak-3", "streak-7"}),
-        ({"current_streak": 30}, 0, {"streak-3", "streak-7", "streak-30"}),
+        ({"current_streak": 30}, 0, {"streak-3", "streak-7", "streak-14"}),
         ({"perfect_quizzes": 9}, 0, set()),
         ({"perfect_quizzes": 10}, 0, {"perfect-10"}),
         ({"points": 499}, 0, set()),
         ({"points": 500}, 0, {"points-500"}),
-        ({"points": 2000}, 0, {"points-500", "points-2000"}),
+        ({"points": 2000}, 0, {"points-500"}),  # points-top needs a course to measure
     ],
 )
 async def test_each_achievement_criterion(
@@ -273,21 +294,21 @@ async def test_malformed_criteria_never_match(session: AsyncSession) -> None:
 async def test_first_completion_earns_first_lesson_with_its_points_and_activity(
     session: AsyncSession,
 ) -> None:
-    await make_course(session, [1], questions=1)
+    await make_course(session, [3], questions=1)
     user = await make_user(session)
     course = await load_course_map(session)
     result = await complete(session, course, user, 0, at("2026-03-02T10:00Z"))
     assert result.rewards is not None
-    assert [a.slug for a in result.rewards.achievements] == ["first-lesson", "first-module"]
+    assert [a.slug for a in result.rewards.achievements] == ["first-lesson"]
     stats = await stats_of(session, user)
-    assert stats.points == 50 + 25 + 10 + 50
+    assert stats.points == 50 + 25 + 10
     assert stats.points == await ledger_sum(session, user)
     earned_rows = await session.scalar(
         sa.select(sa.func.count())
         .select_from(ActivityLog)
         .where(ActivityLog.activity_type == ActivityType.ACHIEVEMENT_EARNED)
     )
-    assert earned_rows == 2
+    assert earned_rows == 1
 
 
 async def test_two_concurrent_completions_award_once(
@@ -333,5 +354,10 @@ async def test_two_concurrent_completions_award_once(
             .where(PointsLedger.reason == PointsReason.ACHIEVEMENT)
             .where(PointsLedger.award_key.like("achievement:%"))
         )
-        earned = await check.scalar(sa.select(sa.func.count()).select_from(UserAchievement))
+        earned = await check.scalar(
+            sa.select(sa.func.count())
+            .select_from(UserAchievement)
+            .join(Achievement, Achievement.id == UserAchievement.achievement_id)
+            .where(Achievement.points > 0)
+        )
         assert firsts == earned  # one ledger row per achievement with points, no doubles

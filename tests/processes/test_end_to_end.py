@@ -130,6 +130,12 @@ async def test_a_learner_finishes_the_first_module_over_http(
         if number < 4:
             lesson = await learner.press(result, "Next", "sendMessage")
     assert "Module master" in result.params["text"]  # the first module is done
+    celebration = await stub.wait_for(
+        lambda c: c.method == "sendMessage" and "finished!" in c.params.get("text", ""),
+        timeout=STEP_TIMEOUT,
+        start=seen,
+    )
+    assert "Next up: «Everyday work»" in celebration.params["text"]
     progress = await learner.say("/progress")
     assert "4/4" in progress.params["text"]
 

@@ -111,6 +111,13 @@ class Chat:
         )
         return await self.feed(Update(update_id=next(_update_ids), poll_answer=answer))
 
+    async def answer_last_poll(self, *, right: bool = True) -> list[TelegramMethod[Any]]:
+        """Answer the latest poll with its (first) right option, or with a wrong one."""
+        poll = self.polls()[-1]
+        correct = list(poll.correct_option_ids or [])
+        wrong = [i for i in range(len(poll.options)) if i not in correct]
+        return await self.answer_poll(self.poll_ids()[-1], correct[:1] if right else wrong[:1])
+
     # -------------------------------------------------------------- reading
 
     def texts(self, methods: list[TelegramMethod[Any]] | None = None) -> list[str]:

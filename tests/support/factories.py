@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.rules.clock import FixedClock
+from bot.rules.content import import_course
 from db.models import Lesson, Module, QuizQuestion, User
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -82,3 +85,11 @@ async def make_user(
     session.add(user)
     await session.flush()
     return user
+
+
+BUNDLED_COURSE = Path(__file__).resolve().parents[2] / "content"
+
+
+async def import_bundled_course(session: AsyncSession) -> None:
+    """The course shipped in content/, imported as an operator would."""
+    await import_course(session, BUNDLED_COURSE, FixedClock(T0))

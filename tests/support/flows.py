@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.course import CourseMap
+from bot.rules.course import CourseMap, LessonInfo
 from bot.rules.learning import QuizResult, QuizTurn, answer_poll, record_poll, start_quiz
 from db.models import User
 from tests.support.botapi_stub import RecordedCall
@@ -47,7 +47,8 @@ async def take_quiz(
     now: datetime,
     answers: list[int],
 ) -> QuizResult:
-    """Start a quiz and answer each question with the given option (0 = right)."""
+    """Start a quiz and answer each question with the given option of the course's own
+    order (0 = right in the test factories), pressed where the shuffled poll shows it."""
     turn = await start_quiz(session, course, user, lesson_id, now)
     assert isinstance(turn, QuizTurn), turn
     result = None
@@ -56,7 +57,8 @@ async def take_quiz(
         poll_id = next(_poll_ids)
         record_poll(session, user, turn, poll_id, now)
         await session.flush()
-        outcome = await answer_poll(session, course, user, poll_id, [option], now)
+        shown = turn.order.index(option)
+        outcome = await answer_poll(session, course, user, poll_id, [shown], now)
         turn, result = outcome.next_turn, outcome.result
     assert result is not None
     return result
@@ -78,3 +80,8 @@ def button(call: RecordedCall, label: str) -> str:
             if label in key["text"]:
                 return str(key["callback_data"])
     raise AssertionError(f"no button {label!r} in {markup}")
+
+
+def right_answers(lesson: LessonInfo) -> list[int]:
+    """The course's right option of every question, for `take_quiz`."""
+    return [question.correct_option_ids[0] for question in lesson.questions]

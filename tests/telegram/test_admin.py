@@ -239,7 +239,7 @@ async def test_a_broken_course_is_refused_with_file_line_and_reason(
 ) -> None:
     boss = chat_as(ADMIN_ID)
     await boss.send("/start")
-    broken = zipped(BUNDLED, lambda name, text: text.replace("correct: 1", "correct: 9", 1)
+    broken = zipped(BUNDLED, lambda name, text: text.replace("correct: 2", "correct: 9", 1)
                     if name.endswith("01-what-is-git.md") else text)  # fmt: skip
     sent = await send_document(boss, offline_session, broken, "course.zip")
     text = boss.texts(sent)[0]

@@ -33,7 +33,8 @@ async def test_every_page_and_poll_of_the_bundled_course_is_one_telegram_accepts
                 for page in range(1, pages + 1):
                     await send_lesson(bot, 1, course, lesson, page)
                 for number, question in enumerate(lesson.questions, start=1):
-                    await send_quiz_poll(bot, 1, QuizTurn(lesson, question, 1, number))
+                    shown = tuple(reversed(range(len(question.options))))
+                    await send_quiz_poll(bot, 1, QuizTurn(lesson, question, 1, number, shown))
     sent = offline_session.calls
     assert len(sent) >= 2 * (17 + 68)  # every page and every poll, in both languages
 

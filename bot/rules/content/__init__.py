@@ -128,6 +128,7 @@ of that question). Learners' progress is never touched. Re-importing the same co
 nothing at all.
 """
 
+from bot.rules.content.balance import AnswerSkew, answer_skew
 from bot.rules.content.loading import load_course
 from bot.rules.content.reconcile import (
     Change,
@@ -147,6 +148,7 @@ from bot.rules.content.spec import (
 )
 
 __all__ = [
+    "AnswerSkew",
     "Change",
     "Course",
     "CourseInvalid",
@@ -155,6 +157,7 @@ __all__ = [
     "ModuleSpec",
     "Problem",
     "QuestionSpec",
+    "answer_skew",
     "apply_import",
     "has_content",
     "import_course",

@@ -14,11 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.rules.clock import Clock
 from bot.rules.content.loading import load_course
 from bot.rules.content.spec import Course, LessonSpec, ModuleSpec, QuestionSpec
-from db.models import Lesson, Module, QuizQuestion, UserProgress
+from db.models import CourseDetails, Lesson, Module, QuizQuestion, UserProgress
 
 Kind = Literal["module", "lesson", "question"]
 Action = Literal["add", "change", "unpublish", "delete"]
 _SIGNS: dict[str, str] = {"add": "+", "change": "~", "unpublish": "-", "delete": "-"}
+COURSE_DETAILS_ID = 1  # the database holds one course
 
 
 @dataclass(frozen=True)
@@ -427,7 +428,26 @@ async def plan_import(session: AsyncSession, course: Course) -> ImportPlan:
 async def apply_import(session: AsyncSession, course: Course, clock: Clock) -> ImportPlan:
     """Bring the database in line with ``course`` in the caller's transaction (flushed, not
     committed) and return what changed. Re-importing the same course writes nothing."""
-    return await _reconcile(session, course, dry_run=False, now=clock.now())
+    now = clock.now()
+    await _keep_course_details(session, course, now)
+    return await _reconcile(session, course, dry_run=False, now=now)
+
+
+async def _keep_course_details(session: AsyncSession, course: Course, now: datetime) -> None:
+    """The course's title (printed on certificates) and description: one row."""
+    row = await session.get(CourseDetails, COURSE_DETAILS_ID)
+    if row is None:
+        session.add(
+            CourseDetails(
+                id=COURSE_DETAILS_ID,
+                title=course.title,
+                description=course.description,
+                updated_at=now,
+            )
+        )
+    elif (row.title, row.description) != (course.title, course.description):
+        row.title, row.description, row.updated_at = course.title, course.description, now
+    await session.flush()
 
 
 async def import_course(

@@ -31,7 +31,9 @@ async def show_progress(
         await message.answer(chunk)
 
 
-async def show_achievements(message: Message, learner: User, session: AsyncSession) -> None:
-    views = await achievements_view(session, learner)
+async def show_achievements(
+    message: Message, learner: User, session: AsyncSession, course: CourseMap
+) -> None:
+    views = await achievements_view(session, course, learner)
     for chunk in split_html(texts.achievements_text(views)):
         await message.answer(chunk)

@@ -20,8 +20,9 @@ from bot.rules.learning import (
     record_poll,
     start_quiz,
 )
-from bot.telegram import texts
+from bot.telegram import texts, texts_quiz
 from bot.telegram.callbacks import QuizCb
+from bot.telegram.handlers.certificates import send_certificate
 from bot.telegram.keyboards import after_quiz_keyboard
 from bot.telegram.lessons import send_quiz_poll
 from db.models import User
@@ -52,7 +53,8 @@ async def quiz_pressed(
             await send_result(bot, session, course, learner, outcome, now)
         case QuizTurn():
             await callback.answer()
-            await bot.send_message(learner.telegram_id, texts.quiz_intro(outcome.lesson))
+            intro = texts.quiz_intro(outcome.lesson, retake=outcome.retake)
+            await bot.send_message(learner.telegram_id, intro)
             await ask(bot, session, learner, outcome, now)
 
 
@@ -92,8 +94,14 @@ async def send_result(
         step = next_step(lesson_statuses(course, result.progress, learner, now))
     else:
         step = await learner_next_step(session, course, learner, now)
+    for chunk in texts_quiz.missed_questions(result.missed):
+        await bot.send_message(learner.telegram_id, chunk)
     await bot.send_message(
         learner.telegram_id,
         texts.quiz_result(result, step),
         reply_markup=after_quiz_keyboard(result.lesson, result.passed, step.lesson),
     )
+    if result.milestone is not None:
+        await bot.send_message(learner.telegram_id, texts_quiz.milestone_text(result.milestone))
+        if result.milestone.certificate is not None:
+            await send_certificate(bot, learner.telegram_id, result.milestone.certificate)

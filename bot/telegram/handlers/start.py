@@ -22,6 +22,7 @@ from bot.rules.learning import LessonOpened, learner_next_step, open_lesson
 from bot.telegram import texts, texts_setup
 from bot.telegram.callbacks import CommonZonesCb, LessonTimeCb, MoreZonesCb, ZoneCb
 from bot.telegram.filters import Onboarding
+from bot.telegram.handlers.certificates import VERIFY_DEEP_LINK, answer_verification
 from bot.telegram.keyboards import (
     continue_keyboard,
     lesson_time_keyboard,
@@ -70,6 +71,9 @@ async def start(
     bot: Bot,
 ) -> None:
     learners.unblock(learner, now)
+    if command.args and command.args.startswith(VERIFY_DEEP_LINK):
+        await answer_verification(message, session, command.args.removeprefix(VERIFY_DEEP_LINK))
+        return
     if learner.onboarded_at is None:
         text = texts.welcome_new(learner.first_name) + "\n" + texts_setup.type_a_place()
         await message.answer(text, reply_markup=common_zone_keyboard(learner, now))
