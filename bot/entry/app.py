@@ -32,6 +32,7 @@ from bot.telegram.handlers import (
     modules,
     progress,
     quiz,
+    review,
     settings,
     start,
 )
@@ -103,6 +104,7 @@ def build_dispatcher(
     learner_routers = [
         start.router(),
         learn.router(),
+        review.router(),  # before quiz: it takes the review polls' answers
         quiz.router(),
         modules.router(),
         progress.router(),

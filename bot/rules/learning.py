@@ -28,6 +28,7 @@ from sqlalchemy.orm import aliased
 
 from bot.rules.course import CourseMap, LessonInfo, QuestionInfo
 from bot.rules.learners import local_date, log_activity
+from bot.rules.review import learn_from_answer
 from bot.rules.rewards import Completion, Rewards, on_lesson_completed
 from db.enums import ActivityType, ProgressStatus
 from db.models import ActivityLog, QuizPoll, User, UserProgress
@@ -430,6 +431,7 @@ async def answer_poll(
     poll.option_ids = sorted(option_ids)
     poll.is_correct = sorted(option_ids) == sorted(question.correct_option_ids)
     poll.answered_at = now
+    await learn_from_answer(session, poll, now)  # the question's review card
     activity = [
         {
             "user_id": user.id,

@@ -6,7 +6,9 @@ from typing import Any
 
 from aiogram.filters import Filter
 from aiogram.types import TelegramObject
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.rules.review_sessions import is_review_poll
 from db.enums import UserRole
 from db.models import User
 
@@ -33,3 +35,12 @@ class IsAdmin(Filter):
         if learner.telegram_id in admin_ids or learner.role is UserRole.ADMIN:
             return {"admin": learner}
         return False
+
+
+class IsReviewPoll(Filter):
+    """A poll answer to a poll sent by a review session (lesson polls go to the quiz router)."""
+
+    async def __call__(self, event: TelegramObject, **data: Any) -> bool:
+        session: AsyncSession = data["session"]
+        poll_id = getattr(event, "poll_id", None)
+        return isinstance(poll_id, str) and await is_review_poll(session, poll_id)
