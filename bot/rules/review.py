@@ -24,7 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import ReviewSource
 from db.models import QuizPoll, ReviewCard, ReviewLog
-from db.upsert import insert_ignore
 
 DESIRED_RETENTION = 0.9
 SCHEDULER = Scheduler(desired_retention=DESIRED_RETENTION, enable_fuzzing=True)
@@ -65,6 +64,7 @@ async def review(
     card.due = scheduled.due
     card.last_review = now
     card.reviews += 1
+    await session.flush()  # a new card gets its id, for its log row
     await session.execute(
         insert(ReviewLog).values(
             card_id=card.id,
@@ -89,24 +89,26 @@ async def locked_card(session: AsyncSession, user_id: int, question_id: int) -> 
 
 
 async def learn_from_answer(session: AsyncSession, poll: QuizPoll, now: datetime) -> None:
-    """A lesson quiz answer (``poll``, already scored) creates or reviews the question's card."""
+    """A lesson quiz answer (``poll``, already scored) creates or reviews the question's card.
+
+    A learner's answers are serialised by the lock on their quiz polls, so the first
+    answer to a question inserts its card without an upsert.
+    """
     card = await locked_card(session, poll.user_id, poll.question_id)
     missed_before = False
     if card is None:
         fresh = Card(card_id=0, due=now.astimezone(UTC))
-        row = {
-            "user_id": poll.user_id,
-            "question_id": poll.question_id,
-            "state": int(fresh.state),
-            "step": fresh.step,
-            "due": now,
-            "reviews": 0,
-            "retired": False,
-            "created_at": now,
-        }
-        await session.execute(insert_ignore(session, ReviewCard, [row], key="question_id"))
-        card = await locked_card(session, poll.user_id, poll.question_id)
-        assert card is not None
+        card = ReviewCard(
+            user_id=poll.user_id,
+            question_id=poll.question_id,
+            state=int(fresh.state),
+            step=fresh.step,
+            due=now,
+            reviews=0,
+            retired=False,
+            created_at=now,
+        )
+        session.add(card)
     elif poll.is_correct:
         missed_before = bool(
             await session.scalar(

@@ -16,7 +16,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from fsrs import Rating, State
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import ReviewSource
@@ -72,13 +72,9 @@ async def review_progress(session: AsyncSession, user: User, now: datetime) -> R
     )
 
 
-async def due_review_counts(
-    session: AsyncSession, user_ids: Sequence[int], now: datetime
-) -> dict[int, int]:
-    """How many cards each learner has due now, in one statement (learners with none absent)."""
-    if not user_ids:
-        return {}
-    rows = await session.execute(
+def due_counts_statement(user_ids: Sequence[int], now: datetime) -> Select[int, int]:
+    """Due cards per learner: one range of (user_id, due) for each learner."""
+    return (
         select(ReviewCard.user_id, func.count())
         .where(
             ReviewCard.user_id.in_(list(user_ids)),
@@ -87,6 +83,15 @@ async def due_review_counts(
         )
         .group_by(ReviewCard.user_id)
     )
+
+
+async def due_review_counts(
+    session: AsyncSession, user_ids: Sequence[int], now: datetime
+) -> dict[int, int]:
+    """How many cards each learner has due now, in one statement (learners with none absent)."""
+    if not user_ids:
+        return {}
+    rows = await session.execute(due_counts_statement(user_ids, now))
     return {user_id: int(count) for user_id, count in rows}
 
 
