@@ -435,8 +435,8 @@ class ReviewCard(Base):
 
     __table_args__ = (
         UniqueConstraint("user_id", "question_id"),
-        # A learner's due cards are a range of this index.
-        Index("ix_review_cards_user_id_due", "user_id", "due"),
+        # A learner's due cards are one range of this index, read without the table.
+        Index("ix_review_cards_user_id_retired_due", "user_id", "retired", "due"),
     )
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import false, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import QuestionInfo, question_info
@@ -65,6 +65,7 @@ class ReviewSummary:
     right: int
     wrong: int
     next_due: datetime | None
+    more_due: bool  # cards are due already (more than one session's worth)
     streak_kept: bool  # the session was long enough to count as the day's activity
     streak: int
     streak_grew: bool
@@ -88,10 +89,10 @@ async def is_review_poll(session: AsyncSession, poll_id: str) -> bool:
 
 
 def due_cards_statement(user_id: int, now: datetime, limit: int) -> Any:
-    """A learner's due cards, longest overdue first: a range of (user_id, due)."""
+    """A learner's due cards, longest overdue first: a range of (user_id, retired, due)."""
     return (
         select(ReviewCard.id)
-        .where(ReviewCard.user_id == user_id, ReviewCard.due <= now, ReviewCard.retired.is_(False))
+        .where(ReviewCard.user_id == user_id, ReviewCard.due <= now, ReviewCard.retired == false())
         .order_by(ReviewCard.due, ReviewCard.id)
         .limit(limit)
     )
@@ -100,7 +101,7 @@ def due_cards_statement(user_id: int, now: datetime, limit: int) -> Any:
 async def next_due(session: AsyncSession, user_id: int) -> datetime | None:
     due: datetime | None = await session.scalar(
         select(func.min(ReviewCard.due)).where(
-            ReviewCard.user_id == user_id, ReviewCard.retired.is_(False)
+            ReviewCard.user_id == user_id, ReviewCard.retired == false()
         )
     )
     return due
@@ -145,7 +146,7 @@ async def _next_turn(session: AsyncSession, review_session: ReviewSession) -> Re
     rows = await session.execute(
         select(ReviewCard.id, ReviewCard.reviews, QuizQuestion)
         .join(QuizQuestion, QuizQuestion.id == ReviewCard.question_id)
-        .where(ReviewCard.id.in_(remaining), ReviewCard.retired.is_(False))
+        .where(ReviewCard.id.in_(remaining), ReviewCard.retired == false())
     )
     found = {card_id: (reviews, question) for card_id, reviews, question in rows}
     for card_id in remaining:
@@ -269,10 +270,12 @@ async def _finish(
         stats.longest_streak = max(stats.longest_streak, stats.current_streak)
         stats.last_active_date = today
         stats.updated_at = now
+    due = await next_due(session, user.id)
     return ReviewSummary(
         right=review_session.right,
         wrong=review_session.wrong,
-        next_due=await next_due(session, user.id),
+        next_due=due,
+        more_due=due is not None and due <= now,
         streak_kept=kept,
         streak=stats.current_streak,
         streak_grew=grew,

@@ -16,7 +16,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from fsrs import Rating, State
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import ReviewSource
@@ -61,7 +61,7 @@ async def review_progress(session: AsyncSession, user: User, now: datetime) -> R
                 func.count(),
                 func.count(case((ReviewCard.state == int(State.Review), 1))),
                 func.count(case((ReviewCard.due < _next_local_midnight(user, now), 1))),
-            ).where(ReviewCard.user_id == user.id, ReviewCard.retired.is_(False))
+            ).where(ReviewCard.user_id == user.id, ReviewCard.retired == false())
         )
     ).one()
     return ReviewProgress(
@@ -73,13 +73,13 @@ async def review_progress(session: AsyncSession, user: User, now: datetime) -> R
 
 
 def due_counts_statement(user_ids: Sequence[int], now: datetime) -> Select[int, int]:
-    """Due cards per learner: one range of (user_id, due) for each learner."""
+    """Due cards per learner: one range of (user_id, retired, due) for each learner."""
     return (
         select(ReviewCard.user_id, func.count())
         .where(
             ReviewCard.user_id.in_(list(user_ids)),
             ReviewCard.due <= now,
-            ReviewCard.retired.is_(False),
+            ReviewCard.retired == false(),
         )
         .group_by(ReviewCard.user_id)
     )

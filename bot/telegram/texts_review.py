@@ -51,7 +51,9 @@ def review_summary(summary: ReviewSummary, zone: str) -> str:
         )
     elif summary.streak_kept:
         lines.append("🔥 " + _("Your streak is safe for today."))
-    if summary.next_due is not None:
+    if summary.more_due:
+        lines.append(_("🔁 More questions are due: /review"))
+    elif summary.next_due is not None:
         lines.append(_("Next review: {when}.").format(when=_when(summary.next_due, zone)))
     return "\n".join(lines)
 

@@ -1,7 +1,7 @@
 """Review cards: spaced repetition of the quiz questions a learner answered.
 
 Four tables: `review_cards` (a learner's card per question and its FSRS state, due
-cards found by the (user_id, due) index), `review_log` (one row per answer),
+cards one range of the (user_id, retired, due) index), `review_log` (one row per answer),
 `review_sessions` and `review_polls` (a /review session and the polls it sent).
 A removed question retires its cards: `question_id` is SET NULL, never a broken key.
 Points for right review answers get their own ledger reason, REVIEW.
@@ -62,7 +62,9 @@ def upgrade() -> None:
         **MYSQL_TABLE,
     )
     op.create_index("ix_review_cards_question_id", "review_cards", ["question_id"])
-    op.create_index("ix_review_cards_user_id_due", "review_cards", ["user_id", "due"])
+    op.create_index(
+        "ix_review_cards_user_id_retired_due", "review_cards", ["user_id", "retired", "due"]
+    )
 
     op.create_table(
         "review_log",

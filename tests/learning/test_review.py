@@ -129,7 +129,9 @@ async def test_a_card_answered_wrong_comes_back_sooner_than_one_answered_right(
     assert day < again.due < good.due
 
 
-async def test_a_review_session_takes_at_most_twenty_due_cards(session: AsyncSession) -> None:
+async def test_a_review_session_takes_at_most_twenty_due_cards_and_says_when_more_are_due(
+    session: AsyncSession,
+) -> None:
     await make_course(session, [6], questions=4)
     user = await make_user(session)
     course = await load_course_map(session)
@@ -140,6 +142,15 @@ async def test_a_review_session_takes_at_most_twenty_due_cards(session: AsyncSes
     turn = await start_review(session, user, day)
     assert isinstance(turn, ReviewTurn)
     assert (turn.number, turn.total) == (1, REVIEW_SESSION_SIZE)
+    outcome: ReviewTurn | ReviewSummary | None = turn
+    while isinstance(outcome, ReviewTurn):
+        _poll, result = await answer(session, user, outcome, right=True, now=day)
+        outcome = result.turn or result.summary
+    assert isinstance(outcome, ReviewSummary)
+    assert (outcome.right, outcome.more_due) == (REVIEW_SESSION_SIZE, True)  # 4 left
+    next_session = await start_review(session, user, day)
+    assert isinstance(next_session, ReviewTurn)
+    assert next_session.total == 4
 
 
 async def test_a_redelivered_review_answer_changes_nothing(session: AsyncSession) -> None:
