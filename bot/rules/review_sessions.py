@@ -16,9 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import false, func, insert, select
+from sqlalchemy import Select, false, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import QuestionInfo, question_info
@@ -88,7 +87,7 @@ async def is_review_poll(session: AsyncSession, poll_id: str) -> bool:
     return found is not None
 
 
-def due_cards_statement(user_id: int, now: datetime, limit: int) -> Any:
+def due_cards_statement(user_id: int, now: datetime, limit: int) -> Select[int]:
     """A learner's due cards, longest overdue first: a range of (user_id, retired, due)."""
     return (
         select(ReviewCard.id)
