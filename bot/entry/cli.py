@@ -54,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument(
         "--dry-run", action="store_true", help="show what would change, change nothing"
     )
+    export = commands.add_parser("export", help="take data out")
+    export_commands = export.add_subparsers(dest="export_command", required=True)
+    learners = export_commands.add_parser("learners", help="every learner's progress as CSV")
+    learners.add_argument("path", type=Path, help="the CSV file to write ('-': stdout)")
     commands.add_parser("config", help="validate the configuration and print it (secrets hidden)")
     return parser
 
@@ -67,6 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     setup_logging(settings.log_format, settings.log_level)
     command = args.command or ("run" if settings.bot_token else "demo")
+    if command == "export":  # before the runner: exporting needs no aiogram
+        from bot.entry.export import export_learners
+
+        return asyncio.run(export_learners(settings, args.path))
     from bot.entry.runner import CannotStart
 
     try:

@@ -18,6 +18,7 @@ from typing import Any
 from aiogram.methods import (
     AnswerCallbackQuery,
     EditMessageText,
+    SendDocument,
     SendMessage,
     SendPhoto,
     SendPoll,
@@ -63,6 +64,9 @@ class Terminal:
             self._keyboard(method.reply_markup, result)
         elif isinstance(method, SendPhoto):
             print(f"\n🖼  [photo {method.photo}]")
+        elif isinstance(method, SendDocument):
+            name = getattr(method.document, "filename", None) or method.document
+            print(f"\n📎 [document {name}] {to_terminal(method.caption or '')}")
         elif isinstance(method, SendPoll):
             print(f"\n❓ {method.question}")
             for number, option in enumerate(method.options, start=1):
