@@ -39,6 +39,7 @@ class PointsReason(enum.Enum):
     FIRST_TRY_BONUS = "FIRST_TRY_BONUS"
     ACHIEVEMENT = "ACHIEVEMENT"
     ADJUSTMENT = "ADJUSTMENT"
+    REVIEW = "REVIEW"  # a right answer in a review session
 
 
 class DeliveryKind(enum.Enum):
@@ -59,3 +60,10 @@ class BroadcastStatus(enum.Enum):
     SENDING = "SENDING"
     DONE = "DONE"
     CANCELLED = "CANCELLED"
+
+
+class ReviewSource(enum.Enum):
+    """Where a review card was answered: a lesson's quiz or a /review session."""
+
+    LESSON = "LESSON"
+    REVIEW = "REVIEW"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from aiogram import Bot
@@ -23,10 +24,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.rules.clock import Clock
-from bot.rules.course import CourseCache, CourseMap
+from bot.rules.course import CourseCache, CourseMap, LessonInfo
 from bot.rules.leaderboard import refresh_leaderboard
 from bot.rules.learners import learner_locale
-from bot.rules.learning import ProgressRow, lesson_statuses, load_progress_many, next_step
+from bot.rules.learning import lesson_statuses, load_progress_many, next_step
 from bot.rules.pushes import (
     DAILY_LESSON_GRACE,
     STREAK_REMINDER_GRACE,
@@ -37,8 +38,9 @@ from bot.rules.pushes import (
     slot,
     still_wants,
 )
-from bot.telegram import texts
-from bot.telegram.keyboards import start_lesson_keyboard
+from bot.rules.review_stats import due_review_counts
+from bot.telegram import texts, texts_review
+from bot.telegram.keyboards import daily_push_keyboard, start_lesson_keyboard
 from db.enums import DeliveryKind, DeliveryStatus
 from db.models import Delivery, User, UserStats
 from db.upsert import insert_ignore
@@ -49,6 +51,14 @@ from scheduler.sender import Outgoing, Sender
 log = logging.getLogger(__name__)
 
 LEDGER_RECHECK = 50  # messages handed to the sender between two looks at the ledger
+
+
+@dataclass(frozen=True)
+class Due:
+    """What a learner has waiting when their push is rendered."""
+
+    lesson: LessonInfo | None  # the next lesson, None once the course is finished (or drip)
+    reviews: int  # review cards due now
 
 
 class Jobs:
@@ -159,11 +169,19 @@ class Jobs:
                 .order_by(Delivery.id)
             )
         ).all()
-        progress = await load_progress_many(session, [user.id for _d, user, _s in rows])
+        user_ids = [user.id for _d, user, _s in rows]
+        progress = await load_progress_many(session, user_ids)
+        reviews = (
+            await due_review_counts(session, user_ids, now)
+            if kind is DeliveryKind.DAILY_LESSON
+            else {}
+        )
         messages: list[Outgoing] = []
         skipped: list[int] = []
         for delivery, user, stats in rows:
-            message = self._render(kind, course, user, stats, progress[user.id], now, delivery.id)
+            step = next_step(lesson_statuses(course, progress[user.id], user, now))
+            due = Due(step.lesson, reviews.get(user.id, 0))
+            message = self._render(kind, user, stats, due, delivery.id)
             if message is None or not still_wants(user):
                 skipped.append(delivery.id)
             else:
@@ -199,22 +217,29 @@ class Jobs:
     def _render(
         self,
         kind: DeliveryKind,
-        course: CourseMap,
         user: User,
         stats: UserStats | None,
-        progress: dict[int, ProgressRow],
-        now: datetime,
+        due: Due,
         delivery_id: int,
     ) -> Outgoing | None:
-        step = next_step(lesson_statuses(course, progress, user, now))
-        if step.lesson is None:
+        """The push, or None when there is nothing to offer. The daily push offers the next
+        lesson and the due reviews; after the course, the due reviews alone."""
+        lesson = due.lesson
+        if lesson is None and (kind is not DeliveryKind.DAILY_LESSON or not due.reviews):
             return None
         with self.i18n.context(), self.i18n.use_locale(self._locale(user)):
-            if kind is DeliveryKind.DAILY_LESSON:
-                text = texts.daily_lesson_push(step.lesson.title)
-            else:
+            if kind is not DeliveryKind.DAILY_LESSON:
+                assert lesson is not None
                 text = texts.streak_reminder_push(stats.current_streak if stats else 1)
-            markup = start_lesson_keyboard(step.lesson)
+                markup = start_lesson_keyboard(lesson)
+            elif lesson is None:
+                text = texts_review.review_push(due.reviews)
+                markup = daily_push_keyboard(None, due.reviews)
+            else:
+                text = texts.daily_lesson_push(lesson.title)
+                if due.reviews:
+                    text += "\n" + texts_review.reviews_due_line(due.reviews)
+                markup = daily_push_keyboard(lesson, due.reviews)
         return Outgoing(
             chat_id=user.telegram_id,
             user_id=user.id,

@@ -34,6 +34,7 @@ from bot.telegram.handlers import (
     privacy,
     progress,
     quiz,
+    review,
     settings,
     start,
 )
@@ -106,6 +107,7 @@ def build_dispatcher(
     learner_routers = [
         start.router(),
         learn.router(),
+        review.router(),  # before quiz: it takes the review polls' answers
         quiz.router(),
         certificates.router(),
         modules.router(),

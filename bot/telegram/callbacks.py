@@ -49,6 +49,10 @@ class NextCb(CallbackData, prefix="nx"):
     pass
 
 
+class ReviewCb(CallbackData, prefix="rv"):
+    """Start (or continue) a review session: the daily push's and the summary's button."""
+
+
 class BoardCb(CallbackData, prefix="lb"):
     week: bool
 

@@ -15,6 +15,7 @@ DEFAULT_LOCALE = "en"
 def learner_commands() -> list[BotCommand]:
     return [
         BotCommand(command="learn", description=_("Continue learning")),
+        BotCommand(command="review", description=_("Review what is due")),
         BotCommand(command="modules", description=_("Modules and lessons")),
         BotCommand(command="progress", description=_("Level, points, streak")),
         BotCommand(command="achievements", description=_("Achievements")),

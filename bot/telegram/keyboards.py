@@ -16,6 +16,7 @@ from bot.telegram.callbacks import (
     LessonTimeCb,
     MoreZonesCb,
     QuizCb,
+    ReviewCb,
     SettingsAction,
     SettingsCb,
     SettingsTimeCb,
@@ -63,6 +64,24 @@ def start_lesson_keyboard(lesson: LessonInfo) -> InlineKeyboardMarkup:
         text=_("▶️ Start: {title}").format(title=lesson.title[:40]),
         callback_data=LessonCb(lesson_id=lesson.id),
     )
+    return builder.as_markup()
+
+
+def review_button(builder: InlineKeyboardBuilder, due: int) -> None:
+    builder.button(text=_("🔁 Review ({count})").format(count=due), callback_data=ReviewCb())
+
+
+def daily_push_keyboard(lesson: LessonInfo | None, due: int) -> InlineKeyboardMarkup:
+    """The daily push's buttons: the next lesson, and the due reviews when there are any."""
+    builder = InlineKeyboardBuilder()
+    if lesson is not None:
+        builder.button(
+            text=_("▶️ Start: {title}").format(title=lesson.title[:40]),
+            callback_data=LessonCb(lesson_id=lesson.id),
+        )
+    if due:
+        review_button(builder, due)
+    builder.adjust(1)
     return builder.as_markup()
 
 

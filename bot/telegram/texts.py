@@ -188,6 +188,7 @@ def help_text() -> str:
         _(
             "<b>LearnBot</b> teaches in short lessons, each ending in a quiz.\n\n"
             "/learn — continue with the next lesson\n"
+            "/review — questions due for review\n"
             "/modules — all modules and lessons\n"
             "/progress — level, points, streak and rank\n"
             "/achievements — what you have earned\n"
