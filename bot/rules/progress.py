@@ -9,9 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import CourseMap
-from bot.rules.learners import local_date
+from bot.rules.learners import local_date, zone_of
 from bot.rules.learning import LessonState, lesson_statuses, load_progress
-from bot.rules.rewards import current_streak, level_for, level_progress
+from bot.rules.rewards import level_for, level_progress
+from bot.rules.streaks import shown_streak
 from db.models import Achievement, LeaderboardCache, User, UserAchievement, UserStats
 
 
@@ -33,6 +34,8 @@ class ProgressView:
     lessons_done: int
     modules: list[ModuleProgress]
     rank: int | None
+    freezes: int = 0
+    frozen_days: int = 0
 
 
 async def progress_view(
@@ -59,11 +62,13 @@ async def progress_view(
         level=level_for(points),
         into_level=into,
         level_size=size,
-        current_streak=current_streak(stats, local_date(user, now)),
+        current_streak=shown_streak(stats, zone_of(user), local_date(user, now)),
         longest_streak=stats.longest_streak if stats else 0,
         lessons_done=sum(m.done for m in modules),
         modules=modules,
         rank=rank,
+        freezes=stats.streak_freezes if stats else 0,
+        frozen_days=stats.frozen_days if stats else 0,
     )
 
 

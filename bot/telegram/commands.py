@@ -19,6 +19,7 @@ def learner_commands() -> list[BotCommand]:
         BotCommand(command="progress", description=_("Level, points, streak")),
         BotCommand(command="achievements", description=_("Achievements")),
         BotCommand(command="leaderboard", description=_("Top learners")),
+        BotCommand(command="league", description=_("This week's league")),
         BotCommand(command="settings", description=_("Settings")),
         BotCommand(command="help", description=_("What I can do")),
         BotCommand(command="start", description=_("Start or restart")),

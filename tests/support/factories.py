@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Lesson, Module, QuizQuestion, User
+from db.models import Lesson, Module, QuizQuestion, User, UserStats
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -82,3 +83,14 @@ async def make_user(
     session.add(user)
     await session.flush()
     return user
+
+
+async def reload_stats(session: AsyncSession, user_id: int) -> UserStats:
+    """The learner's stats row as the database holds it now."""
+    stats = await session.scalar(
+        select(UserStats)
+        .where(UserStats.user_id == user_id)
+        .execution_options(populate_existing=True)
+    )
+    assert stats is not None
+    return stats

@@ -8,9 +8,11 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules import learners
-from bot.telegram import texts
+from bot.rules.pushes import reminder_plan
+from bot.telegram import texts, texts_motivation
 from bot.telegram.callbacks import (
     LanguageCb,
     SettingsAction,
@@ -39,7 +41,9 @@ def router() -> Router:
     return router
 
 
-def overview(learner: User, i18n: I18n) -> tuple[str, InlineKeyboardMarkup]:
+async def overview(
+    learner: User, i18n: I18n, session: AsyncSession, now: datetime
+) -> tuple[str, InlineKeyboardMarkup]:
     text = texts.settings_text(
         learner.time_zone,
         learner.lesson_minute,
@@ -47,16 +51,25 @@ def overview(learner: User, i18n: I18n) -> tuple[str, InlineKeyboardMarkup]:
         learner.show_on_leaderboard,
         i18n.current_locale,
     )
+    plan = await reminder_plan(session, learner, now)
+    text = "\n".join([text, *texts_motivation.reminder_lines(plan)])
     return text, settings_keyboard(learner.reminders_enabled, learner.show_on_leaderboard)
 
 
-async def show_settings(message: Message, learner: User, i18n: I18n) -> None:
-    text, markup = overview(learner, i18n)
+async def show_settings(
+    message: Message, learner: User, i18n: I18n, session: AsyncSession, now: datetime
+) -> None:
+    text, markup = await overview(learner, i18n, session, now)
     await message.answer(text, reply_markup=markup)
 
 
 async def settings_action(
-    callback: CallbackQuery, callback_data: SettingsCb, learner: User, now: datetime, i18n: I18n
+    callback: CallbackQuery,
+    callback_data: SettingsCb,
+    learner: User,
+    now: datetime,
+    i18n: I18n,
+    session: AsyncSession,
 ) -> None:
     match callback_data.action:
         case SettingsAction.ZONE:
@@ -80,11 +93,16 @@ async def settings_action(
             await callback.answer(texts.settings_saved())
         case SettingsAction.BACK:
             await callback.answer()
-    await show(callback, *overview(learner, i18n))
+    await show(callback, *await overview(learner, i18n, session, now))
 
 
 async def zone_chosen(
-    callback: CallbackQuery, callback_data: SettingsZoneCb, learner: User, now: datetime, i18n: I18n
+    callback: CallbackQuery,
+    callback_data: SettingsZoneCb,
+    learner: User,
+    now: datetime,
+    i18n: I18n,
+    session: AsyncSession,
 ) -> None:
     zone = zone_by_index(callback_data.index)
     if zone is None:
@@ -92,11 +110,16 @@ async def zone_chosen(
         return
     learners.set_time_zone(learner, zone, now)
     await callback.answer(texts.settings_saved() + " " + ZONES[callback_data.index][1])
-    await show(callback, *overview(learner, i18n))
+    await show(callback, *await overview(learner, i18n, session, now))
 
 
 async def time_chosen(
-    callback: CallbackQuery, callback_data: SettingsTimeCb, learner: User, now: datetime, i18n: I18n
+    callback: CallbackQuery,
+    callback_data: SettingsTimeCb,
+    learner: User,
+    now: datetime,
+    i18n: I18n,
+    session: AsyncSession,
 ) -> None:
     try:
         learners.set_lesson_time(learner, callback_data.minute, now)
@@ -104,11 +127,16 @@ async def time_chosen(
         await callback.answer(texts.stale_button(), show_alert=True)
         return
     await callback.answer(texts.settings_saved())
-    await show(callback, *overview(learner, i18n))
+    await show(callback, *await overview(learner, i18n, session, now))
 
 
 async def language_chosen(
-    callback: CallbackQuery, callback_data: LanguageCb, learner: User, now: datetime, i18n: I18n
+    callback: CallbackQuery,
+    callback_data: LanguageCb,
+    learner: User,
+    now: datetime,
+    i18n: I18n,
+    session: AsyncSession,
 ) -> None:
     try:
         learners.set_language(learner, callback_data.code, now)
@@ -118,4 +146,4 @@ async def language_chosen(
     # The rest of this update speaks the new language.
     i18n.current_locale = callback_data.code
     await callback.answer(texts.settings_saved())
-    await show(callback, *overview(learner, i18n))
+    await show(callback, *await overview(learner, i18n, session, now))
