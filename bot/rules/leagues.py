@@ -22,6 +22,7 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, Select, and_, case, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.rules.leaderboard import week_start
 from bot.rules.pushes import may_receive_pushes
@@ -149,29 +150,16 @@ async def close_week(session: AsyncSession, week: date, now: datetime) -> bool:
     )
     points = func.coalesce(earned.c.points, 0)
     group = (LeagueMember.tier, LeagueMember.group_no)
+    place = func.rank().over(partition_by=group, order_by=points.desc())
+    size = func.count().over(partition_by=group)
+    tier = LeagueMember.tier
     standings = (
         select(
             LeagueMember.id.label("id"),
             points.label("points"),
-            func.rank().over(partition_by=group, order_by=points.desc()).label("place"),
-            func.count().over(partition_by=group).label("size"),
-        )
-        .outerjoin(earned, earned.c.user_id == LeagueMember.user_id)
-        .where(LeagueMember.week == week)
-        .subquery()
-    )
-    await session.execute(
-        update(LeagueMember)
-        .where(LeagueMember.id == standings.c.id)
-        .values(points=standings.c.points, place=standings.c.place, group_size=standings.c.size)
-        .execution_options(synchronize_session=False)
-    )
-    place, size, tier = LeagueMember.place, LeagueMember.group_size, LeagueMember.tier
-    await session.execute(
-        update(LeagueMember)
-        .where(LeagueMember.week == week)
-        .values(
-            new_tier=case(
+            place.label("place"),
+            size.label("size"),
+            case(
                 (and_(place <= PROMOTED, tier < TOP_TIER), tier + 1),
                 (
                     and_(
@@ -183,21 +171,31 @@ async def close_week(session: AsyncSession, week: date, now: datetime) -> bool:
                     tier - 1,
                 ),
                 else_=tier,
-            )
+            ).label("new_tier"),
+        )
+        .outerjoin(earned, earned.c.user_id == LeagueMember.user_id)
+        .where(LeagueMember.week == week)
+        .subquery()
+    )
+    await session.execute(
+        update(LeagueMember)
+        .where(LeagueMember.id == standings.c.id)
+        .values(
+            points=standings.c.points,
+            place=standings.c.place,
+            group_size=standings.c.size,
+            new_tier=standings.c.new_tier,
         )
         .execution_options(synchronize_session=False)
     )
-    moved = select(LeagueMember.user_id).where(
-        LeagueMember.week == week, LeagueMember.new_tier != LeagueMember.tier
-    )
     await session.execute(
         update(UserStats)
-        .where(UserStats.user_id.in_(moved))
-        .values(
-            league_tier=select(LeagueMember.new_tier)
-            .where(LeagueMember.user_id == UserStats.user_id, LeagueMember.week == week)
-            .scalar_subquery()
+        .where(
+            UserStats.user_id == LeagueMember.user_id,
+            LeagueMember.week == week,
+            LeagueMember.new_tier != LeagueMember.tier,
         )
+        .values(league_tier=LeagueMember.new_tier)
         .execution_options(synchronize_session=False)
     )
     messages = (
@@ -320,42 +318,46 @@ def ranked(points: list[tuple[int, int]]) -> dict[int, int]:
 async def league_view(session: AsyncSession, user: User, now: datetime) -> LeagueView:
     """The learner's group this week: standings from the ledger, their place, the lines."""
     week = week_of(now)
-    member = await session.scalar(
-        select(LeagueMember).where(LeagueMember.user_id == user.id, LeagueMember.week == week)
-    )
-    if member is None:
+    mine, other = aliased(LeagueMember), aliased(LeagueMember)
+    members = (
+        await session.execute(
+            select(User.id, User.first_name, User.show_on_leaderboard, mine.tier)
+            .select_from(mine)
+            .join(
+                other,
+                and_(
+                    other.week == mine.week,
+                    other.tier == mine.tier,
+                    other.group_no == mine.group_no,
+                ),
+            )
+            .join(User, User.id == other.user_id)
+            .where(mine.user_id == user.id, mine.week == week)
+        )
+    ).all()
+    if not members:
         tier = await session.scalar(
             select(UserStats.league_tier).where(UserStats.user_id == user.id)
         )
         return LeagueView(LeagueTier(tier or 0), False, [], None, None, None)
-    tier = LeagueTier(member.tier)
+    tier = LeagueTier(members[0][3])
     start = week_start(now)
-    group = (
-        select(LeagueMember.user_id)
-        .where(
-            LeagueMember.week == week,
-            LeagueMember.tier == member.tier,
-            LeagueMember.group_no == member.group_no,
-        )
-        .subquery()
+    # The group's ids as a list: each learner's few ledger rows by the (user_id, …) index,
+    # never a scan of the whole week's ledger.
+    earned = dict(
+        (
+            await session.execute(
+                select(PointsLedger.user_id, func.sum(PointsLedger.points))
+                .where(
+                    PointsLedger.user_id.in_([row[0] for row in members]),
+                    PointsLedger.created_at >= start,
+                    PointsLedger.created_at < start + WEEK,
+                )
+                .group_by(PointsLedger.user_id)
+            )
+        ).all()
     )
-    earned = (
-        select(PointsLedger.user_id, func.sum(PointsLedger.points).label("points"))
-        .where(
-            PointsLedger.user_id.in_(select(group.c.user_id)),
-            PointsLedger.created_at >= start,
-            PointsLedger.created_at < start + WEEK,
-        )
-        .group_by(PointsLedger.user_id)
-        .subquery()
-    )
-    rows = (
-        await session.execute(
-            select(User.id, User.first_name, User.show_on_leaderboard, earned.c.points)
-            .join(group, group.c.user_id == User.id)
-            .outerjoin(earned, earned.c.user_id == User.id)
-        )
-    ).all()
+    rows = [(user_id, name, visible, earned.get(user_id)) for user_id, name, visible, _ in members]
     places = ranked([(row[0], int(row[3] or 0)) for row in rows])
     standings = sorted(
         (

@@ -88,8 +88,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_league_members_week_tier_group_no", table_name="league_members")
-    op.drop_table("league_members")
+    op.drop_table("league_members")  # with its indexes (MySQL keeps one for the week key)
     op.drop_table("league_weeks")
     kinds = ", ".join(f"'{kind}'" for kind in NEW_KINDS)
     op.execute(sa.text(f"DELETE FROM deliveries WHERE kind IN ({kinds})"))

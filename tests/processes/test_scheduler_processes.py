@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
-from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +17,7 @@ from tests.support import databases
 from tests.support.backends import require_backend
 from tests.support.botapi_stub import BotAPIStub, Fault
 from tests.support.factories import make_course, make_user
+from tests.support.scheduling import delivered, job_environment, learnbot
 
 AT = "2026-06-01T09:00:00+00:00"
 LEARNERS = 30
@@ -33,23 +32,6 @@ async def seed(url: str, learners: int, minute: int = 9 * 60, first_id: int = 50
             await make_user(session, first_id + index, zone="UTC", lesson_minute=minute)
         await session.commit()
     await engine.dispose()
-
-
-def environment(stub: BotAPIStub, url: str, **extra: str) -> dict[str, str]:
-    return {**os.environ, "BOT_TOKEN": "42:JOBS", "TELEGRAM_API_BASE": stub.base_url,
-            "DATABASE_URL": url, "SEND_RATE": "50", **extra}  # fmt: skip
-
-
-async def learnbot(*args: str, env: dict[str, str]) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, cwd=databases.ROOT, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-
-
-def delivered(stub: BotAPIStub) -> Counter[int]:
-    """Messages Telegram (the stand-in) accepted, per chat."""
-    return Counter(int(c.chat_id) for c in stub.calls if c.method == "sendMessage" and c.ok)
 
 
 async def test_a_job_killed_mid_run_and_run_again_sends_each_learner_one_message(
@@ -71,7 +53,7 @@ async def test_a_job_killed_mid_run_and_run_again_sends_each_learner_one_message
             return None
 
         stub.fault_hook = hold_from_the_eleventh
-        env = environment(stub, fresh_database, SEND_CONCURRENCY="1")
+        env = job_environment(stub, fresh_database, SEND_CONCURRENCY="1")
         first = await learnbot("jobs", "run", "daily-lessons", "--at", AT, env=env)
         await asyncio.wait_for(eleventh.wait(), 60)
         first.send_signal(signal.SIGKILL)
@@ -101,7 +83,7 @@ async def test_two_schedulers_one_runner_and_a_takeover_when_it_dies(
     minute = now.hour * 60 + now.minute
     await seed(mysql_database, LEARNERS, minute=minute)
     async with BotAPIStub() as stub:
-        env = environment(stub, mysql_database, SCHEDULER_LEASE_SECONDS="0.5")
+        env = job_environment(stub, mysql_database, SCHEDULER_LEASE_SECONDS="0.5")
         processes = [await learnbot("scheduler", env=env) for _ in range(2)]
         try:
             await stub.wait_until(lambda: sum(delivered(stub).values()) >= LEARNERS, timeout=60)

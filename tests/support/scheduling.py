@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
+from collections import Counter
+
 from aiogram import Bot
 from aiogram.methods import SendMessage
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -12,6 +17,8 @@ from bot.rules.clock import FixedClock
 from bot.rules.course import CourseCache
 from scheduler.jobs import Jobs
 from scheduler.sender import Sender
+from tests.support import databases
+from tests.support.botapi_stub import BotAPIStub
 
 
 def offline_jobs(
@@ -28,3 +35,34 @@ def sent_texts(offline: OfflineSession, chat_id: int | None = None) -> list[str]
         for call in offline.calls
         if isinstance(call, SendMessage) and (chat_id is None or int(call.chat_id) == chat_id)
     ]
+
+
+def job_environment(stub: BotAPIStub, url: str, **extra: str) -> dict[str, str]:
+    """The environment of a `learnbot` process talking to the stand-in and `url`."""
+    return {
+        **os.environ,
+        "BOT_TOKEN": "42:JOBS",
+        "TELEGRAM_API_BASE": stub.base_url,
+        "DATABASE_URL": url,
+        "SEND_RATE": "50",
+        **extra,
+    }
+
+
+async def learnbot(*args: str, env: dict[str, str]) -> asyncio.subprocess.Process:
+    """`python -m bot ARGS` as a child process, stdout and stderr together."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=databases.ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+
+
+def delivered(stub: BotAPIStub) -> Counter[int]:
+    """Messages Telegram (the stand-in) accepted, per chat."""
+    return Counter(int(c.chat_id) for c in stub.calls if c.method == "sendMessage" and c.ok)
