@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 from aiogram import Bot
+from prometheus_client import REGISTRY
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.entry.offline import OfflineSession
@@ -170,13 +171,8 @@ async def daily_pushes(
     return got
 
 
-async def test_pushes_back_off_after_3_and_pause_after_14_ignored_days_until_the_learner_returns(
-    session: AsyncSession,
-    jobs: Jobs,
-    clock: FixedClock,
-    offline_session: OfflineSession,
-    make_chat: Callable[..., Chat],
-) -> None:
+async def away_since_31_may(session: AsyncSession) -> None:
+    """A course, and learner 501 in Berlin (lessons at 09:00) last seen on 31 May."""
     await make_course(session, [3])
     user = await make_user(
         session,
@@ -187,6 +183,16 @@ async def test_pushes_back_off_after_3_and_pause_after_14_ignored_days_until_the
     )
     session.add(UserStats(user_id=user.id, updated_at=T0))
     await session.commit()
+
+
+async def test_pushes_back_off_after_3_and_pause_after_14_ignored_days_until_the_learner_returns(
+    session: AsyncSession,
+    jobs: Jobs,
+    clock: FixedClock,
+    offline_session: OfflineSession,
+    make_chat: Callable[..., Chat],
+) -> None:
+    await away_since_31_may(session)
     got = await daily_pushes(jobs, clock, offline_session, range(1, 20))
     assert got == {
         **{day: "lesson" for day in (1, 2, 3, 5, 7, 9, 11, 13)},
@@ -199,3 +205,26 @@ async def test_pushes_back_off_after_3_and_pause_after_14_ignored_days_until_the
         22: "lesson",
         23: "lesson",
     }
+
+
+def sample(name: str, kind: str) -> float:
+    return REGISTRY.get_sample_value(name, {"kind": kind}) or 0.0
+
+
+async def test_metrics_count_pushes_by_kind_and_the_visits_that_followed_within_a_day(
+    session: AsyncSession,
+    jobs: Jobs,
+    clock: FixedClock,
+    offline_session: OfflineSession,
+    make_chat: Callable[..., Chat],
+) -> None:
+    await away_since_31_may(session)
+    sent = sample("learnbot_pushes_by_kind_total", "daily_lesson")
+    followed = sample("learnbot_push_follow_ups_total", "daily_lesson")
+    assert await daily_pushes(jobs, clock, offline_session, range(1, 2)) == {1: "lesson"}
+    clock.set(datetime(2026, 6, 1, 18, 0, tzinfo=UTC))  # the same evening
+    await make_chat(501).send("/learn")
+    clock.advance(hours=2)
+    await make_chat(501).send("/learn")  # a second visit answers nothing more
+    assert sample("learnbot_pushes_by_kind_total", "daily_lesson") == sent + 1
+    assert sample("learnbot_push_follow_ups_total", "daily_lesson") == followed + 1
