@@ -6,7 +6,9 @@ Prints: the time to select the learners due in one slot and the query plan (it
 must use an index); the sender's throughput to a local Bot API stand-in over HTTP
 (a separate process) with the limit raised to 1,000/s (target ≥ 1,000 messages/s);
 the highest count in any one-second window under the default limit (must be ≤ 25);
-duplicates (must be 0); peak RSS (target ≤ 200 MB).
+duplicates (must be 0); peak RSS (target ≤ 200 MB). In the same run, the baseline the
+sender is judged against: a bare aiohttp loop posting the same sendMessage requests to the
+same stand-in at the same concurrency (target: the sender, ledger included, ≥ 0.7 × it).
 """
 
 from __future__ import annotations
@@ -148,6 +150,23 @@ async def send(url: str, base: str, count: int, rate: float, offset: int) -> flo
     return elapsed
 
 
+async def bare_aiohttp(base: str, count: int, concurrency: int = 32) -> float:
+    """Messages/s of a plain aiohttp loop posting sendMessage, `concurrency` at a time."""
+    url = f"{base}/bot42:FANOUT/sendMessage"
+    chat_ids = iter(range(FIRST_ID, FIRST_ID + count))
+    async with aiohttp.ClientSession() as http:
+
+        async def worker() -> None:
+            for chat_id in chat_ids:
+                payload = {"chat_id": chat_id, "text": "📚 Today's lesson", "parse_mode": "HTML"}
+                async with http.post(url, json=payload) as response:
+                    await response.read()
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return count / (time.perf_counter() - started)
+
+
 def busiest_second(times: list[float]) -> int:
     times.sort()
     best, start = 0, 0
@@ -170,6 +189,11 @@ async def run(url: str, learners: int, messages: int) -> None:
         print(f"sender, limit 1000/s: {len(calls)} messages in {elapsed:.2f} s ="
               f" {len(calls) / elapsed:,.0f} messages/s")  # fmt: skip
         duplicates = sum(n - 1 for n in Counter(c["params"]["chat_id"] for c in calls).values())
+        await reset_stub(base)
+        baseline = await bare_aiohttp(base, messages)
+        print(f"baseline, bare aiohttp loop: {baseline:,.0f} messages/s; the sender"
+              f" {len(calls) / elapsed:,.0f} = {len(calls) / elapsed / baseline:.2f} × baseline"
+              " (target ≥ 0.7)")  # fmt: skip
         await reset_stub(base)
         await send(url, base, 250, rate=25, offset=messages)
         calls = await stub_calls(base)

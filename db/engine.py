@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import ORMExecuteState, Session
 
 SUPPORTED_DRIVERS = ("mysql+aiomysql", "sqlite+aiosqlite")
 
@@ -75,3 +76,29 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+_WROTE = "learnbot.wrote"
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_writes(state: ORMExecuteState) -> None:
+    # Anything that is not a plain SELECT (INSERT, UPDATE, DELETE, textual SQL) counts.
+    if not state.is_select:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flush(session: Session, _context: Any) -> None:
+    # A flush (autoflush before a query included) wrote the changes it found.
+    session.info[_WROTE] = True
+
+
+def has_writes(session: AsyncSession) -> bool:
+    """Whether the session wrote, or holds changes a flush would write.
+
+    An update that only read needs no COMMIT: closing the session returns its connection to
+    the pool, which rolls the (empty) transaction back.
+    """
+    sync = session.sync_session
+    return bool(sync.info.get(_WROTE) or sync.new or sync.dirty or sync.deleted)

@@ -20,7 +20,7 @@ from bot.rules.admin_users import admin_telegram_ids
 from bot.rules.clock import Clock
 from bot.rules.course import CourseCache
 from bot.telegram.commands import set_commands
-from bot.telegram.filters import LearnerKnown
+from bot.telegram.filters import LearnerKnown, chat_observers
 from bot.telegram.handlers import (
     admin,
     errors,
@@ -89,12 +89,7 @@ def build_dispatcher(
     dispatcher["in_flight"] = in_flight
     dispatcher.update.outer_middleware(in_flight)
     dispatcher.update.outer_middleware(MetricsMiddleware())
-    for observer in (
-        dispatcher.message,
-        dispatcher.callback_query,
-        dispatcher.poll_answer,
-        dispatcher.my_chat_member,
-    ):
+    for observer in chat_observers(dispatcher):
         observer.middleware(HandlerName())
     dispatcher.update.outer_middleware(OneUpdateAtATimePerUser())
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory))
@@ -127,12 +122,7 @@ def build_dispatcher(
 
 
 def _for_learners(router: Router) -> None:
-    for observer in (
-        router.message,
-        router.callback_query,
-        router.poll_answer,
-        router.my_chat_member,
-    ):
+    for observer in chat_observers(router):
         observer.filter(LearnerKnown())
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiogram import Dispatcher, Router
+from aiogram.dispatcher.event.telegram import TelegramEventObserver
 from aiogram.filters import Filter
 from aiogram.types import TelegramObject
 
@@ -33,3 +35,8 @@ class IsAdmin(Filter):
         if learner.telegram_id in admin_ids or learner.role is UserRole.ADMIN:
             return {"admin": learner}
         return False
+
+
+def chat_observers(router: Router | Dispatcher) -> tuple[TelegramEventObserver, ...]:
+    """The kinds of update a learner causes in a private chat, which every router serves."""
+    return (router.message, router.callback_query, router.poll_answer, router.my_chat_member)

@@ -28,6 +28,7 @@ from bot.observability.metrics import ERRORS, UPDATE_SECONDS, UPDATES
 from bot.rules.clock import Clock
 from bot.rules.course import CourseCache
 from bot.rules.learners import TelegramProfile, learner_locale, register_or_refresh
+from db.engine import has_writes
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 log = logging.getLogger(__name__)
@@ -117,7 +118,8 @@ def retryable(error: BaseException) -> bool:
 
 
 class DbSessionMiddleware(BaseMiddleware):
-    """Open one session per update; commit when the handler succeeds, roll back otherwise.
+    """Open one session per update; commit when the handler succeeds and wrote something,
+    roll back otherwise (an update that only read sends no COMMIT).
 
     A deadlock or a lock wait timeout (MySQL 1213, 1205) re-runs the whole unit of work,
     up to MAX_ATTEMPTS times, as long as nothing was sent to Telegram yet.
@@ -147,7 +149,8 @@ class DbSessionMiddleware(BaseMiddleware):
             except BaseException:
                 await session.rollback()
                 raise
-            await session.commit()
+            if has_writes(session):
+                await session.commit()
             return result
 
 
@@ -208,12 +211,7 @@ class LearnerLocaleMiddleware(I18nMiddleware):
 class MetricsMiddleware(BaseMiddleware):
     """Counts and times every update, and logs one line for it (no message texts)."""
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         kind = event.event_type if isinstance(event, Update) else type(event).__name__
         trace: dict[str, str] = {}
         data["trace"] = trace  # filled in by HandlerName, below the routers
@@ -248,12 +246,7 @@ class MetricsMiddleware(BaseMiddleware):
 class HandlerName(BaseMiddleware):
     """An inner middleware: records which handler took the update, for the log line."""
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         trace = data.get("trace")
         chosen = data.get("handler")
         if isinstance(trace, dict) and chosen is not None:
