@@ -8,12 +8,21 @@ batches (`RESULT_BATCH` per run), so a week of many learners is sent over a few 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.observability.metrics import PUSHES_BY_KIND
 from bot.rules.clock import Clock
-from bot.rules.leagues import close_week, pending_results, place_newcomers, weeks_to_close
+from bot.rules.leagues import (
+    WEEK,
+    close_week,
+    pending_results,
+    place_newcomers,
+    week_start_of,
+    weeks_to_close,
+)
 from bot.rules.learners import learner_locale
 from bot.telegram import texts_league
 from db.enums import DeliveryKind, DeliveryStatus
@@ -21,6 +30,7 @@ from scheduler.report import JobReport
 from scheduler.sender import Outgoing, Sender
 
 RESULT_BATCH = 2000  # about a minute of sending at Telegram's broadcast rate
+LAST_SECOND = timedelta(seconds=1)
 
 
 async def run_league_week(
@@ -31,6 +41,8 @@ async def run_league_week(
     async with session_factory() as session:
         async with session.begin():
             for week in await weeks_to_close(session, now):
+                # Earners of the week's last minutes, before the job saw them, still count.
+                await place_newcomers(session, week_start_of(week) + WEEK - LAST_SECOND)
                 report.due += int(await close_week(session, week, now))
         async with session.begin():
             await place_newcomers(session, now)

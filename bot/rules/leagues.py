@@ -318,10 +318,22 @@ def ranked(points: list[tuple[int, int]]) -> dict[int, int]:
 async def league_view(session: AsyncSession, user: User, now: datetime) -> LeagueView:
     """The learner's group this week: standings from the ledger, their place, the lines."""
     week = week_of(now)
+    start = week_start(now)
     mine, other = aliased(LeagueMember), aliased(LeagueMember)
-    members = (
+    # Each member's points by a lookup on the ledger's (user_id, …) index: a few rows per
+    # learner, never a scan of the whole week's ledger.
+    earned = (
+        select(func.sum(PointsLedger.points))
+        .where(
+            PointsLedger.user_id == other.user_id,
+            PointsLedger.created_at >= start,
+            PointsLedger.created_at < start + WEEK,
+        )
+        .scalar_subquery()
+    )
+    rows = (
         await session.execute(
-            select(User.id, User.first_name, User.show_on_leaderboard, mine.tier)
+            select(User.id, User.first_name, User.show_on_leaderboard, earned, mine.tier)
             .select_from(mine)
             .join(
                 other,
@@ -335,34 +347,17 @@ async def league_view(session: AsyncSession, user: User, now: datetime) -> Leagu
             .where(mine.user_id == user.id, mine.week == week)
         )
     ).all()
-    if not members:
+    if not rows:
         tier = await session.scalar(
             select(UserStats.league_tier).where(UserStats.user_id == user.id)
         )
         return LeagueView(LeagueTier(tier or 0), False, [], None, None, None)
-    tier = LeagueTier(members[0][3])
-    start = week_start(now)
-    # The group's ids as a list: each learner's few ledger rows by the (user_id, …) index,
-    # never a scan of the whole week's ledger.
-    earned = dict(
-        (
-            await session.execute(
-                select(PointsLedger.user_id, func.sum(PointsLedger.points))
-                .where(
-                    PointsLedger.user_id.in_([row[0] for row in members]),
-                    PointsLedger.created_at >= start,
-                    PointsLedger.created_at < start + WEEK,
-                )
-                .group_by(PointsLedger.user_id)
-            )
-        ).all()
-    )
-    rows = [(user_id, name, visible, earned.get(user_id)) for user_id, name, visible, _ in members]
+    tier = LeagueTier(rows[0][4])
     places = ranked([(row[0], int(row[3] or 0)) for row in rows])
     standings = sorted(
         (
             Standing(places[user_id], name, int(points or 0), user_id == user.id)
-            for user_id, name, visible, points in rows
+            for user_id, name, visible, points, _tier in rows
             if visible or user_id == user.id
         ),
         key=lambda standing: (standing.place, not standing.is_me),

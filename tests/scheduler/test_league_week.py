@@ -139,3 +139,16 @@ def test_the_promotion_and_demotion_lines(
     tier: LeagueTier, size: int, lines: tuple[int | None, int | None]
 ) -> None:
     assert lines_for(tier, size) == lines
+
+
+async def test_earners_of_the_last_minutes_are_placed_before_the_week_closes(
+    session: AsyncSession, jobs: Jobs, clock: FixedClock, offline_session: OfflineSession
+) -> None:
+    await earners(session, 1000, 2, LeagueTier.BRONZE, MONDAY)
+    clock.set(MONDAY + timedelta(hours=1))
+    await jobs.league_week()
+    late = await earners(session, 2000, 1, LeagueTier.BRONZE, MONDAY + timedelta(days=6, hours=23))
+    clock.set(MONDAY + timedelta(days=7, minutes=1))  # the job did not run in between
+    await jobs.league_week()
+    assert await tiers(session, late) == [LeagueTier.SILVER]
+    assert len(sent_texts(offline_session)) == 3
