@@ -289,11 +289,12 @@ async def on_return(session: AsyncSession, user: User, now: datetime) -> Return:
     )
     for kind in answered:
         PUSH_FOLLOW_UPS.labels(kind=kind.name.lower()).inc()
-    await session.execute(
-        delete(Delivery).where(
-            Delivery.user_id == user.id, Delivery.kind == DeliveryKind.REMINDERS_PAUSED
-        )
-    )
+    # Read first: an update that only reads must not write (and commit) anything.
+    paused = Delivery.user_id == user.id, Delivery.kind == DeliveryKind.REMINDERS_PAUSED
+    if await session.scalar(select(Delivery.id).where(*paused).limit(1)) is not None:
+        await session.execute(
+            delete(Delivery).where(*paused)
+        )  # an update that reads writes nothing
     return Return(freeze_saved=await take_freeze_notice(session, user.id))
 
 
