@@ -1,17 +1,22 @@
-# `make run`: the bot when BOT_TOKEN is set, the terminal demo otherwise.
-# `make test`: installs everything from the lock file (uv.lock) into .venv and runs
-# the whole suite on SQLite and MariaDB/MySQL.
+# `make run`: the bot when BOT_TOKEN is set, the terminal demo otherwise; it installs only
+# what running needs. `make test`: installs everything from the lock file (uv.lock), the
+# dev tools too, into .venv and runs the whole suite on SQLite and MariaDB/MySQL.
 UV_VERSION ?= 0.13.9
 export UV_PYTHON_DOWNLOADS := never
+# Compiled once at install, so every later start skips compiling aiogram's many modules.
+export UV_COMPILE_BYTECODE := 1
 
-.PHONY: run test install lint messages compile
+.PHONY: run test install uv lint messages compile
 
-install:
+uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
+
+install: uv
 	uv sync --frozen
 
-run: install
-	uv run --frozen learnbot
+# --no-dev: the runtime dependencies only; an existing .venv keeps its dev tools.
+run: uv
+	uv run --frozen --no-dev learnbot
 
 test: install
 	uv run --frozen pytest

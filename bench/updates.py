@@ -37,8 +37,8 @@ from sqlalchemy import insert, text
 
 from bench.common import StatementCounter, current_kind, peak_rss_mb, percentile, throwaway_mysql
 from bot.entry.app import build_bot, build_dispatcher
+from bot.entry.database import BUNDLED_COURSE
 from bot.entry.offline import OfflineSession
-from bot.entry.runner import BUNDLED_COURSE
 from bot.rules import content
 from bot.rules.clock import SystemClock
 from bot.rules.course import CourseCache

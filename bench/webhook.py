@@ -27,7 +27,7 @@ import aiohttp
 from sqlalchemy import text
 
 from bench.common import percentile, throwaway_mysql
-from bot.entry.runner import BUNDLED_COURSE
+from bot.entry.database import BUNDLED_COURSE
 from bot.rules import content
 from bot.rules.clock import SystemClock
 from bot.telegram.callbacks import LessonCb
@@ -96,7 +96,8 @@ async def start_servers(
         env = {**os.environ, "BOT_TOKEN": "42:WB", "TELEGRAM_API_BASE": stub_base,
                "DATABASE_URL": url, "WEBHOOK_URL": f"http://127.0.0.1:{port}/hook",
                "WEBHOOK_SECRET": SECRET, "WEBHOOK_HOST": "127.0.0.1",
-               "WEBHOOK_PORT": str(port), "LOG_LEVEL": "WARNING"}  # fmt: skip
+               "WEBHOOK_PORT": str(port), "METRICS_PORT": str(free_port()),
+               "LOG_LEVEL": "WARNING"}  # fmt: skip
         processes.append(await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "webhook", env=env,
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,

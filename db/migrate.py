@@ -1,8 +1,15 @@
-"""Schema state and upgrades from code (Alembic, the same revisions operators run)."""
+"""Schema state and upgrades from code (Alembic, the same revisions operators run).
+
+The migrations and their Alembic configuration live at the repository root
+(`migrations/`, `alembic.ini`); a built wheel carries them inside this package
+(`db/migrations/`, `db/alembic.ini`), so an installed `learnbot` finds them as
+package data and `alembic -c …/db/alembic.ini` works outside a checkout.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from importlib.resources import files
 from pathlib import Path
 
 from alembic import command
@@ -11,12 +18,18 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-ROOT = Path(__file__).resolve().parent.parent
+CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+def shipped(name: str) -> Path:
+    """`name` as package data of `db` (an installed wheel), else from the checkout."""
+    packaged = Path(str(files("db") / name))
+    return packaged if packaged.exists() else CHECKOUT / name
 
 
 def alembic_config(url: str) -> Config:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config = Config(str(shipped("alembic.ini")))
+    config.set_main_option("script_location", str(shipped("migrations")))
     config.attributes["database_url"] = url
     config.attributes["configure_logger"] = False
     return config

@@ -8,8 +8,10 @@ from logging.config import fileConfig
 
 from alembic import context
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from bot.entry.config import ConfigError, load_settings
+from bot.entry.failures import database_reason, hidden
 from db.engine import create_engine, is_sqlite
 from db.models import Base
 
@@ -20,10 +22,14 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 target_metadata = Base.metadata
 
 
+# Called from code (`learnbot run`), the caller reports failures; from the `alembic`
+# command, a database that cannot be reached is one line, not a traceback.
+FROM_CODE = bool(config.attributes.get("database_url"))
+
+
 def database_url() -> str:
-    url = config.attributes.get("database_url")
-    if url:
-        return str(url)
+    if FROM_CODE:
+        return str(config.attributes["database_url"])
     try:
         return load_settings().database_url
     except ConfigError as exc:
@@ -53,8 +59,16 @@ def do_run_migrations(connection: Connection) -> None:
 async def run_async_migrations(url: str) -> None:
     engine = create_engine(url, sql_mode=config.attributes.get("sql_mode"))
     try:
-        async with engine.connect() as connection:
+        try:
+            connection = await engine.connect()
+        except (DBAPIError, OSError) as exc:
+            if FROM_CODE:
+                raise
+            sys.exit(f"alembic: cannot use the database at {hidden(url)}: {database_reason(exc)}")
+        try:
             await connection.run_sync(do_run_migrations)
+        finally:
+            await connection.close()
     finally:
         await engine.dispose()
 

@@ -14,7 +14,7 @@ crosses the learner's local midnight.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 
 from aiogram import Bot
@@ -50,6 +50,8 @@ from scheduler.report import JobReport
 from scheduler.sender import Outgoing, Sender
 
 log = logging.getLogger(__name__)
+
+LEDGER_RECHECK = 50  # messages handed to the sender between two looks at the ledger
 
 
 class Jobs:
@@ -110,7 +112,7 @@ class Jobs:
             await session.commit()
             messages = await self._pending(session, kind, course, now, grace)
         report.claimed = len(messages)
-        outcomes = await self.sender.send_all(messages)
+        outcomes = await self.sender.send_all(self._still_claimed(messages))
         report.outcomes = {status.name: count for status, count in outcomes.items()}
         PUSHES_BY_KIND.labels(kind=kind.name.lower()).inc(outcomes[DeliveryStatus.SENT])
         return report
@@ -186,6 +188,25 @@ class Jobs:
             )
         await session.commit()
         return messages
+
+    async def _still_claimed(self, messages: list[Outgoing]) -> AsyncIterator[Outgoing]:
+        """The messages whose ledger row is still PENDING, looked up again every
+        LEDGER_RECHECK messages while sending: a learner who erased their account meanwhile
+        (their ledger rows went with it) gets nothing."""
+        for start in range(0, len(messages), LEDGER_RECHECK):
+            chunk = messages[start : start + LEDGER_RECHECK]
+            async with self.session_factory() as session:
+                pending = set(
+                    await session.scalars(
+                        select(Delivery.id).where(
+                            Delivery.id.in_([message.delivery_id for message in chunk]),
+                            Delivery.status == DeliveryStatus.PENDING,
+                        )
+                    )
+                )
+            for message in chunk:
+                if message.delivery_id in pending:
+                    yield message
 
     def _render(
         self,

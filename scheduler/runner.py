@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 LEASE_CHECK = timedelta(seconds=10)  # how often the leader pings and a standby retries
 MISFIRE_GRACE = timedelta(minutes=5)
+JOB_SHUTDOWN_GRACE = timedelta(seconds=20)  # how long a running job gets to finish on SIGTERM
 
 
 def job_table(jobs: Jobs) -> dict[JobName, Callable[[], Awaitable[JobReport]]]:
@@ -35,7 +36,13 @@ def job_table(jobs: Jobs) -> dict[JobName, Callable[[], Awaitable[JobReport]]]:
     }
 
 
-async def run_job(name: str, job: Callable[[], Awaitable[JobReport]]) -> None:
+async def run_job(
+    name: str, job: Callable[[], Awaitable[JobReport]], running: set[asyncio.Task[None]]
+) -> None:
+    task = asyncio.current_task()
+    if task is not None:
+        running.add(task)
+        task.add_done_callback(running.discard)
     with JOB_SECONDS.labels(job=name).time():
         try:
             report = await job()
@@ -47,14 +54,15 @@ async def run_job(name: str, job: Callable[[], Awaitable[JobReport]]) -> None:
     log.info("%s", report)
 
 
-def build_scheduler(jobs: Jobs) -> AsyncIOScheduler:
-    """The jobs, defined in code and added with fixed ids at every start."""
+def build_scheduler(jobs: Jobs, running: set[asyncio.Task[None]]) -> AsyncIOScheduler:
+    """The jobs, defined in code and added with fixed ids at every start; each running
+    job's task is in `running` while it runs."""
     scheduler = AsyncIOScheduler(timezone="UTC")
     for name, job in job_table(jobs).items():
         scheduler.add_job(
             run_job,
             "interval",
-            args=[name, job],
+            args=[name, job, running],
             seconds=JOB_EVERY[name].total_seconds(),
             id=name,
             replace_existing=True,
@@ -74,9 +82,12 @@ async def run_scheduler(
     """Run the jobs whenever this process holds the lease, until `stop` is set.
 
     The leader pings its lease every `lease_check` seconds; a standby tries to take
-    it as often, so a dead leader is replaced within about that long.
+    it as often, so a dead leader is replaced within about that long. When `stop` is
+    set, no job starts any more and the running ones get JOB_SHUTDOWN_GRACE to finish
+    (APScheduler would cancel them mid-send) before the lease is released.
     """
-    scheduler = build_scheduler(jobs)
+    running: set[asyncio.Task[None]] = set()
+    scheduler = build_scheduler(jobs, running)
     scheduler.start(paused=True)
     try:
         while not stop.is_set():
@@ -92,8 +103,19 @@ async def run_scheduler(
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), lease_check)
     finally:
+        scheduler.pause()
+        await _let_running_jobs_finish(running)
         scheduler.shutdown(wait=False)
         await leadership.release()
+
+
+async def _let_running_jobs_finish(running: set[asyncio.Task[None]]) -> None:
+    if not running:
+        return
+    log.info("waiting for %d running job(s) to finish", len(running))
+    _done, unfinished = await asyncio.wait(set(running), timeout=JOB_SHUTDOWN_GRACE.total_seconds())
+    if unfinished:
+        log.warning("stopping with %d job(s) unfinished", len(unfinished))
 
 
 async def _lease(leadership: Leadership) -> bool:

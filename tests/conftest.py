@@ -31,6 +31,7 @@ from tests.support import databases
 from tests.support.backends import mysql_skipped, redis_skipped, require_backend
 from tests.support.botapi_stub import BotAPIStub
 from tests.support.chat import Chat
+from tests.support.checked_bot import checked
 
 
 @pytest.fixture(scope="session", params=databases.BACKENDS)
@@ -125,7 +126,7 @@ def offline_session() -> OfflineSession:
 
 @pytest.fixture
 def bot(offline_session: OfflineSession) -> Bot:
-    return build_bot("42:TEST", session=offline_session)
+    return checked(build_bot("42:TEST", session=offline_session))
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -31,6 +31,7 @@ from bot.telegram.handlers import (
     learn,
     membership,
     modules,
+    privacy,
     progress,
     quiz,
     settings,
@@ -75,10 +76,15 @@ def build_dispatcher(
     i18n: I18n | None = None,
     course_cache: CourseCache | None = None,
     storage: BaseStorage | None = None,
+    events_isolation: BaseEventIsolation | None = None,
     admin_ids: Iterable[int] = (),
 ) -> Dispatcher:
-    """The one dispatcher used by polling, webhooks, the demo, tests and benchmarks."""
-    dispatcher = Dispatcher(storage=storage)
+    """The one dispatcher used by polling, webhooks, the demo, tests and benchmarks.
+
+    One learner's updates are handled one after another: across processes through
+    `events_isolation` (a lock on Redis) when given, within this process otherwise.
+    """
+    dispatcher = Dispatcher(storage=storage, events_isolation=events_isolation)
     i18n = i18n or build_i18n()
     dispatcher["clock"] = clock
     dispatcher["admin_ids"] = frozenset(admin_ids)
@@ -91,7 +97,8 @@ def build_dispatcher(
     dispatcher.update.outer_middleware(MetricsMiddleware())
     for observer in chat_observers(dispatcher):
         observer.middleware(HandlerName())
-    dispatcher.update.outer_middleware(OneUpdateAtATimePerUser())
+    if events_isolation is None:
+        dispatcher.update.outer_middleware(OneUpdateAtATimePerUser())
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory))
     dispatcher.update.outer_middleware(UpdateContext())
     dispatcher.update.outer_middleware(LearnerMiddleware())
@@ -109,6 +116,7 @@ def build_dispatcher(
         league.router(),
         settings.router(),
         membership.router(),
+        privacy.router(),
     ]
     for router in learner_routers:
         _for_learners(router)

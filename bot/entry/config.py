@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -12,6 +14,9 @@ from sqlalchemy.exc import ArgumentError
 from db.engine import SUPPORTED_DRIVERS
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///learnbot.db"
+# What @BotFather hands out: the bot's numeric id, a colon, then the secret part.
+TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]+")
+REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 
 class ConfigError(Exception):
@@ -30,6 +35,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "0.0.0.0"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+    metrics_host: str = "0.0.0.0"
+    metrics_port: int = Field(default=9464, ge=1, le=65535)
     send_rate: float = Field(default=25.0, gt=0, le=1000)
     send_concurrency: int = Field(default=8, ge=1, le=256)
     paid_broadcast: bool = False
@@ -41,8 +48,14 @@ class Settings(BaseSettings):
     @classmethod
     def _split_admin_ids(cls, value: object) -> object:
         if isinstance(value, str):
-            parts = [part.strip() for part in value.split(",")]
-            return frozenset(int(part) for part in parts if part)
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            wrong = [part for part in parts if not part.isdigit()]
+            if wrong:
+                raise ValueError(
+                    f"{wrong[0]!r} is not a Telegram user id; use numeric ids separated by "
+                    "commas, e.g. 123456789,987654321 (the README says how to find yours)"
+                )
+            return frozenset(int(part) for part in parts)
         if isinstance(value, int):
             return frozenset({value})
         return value
@@ -59,6 +72,23 @@ class Settings(BaseSettings):
                 f"unknown driver {url.drivername!r}; use mysql+aiomysql://user:pw@host:3306/db "
                 "or sqlite+aiosqlite:///learnbot.db"
             )
+        return value
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not TOKEN_SHAPE.fullmatch(value.get_secret_value()):
+            raise ValueError(
+                "not a bot token; it looks like 123456789:AAH…, as @BotFather gives it"
+            )
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is not None and urlsplit(value).scheme not in REDIS_SCHEMES:
+            scheme = urlsplit(value).scheme or "none"
+            raise ValueError(f"not a Redis URL (scheme {scheme!r}); use redis://host:6379/0")
         return value
 
     @field_validator(

@@ -19,13 +19,24 @@ from aiogram.methods import (
     EditMessageText,
     GetFile,
     GetMe,
+    SendDocument,
     SendMessage,
     SendPhoto,
     SendPoll,
     TelegramMethod,
 )
 from aiogram.methods.base import TelegramType
-from aiogram.types import Chat, File, Message, PhotoSize, Poll, PollOption, User
+from aiogram.types import (
+    Chat,
+    Document,
+    File,
+    InputFile,
+    Message,
+    PhotoSize,
+    Poll,
+    PollOption,
+    User,
+)
 
 BOT_USER = User(id=4242, is_bot=True, first_name="LearnBot", username="learnbot_demo_bot")
 
@@ -36,6 +47,7 @@ class OfflineSession(BaseSession):
         self.calls: list[TelegramMethod[Any]] = []
         self.results: list[Any] = []  # what each call returned, in step with `calls`
         self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and downloads
+        self.uploads: dict[str, bytes] = {}  # file name -> content of each document sent
         self._message_ids = itertools.count(1)
         self._poll_ids = itertools.count(1)
 
@@ -56,6 +68,9 @@ class OfflineSession(BaseSession):
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
     ) -> TelegramType:
         self.calls.append(method)
+        if isinstance(method, SendDocument) and isinstance(method.document, InputFile):
+            chunks = [chunk async for chunk in method.document.read(bot)]
+            self.uploads[method.document.filename or "document"] = b"".join(chunks)
         result = self._result(method)
         self.results.append(result)
         return result  # type: ignore[no-any-return]
@@ -76,6 +91,9 @@ class OfflineSession(BaseSession):
         if isinstance(method, SendPhoto):
             photo = [PhotoSize(file_id="photo", file_unique_id="photo", width=1, height=1)]
             return self._message(method.chat_id, photo=photo, caption=method.caption)
+        if isinstance(method, SendDocument):
+            document = Document(file_id="document", file_unique_id="document")
+            return self._message(method.chat_id, document=document, caption=method.caption)
         if isinstance(method, SendPoll):
             return self._message(method.chat_id, poll=self._poll(method))
         if isinstance(method, EditMessageText | EditMessageReplyMarkup):

@@ -1,79 +1,34 @@
-"""Starting LearnBot: the database made ready, then long polling; content imports."""
+"""Starting LearnBot: long polling, the webhook server, the scheduler alone."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import signal
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
-from pathlib import Path
 
 from aiogram import Bot
-from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.redis import RedisStorage
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from aiohttp import web
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
-from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.entry.app import build_bot, build_dispatcher, build_i18n
 from bot.entry.config import Settings
+from bot.entry.database import prepare_database
+from bot.entry.failures import CannotStart, NotReady
+from bot.entry.metrics_server import MetricsPortUnavailable, serve_metrics
 from bot.entry.webhook import build_app, webhook_path
-from bot.rules import content
-from bot.rules.clock import Clock, FixedClock, SystemClock
+from bot.rules.clock import Clock, SystemClock
 from bot.rules.course import CourseCache
-from db.engine import create_engine, create_session_factory, is_sqlite
-from db.migrate import current_revision, head_revision, upgrade_to_head
+from db.engine import create_session_factory
 from scheduler.jobs import Jobs
 from scheduler.leader import Leadership
-from scheduler.names import JobName
-from scheduler.runner import job_table, run_scheduler
+from scheduler.runner import run_scheduler
 from scheduler.sender import Sender
 
 log = logging.getLogger(__name__)
-BUNDLED_COURSE = Path(__file__).resolve().parents[2] / "content"
-
-
-class NotReady(Exception):
-    """The database cannot be used as it is; the message tells the operator what to do."""
-
-
-async def prepare_database(url: str, *, migrate: bool, bundled: bool = True) -> AsyncEngine:
-    """An engine on a database at the schema head, with a course in it.
-
-    SQLite is brought to head and given the bundled course automatically; a server
-    database is only migrated when asked (`--migrate`), otherwise an old schema stops
-    the start with a clear message.
-    """
-    engine = create_engine(url)
-    current, head = await current_revision(engine), head_revision(url)
-    if current != head:
-        if not (migrate or is_sqlite(url)):
-            await engine.dispose()
-            raise NotReady(
-                f"the database schema is at {current or 'nothing'}, this code needs {head}: "
-                "run `alembic upgrade head` (or `learnbot run --migrate`)"
-            )
-        log.info("upgrading the database schema from %s to %s", current, head)
-        await upgrade_to_head(url)
-    if bundled and is_sqlite(url):
-        await import_bundled_course_if_empty(engine)
-    return engine
-
-
-async def import_bundled_course_if_empty(engine: AsyncEngine) -> None:
-    factory = create_session_factory(engine)
-    async with factory() as session, session.begin():
-        if await content.has_content(session):
-            return
-        course = content.load_course(BUNDLED_COURSE)
-        await content.apply_import(session, course, SystemClock())
-        log.info("imported the bundled course %r", course.title)
 
 
 def build_jobs(
@@ -97,8 +52,16 @@ def fsm_storage(settings: Settings) -> BaseStorage | None:
     return RedisStorage.from_url(settings.redis_url) if settings.redis_url else None
 
 
-class CannotStart(Exception):
-    """The command cannot run as configured; the message says why, in one line."""
+# A learner's update waits for the lock held by their previous one; Redis is asked this often.
+ISOLATION_LOCK = {"timeout": 60, "sleep": 0.02}
+
+
+def events_isolation(storage: BaseStorage | None) -> BaseEventIsolation | None:
+    """With Redis, one learner's updates wait for each other whichever process has them
+    (a quiz answer arriving while the update that sent the poll still commits)."""
+    if isinstance(storage, RedisStorage):
+        return RedisEventIsolation(storage.redis, lock_kwargs=ISOLATION_LOCK)
+    return None
 
 
 @asynccontextmanager
@@ -114,22 +77,40 @@ async def bot_and_database(
         raise CannotStart(str(exc)) from None
     bot = build_bot(settings.bot_token.get_secret_value(), api_base=settings.telegram_api_base)
     try:
+        await bot.me()  # the token and the route to Telegram, before anything starts
         yield bot, engine
     finally:
         await bot.session.close()
         await engine.dispose()
 
 
+@asynccontextmanager
+async def long_running(
+    settings: Settings, *, migrate: bool = False
+) -> AsyncIterator[tuple[Bot, AsyncEngine]]:
+    """The bot and the database of a mode that runs until SIGTERM, with `/metrics`
+    served on METRICS_PORT meanwhile."""
+    async with bot_and_database(settings, migrate=migrate) as (bot, engine):
+        try:
+            metrics = serve_metrics(engine, settings.metrics_host, settings.metrics_port)
+            async with metrics:
+                yield bot, engine
+        except MetricsPortUnavailable as exc:
+            raise CannotStart(str(exc)) from None
+
+
 async def run_polling(settings: Settings, *, migrate: bool, scheduler: bool = True) -> int:
     """Long polling; the scheduled jobs run in the same process unless told otherwise."""
-    async with bot_and_database(settings, migrate=migrate) as (bot, engine):
+    async with long_running(settings, migrate=migrate) as (bot, engine):
         clock, course_cache = SystemClock(), CourseCache()
+        storage = fsm_storage(settings)
         dispatcher = build_dispatcher(
             create_session_factory(engine),
             clock,
             course_cache=course_cache,
             admin_ids=settings.admin_ids,
-            storage=fsm_storage(settings),
+            storage=storage,
+            events_isolation=events_isolation(storage),
         )
         stop = asyncio.Event()
         jobs_task = None
@@ -153,13 +134,14 @@ async def run_webhook(settings: Settings) -> int:
     if not settings.webhook_url or settings.webhook_secret is None:
         raise CannotStart("configuration error: webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET")
     secret = settings.webhook_secret.get_secret_value()
-    async with bot_and_database(settings) as (bot, engine):
+    async with long_running(settings) as (bot, engine):
         storage = fsm_storage(settings)
         dispatcher = build_dispatcher(
             create_session_factory(engine),
             SystemClock(),
             admin_ids=settings.admin_ids,
             storage=storage,
+            events_isolation=events_isolation(storage),
         )
         redis = storage.redis if isinstance(storage, RedisStorage) else None
         app = build_app(
@@ -171,9 +153,8 @@ async def run_webhook(settings: Settings) -> int:
             redis=redis,
         )
         runner = web.AppRunner(app)
-        await runner.setup()
+        await runner.setup()  # the dispatcher's startup hooks run here
         await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
-        await dispatcher.emit_startup(bot=bot, **dispatcher.workflow_data)
         await bot.set_webhook(
             settings.webhook_url,
             secret_token=secret,
@@ -187,80 +168,18 @@ async def run_webhook(settings: Settings) -> int:
         try:
             await stop.wait()
         finally:
+            # Stop listening, run the shutdown hooks, let the updates taken finish.
             await runner.cleanup()
     return 0
 
 
 async def run_scheduler_only(settings: Settings) -> int:
     """The scheduled jobs alone, until SIGTERM or SIGINT."""
-    async with bot_and_database(settings) as (bot, engine):
+    async with long_running(settings) as (bot, engine):
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
         jobs = build_jobs(settings, engine, bot, SystemClock(), CourseCache())
         await run_scheduler(jobs, Leadership(engine), stop, settings.scheduler_lease_seconds)
-    return 0
-
-
-async def run_one_job(settings: Settings, name: JobName, at: datetime | None) -> int:
-    """One job, once, as if the time were `at`: the same code and the same ledger."""
-    async with bot_and_database(settings) as (bot, engine):
-        clock: Clock = FixedClock(at) if at is not None else SystemClock()
-        report = await job_table(build_jobs(settings, engine, bot, clock, CourseCache()))[name]()
-    print(report)
-    return 0
-
-
-async def check_health(settings: Settings) -> int:
-    """0 when the database (and Redis, when configured) answers, 1 otherwise."""
-    engine = create_engine(settings.database_url)
-    healthy = True
-    try:
-        async with asyncio.timeout(5), engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-    except (DBAPIError, OSError, TimeoutError) as exc:
-        print(f"learnbot: database unavailable: {exc}", file=sys.stderr)
-        healthy = False
-    finally:
-        await engine.dispose()
-    if settings.redis_url:
-        redis = Redis.from_url(settings.redis_url)
-        try:
-            async with asyncio.timeout(5):
-                await redis.ping()
-        except (RedisError, OSError, TimeoutError) as exc:
-            print(f"learnbot: redis unavailable: {exc}", file=sys.stderr)
-            healthy = False
-        finally:
-            await redis.aclose()
-    return 0 if healthy else 1
-
-
-async def import_content(settings: Settings, path: Path, *, dry_run: bool) -> int:
-    try:
-        course = content.load_course(path)
-    except content.CourseInvalid as exc:
-        for problem in exc.problems:
-            print(f"{path}: {problem}", file=sys.stderr)
-        print(f"learnbot: {len(exc.problems)} problem(s); nothing imported", file=sys.stderr)
-        return 1
-    try:
-        engine = await prepare_database(settings.database_url, migrate=False, bundled=False)
-    except NotReady as exc:
-        print(f"learnbot: {exc}", file=sys.stderr)
-        return 2
-    factory = create_session_factory(engine)
-    try:
-        async with factory() as session, session.begin():
-            if dry_run:
-                plan = await content.plan_import(session, course)
-            else:
-                plan = await content.apply_import(session, course, SystemClock())
-    finally:
-        await engine.dispose()
-    for line in plan.lines():
-        print(line)
-    verb = "would change" if dry_run else "changed"
-    print("nothing to change" if plan.is_empty else f"{verb}: {len(plan.lines())} item(s)")
     return 0

@@ -26,7 +26,7 @@ from bot.rules.telegram_html import TELEGRAM_TEXT_LIMIT, validate_telegram_html
 from db.enums import BroadcastStatus, DeliveryStatus
 from db.models import Broadcast, Delivery, User
 
-CAPTION_LIMIT = 1024  # Telegram's limit for a photo caption (visible UTF-16 units)
+CAPTION_LIMIT = 1024  # Telegram's limit for a photo caption (visible characters)
 MAX_INACTIVE_DAYS = 3650
 _LANGUAGE_RE = re.compile(r"[a-z]{2,3}")
 

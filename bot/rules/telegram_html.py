@@ -14,19 +14,23 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import urlsplit
 
 __all__ = [
     "TELEGRAM_TEXT_LIMIT",
     "escape",
     "html_problems",
     "split_html",
-    "utf16_len",
     "validate_telegram_html",
     "visible_text",
 ]
 
 TELEGRAM_TEXT_LIMIT = 4096
-"""Maximum length of a message text (captions: 1024)."""
+"""Maximum length of a message text (captions: 1024).
+
+Telegram counts Unicode code points of the text after entity parsing: tags cost
+nothing, ``&amp;`` is one character, an emoji outside the BMP is one (not two
+UTF-16 units)."""
 
 _TAG_RE = re.compile(
     r"<(?P<close>/)?(?P<name>[A-Za-z][A-Za-z0-9-]*)"
@@ -58,6 +62,9 @@ _ALLOWED_TAGS = frozenset(
     }
 )
 _LANGUAGE_CLASS_RE = re.compile(r"language-\S+")
+# Links a learner may safely follow: web pages, Telegram's own links, e-mail. Anything else
+# (javascript:, data:, file:, a relative path) would be refused by Telegram or be a trap.
+LINK_SCHEMES = frozenset({"http", "https", "tg", "mailto"})
 
 TokenKind = Literal["start", "end", "void", "text"]
 
@@ -75,11 +82,6 @@ class _Token:
 def escape(text: str, *, quote: bool = False) -> str:
     """Escape ``&``, ``<`` and ``>`` (and quotes with ``quote=True``, for attribute values)."""
     return html.escape(text, quote=quote)
-
-
-def utf16_len(text: str) -> int:
-    """Length in UTF-16 code units, the unit Telegram counts in."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 
 
 def visible_text(text: str) -> str:
@@ -162,8 +164,13 @@ def _check_start_tag(token: _Token, open_names: Sequence[str]) -> list[str]:
     allowed_attrs: set[str] = set()
     if name == "a":
         allowed_attrs = {"href"}
-        if not attrs.get("href"):
+        href = (attrs.get("href") or "").strip()
+        if not href:
             problems.append("<a> needs a non-empty href")
+        elif urlsplit(href).scheme.lower() not in LINK_SCHEMES:
+            problems.append(
+                f"<a href={href[:40]!r}>: links must start with http://, https://, tg:// or mailto:"
+            )
     elif name == "code":
         allowed_attrs = {"class"}
         if "class" in attrs:
@@ -253,9 +260,9 @@ def _problems(text: str, max_length: int | None) -> list[tuple[int | None, str]]
     shown = "".join(visible)
     if not shown.strip():
         problems.append((None, "the visible text is empty"))
-    if max_length is not None and utf16_len(shown) > max_length:
+    if max_length is not None and len(shown) > max_length:
         problems.append(
-            (None, f"the visible text is {utf16_len(shown)} UTF-16 units long (limit {max_length})")
+            (None, f"the visible text is {len(shown)} characters long (limit {max_length})")
         )
     return problems
 
@@ -280,7 +287,7 @@ def validate_telegram_html(text: str, *, max_length: int | None = None) -> list[
     ``class="language-…"`` only on a ``<code>`` directly inside ``<pre>``, no nested
     ``<blockquote>`` or ``<a>``), entities (``&lt; &gt; &amp; &quot;`` and numeric only),
     no raw ``<`` or ``&``, and a non-blank visible text. With ``max_length``, also that the
-    visible text is at most that many UTF-16 code units.
+    visible text is at most that many characters (code points, as Telegram counts).
 
     Each problem reads ``"position N: reason"`` (N a character offset in ``text``), or just
     the reason for a problem with the text as a whole. See :func:`html_problems`.
@@ -315,13 +322,11 @@ class _Splitter:
         self.tokens = tokens = _tokenize(text)
         self.n = len(tokens)
         self.stacks = _open_stacks(tokens)
-        raw_sum, vis_sum = [0], [0]
+        vis_sum = [0]
         for token in tokens:
-            raw_sum.append(raw_sum[-1] + len(token.raw))
-            vis_sum.append(vis_sum[-1] + (utf16_len(token.visible) if token.kind == "text" else 0))
-        self.raw_sum, self.vis_sum = raw_sum, vis_sum
-        # per boundary: length of the closing tags needed there, and whether it is preformatted
-        self.closing_len = [sum(len(tokens[j].name) + 3 for j in stack) for stack in self.stacks]
+            vis_sum.append(vis_sum[-1] + (len(token.visible) if token.kind == "text" else 0))
+        self.vis_sum = vis_sum
+        # per boundary: whether the text there is preformatted
         self.preformatted = [
             any(tokens[j].name in {"pre", "code"} for j in stack) for stack in self.stacks
         ]
@@ -372,10 +377,9 @@ class _Splitter:
             return _AWKWARD
         return _ANYWHERE
 
-    def fits(self, start: int, end: int, prefix_len: int) -> bool:
-        html_len = prefix_len + self.raw_sum[end] - self.raw_sum[start]
-        html_len += self.closing_len[end]
-        return html_len <= self.limit and self.vis_sum[end] - self.vis_sum[start] <= self.limit
+    def fits(self, start: int, end: int) -> bool:
+        """Only the visible text counts: tags, reopened or closed, cost Telegram nothing."""
+        return self.vis_sum[end] - self.vis_sum[start] <= self.limit
 
     def chunk(self, start: int, end: int) -> str:
         body = "".join(token.raw for token in self.tokens[start:end])
@@ -385,21 +389,17 @@ class _Splitter:
         chunks: list[str] = []
         start = self.skip(0)
         while start < self.n:
-            prefix_len = len(self.prefix(start))
             end = self.trim(start, self.n)
-            if self.fits(start, end, prefix_len):
+            if self.fits(start, end):
                 chunks.append(self.chunk(start, end))
                 break
             best: dict[int, tuple[int, int]] = {}  # category -> (end, next start)
             for k in range(start + 1, self.n + 1):
-                over = prefix_len + self.raw_sum[k] - self.raw_sum[start] > self.limit
-                if over or self.vis_sum[k] - self.vis_sum[start] > self.limit:
+                if not self.fits(start, k):
                     break
                 last = self.tokens[k - 1]
                 if last.kind == "start" or self._is_space(k - 1):
                     continue  # the same cut as an earlier boundary, minus trailing space
-                if not self.fits(start, k, prefix_len):
-                    continue
                 after = self.tokens[k] if k < self.n else None
                 if after is not None and after.kind == "text" and not after.raw.isspace():
                     nxt = k  # fast path: a cut inside a word
@@ -420,8 +420,9 @@ class _Splitter:
 def split_html(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
     """Split Telegram-HTML ``text`` into chunks that are each valid on their own.
 
-    Every chunk is at most ``limit`` characters of HTML and its visible text at most
-    ``limit`` UTF-16 code units. Cuts never fall inside a tag or an entity; they prefer
+    The visible text of every chunk (what Telegram counts) is at most ``limit``
+    characters; the tags around it cost nothing, so a chunk is as full as the limit
+    allows. Cuts never fall inside a tag or an entity; they prefer
     blank lines, then line breaks, then spaces, then anywhere (avoiding the middle of an
     emoji sequence when possible). Elements open at a cut are closed at the end of the
     chunk and reopened, with the same attributes, at the start of the next one.
@@ -429,14 +430,14 @@ def split_html(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
     so indentation survives), chunks are stripped, and blank chunks are never returned.
     A text that fits comes back as ``[text.strip()]``.
 
-    Raises ``ValueError`` when ``limit`` is too small to make progress (e.g. shorter
-    than the tags that must be reopened plus one character).
+    Raises ``ValueError`` when ``limit`` is too small to make progress (no cut point
+    within ``limit`` visible characters).
     """
     if limit < 1:
         raise ValueError("limit must be positive")
     stripped = text.strip()
     if not stripped:
         return []
-    if len(stripped) <= limit and utf16_len(stripped) <= limit:
+    if len(visible_text(stripped)) <= limit:
         return [stripped]
     return _Splitter(stripped, limit).split()

@@ -77,6 +77,20 @@ class SettingsZoneCb(CallbackData, prefix="sz"):
     index: int
 
 
+# --------------------------------------------------------------------------- privacy
+
+
+class DeleteMeAction(StrEnum):
+    ERASE = "erase"
+    KEEP = "keep"
+
+
+class DeleteMeCb(CallbackData, prefix="dm"):
+    """The two buttons under /deleteme's confirmation."""
+
+    action: DeleteMeAction
+
+
 # --------------------------------------------------------------------------- admins
 
 

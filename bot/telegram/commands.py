@@ -21,6 +21,7 @@ def learner_commands() -> list[BotCommand]:
         BotCommand(command="leaderboard", description=_("Top learners")),
         BotCommand(command="league", description=_("This week's league")),
         BotCommand(command="settings", description=_("Settings")),
+        BotCommand(command="privacy", description=_("Your data, a copy, erasing it")),
         BotCommand(command="help", description=_("What I can do")),
         BotCommand(command="start", description=_("Start or restart")),
     ]
@@ -34,6 +35,7 @@ def admin_commands() -> list[BotCommand]:
         BotCommand(command="broadcast", description=_("Message the learners")),
         BotCommand(command="user", description=_("A learner's profile")),
         BotCommand(command="audit", description=_("Latest admin actions")),
+        BotCommand(command="exportcsv", description=_("Learners' progress as CSV")),
     ]
 
 

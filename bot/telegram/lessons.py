@@ -7,19 +7,20 @@ from aiogram.types import InputPollOption, Message
 
 from bot.rules.course import CourseMap, LessonInfo
 from bot.rules.learning import QuizTurn
+from bot.rules.telegram_html import TELEGRAM_TEXT_LIMIT, visible_text
 from bot.telegram import texts
 from bot.telegram.keyboards import lesson_page_keyboard
 
-MESSAGE_LIMIT = 4096
 POLL_QUESTION_LIMIT = 300
 PAGE_SEPARATOR = "\n\n"
 
 
 def lesson_page(course: CourseMap, lesson: LessonInfo, page: int) -> tuple[str, int, int]:
     """The text of page `page` (clamped), the page number and the page count."""
-    # The header's length barely depends on the page numbers: reserve for the widest.
-    reserve = len(texts.lesson_header(lesson, 99, 99)) + len(PAGE_SEPARATOR)
-    pages = course.pages(lesson, MESSAGE_LIMIT - reserve)
+    # Telegram counts the visible text only; the header's barely depends on the page
+    # numbers: reserve for the widest.
+    header = visible_text(texts.lesson_header(lesson, 99, 99) + PAGE_SEPARATOR)
+    pages = course.pages(lesson, TELEGRAM_TEXT_LIMIT - len(header))
     page = min(max(page, 1), len(pages))
     text = texts.lesson_header(lesson, page, len(pages)) + PAGE_SEPARATOR + pages[page - 1]
     return text, page, len(pages)

@@ -190,6 +190,7 @@ def help_text() -> str:
         "/league — your league this week\n"
         "/settings — time zone, lesson time, reminders, language\n"
         "/start — start again or see where you are\n"
+        "/privacy — what I keep about you; /export, /deleteme\n"
         "/help — this list"
     )
 

@@ -613,6 +613,14 @@ def test_lessons_may_use_custom_emoji(course_dir: Path) -> None:
     ]
 
 
+def test_links_other_than_web_telegram_and_mail_are_refused(course_dir: Path) -> None:
+    edit(course_dir / HELLO, "friends.", 'friends, <a href="javascript:alert(1)">see</a>.')
+    (problem,) = problems_of(course_dir)
+    assert str(problem).startswith(f"{HELLO}:20: <a href='javascript:alert(1)'>: links must")
+    edit(course_dir / HELLO, "javascript:alert(1)", "https://git-scm.com/book")
+    assert load_course(course_dir).modules[0].lessons[0].body
+
+
 # ----------------------------------------------------------------------------- plans
 
 

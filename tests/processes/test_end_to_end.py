@@ -22,6 +22,7 @@ from db.engine import is_sqlite
 from tests.support.botapi_stub import BotAPIStub, RecordedCall
 from tests.support.databases import ROOT, upgrade
 from tests.support.flows import button, params
+from tests.support.processes import free_port
 
 USER_ID = 777_001
 STEP_TIMEOUT = 20.0
@@ -40,7 +41,7 @@ async def running_bot(
 ) -> AsyncIterator[tuple[BotAPIStub, asyncio.subprocess.Process]]:
     async with BotAPIStub() as stub:
         env = {**os.environ, "BOT_TOKEN": "42:E2E", "TELEGRAM_API_BASE": stub.base_url,
-               "DATABASE_URL": fresh_database}  # fmt: skip
+               "DATABASE_URL": fresh_database, "METRICS_PORT": str(free_port())}  # fmt: skip
         if not is_sqlite(fresh_database):
             await asyncio.to_thread(upgrade, fresh_database)
             imported = await asyncio.to_thread(learnbot, "content", "import", "content", env=env)

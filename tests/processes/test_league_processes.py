@@ -11,7 +11,8 @@ from db.models import PointsLedger, UserStats
 from tests.support import databases
 from tests.support.botapi_stub import BotAPIStub
 from tests.support.factories import T0, make_user
-from tests.support.scheduling import delivered, job_environment, learnbot
+from tests.support.processes import environment, learnbot
+from tests.support.scheduling import delivered
 
 MONDAY = datetime(2026, 6, 1, tzinfo=UTC)
 LEARNERS = 12
@@ -48,7 +49,7 @@ async def test_the_league_week_job_closes_a_week_once_however_often_it_runs(
     fresh_database: str, stub: BotAPIStub
 ) -> None:
     await seed(fresh_database)
-    env = job_environment(stub, fresh_database)
+    env = environment(stub, fresh_database, SEND_RATE="50")
     await run_at(MONDAY + timedelta(days=2), env)  # places the twelve
     before = delivered(stub)  # the stand-in is shared by the module's tests
     for _ in range(3):

@@ -5,19 +5,19 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from db.engine import create_engine, create_session_factory
 from tests.support import databases
 from tests.support.backends import require_backend
-from tests.support.botapi_stub import BotAPIStub, Fault
+from tests.support.botapi_stub import BotAPIStub, Fault, when_nth
 from tests.support.factories import make_course, make_user
-from tests.support.scheduling import delivered, job_environment, learnbot
+from tests.support.processes import environment, learnbot
 
 AT = "2026-06-01T09:00:00+00:00"
 LEARNERS = 30
@@ -34,26 +34,20 @@ async def seed(url: str, learners: int, minute: int = 9 * 60, first_id: int = 50
     await engine.dispose()
 
 
+def delivered(stub: BotAPIStub) -> Counter[int]:
+    """Messages Telegram (the stand-in) accepted, per chat."""
+    return Counter(int(c.chat_id) for c in stub.calls if c.method == "sendMessage" and c.ok)
+
+
 async def test_a_job_killed_mid_run_and_run_again_sends_each_learner_one_message(
     fresh_database: str,
 ) -> None:
     await seed(fresh_database, LEARNERS)
     async with BotAPIStub() as stub:
-        arrived = 0
         eleventh = asyncio.Event()
-
-        def hold_from_the_eleventh(method: str, params: dict[str, Any]) -> Fault | None:
-            nonlocal arrived
-            if method != "sendMessage":
-                return None
-            arrived += 1
-            if arrived >= 11:
-                eleventh.set()
-                return Fault.slow(300)  # in flight, never answered before the kill
-            return None
-
-        stub.fault_hook = hold_from_the_eleventh
-        env = job_environment(stub, fresh_database, SEND_CONCURRENCY="1")
+        # From the eleventh on, in flight, never answered before the kill.
+        stub.fault_hook = when_nth("sendMessage", 11, eleventh, from_nth=Fault.slow(300))
+        env = environment(stub, fresh_database, SEND_RATE="50", SEND_CONCURRENCY="1")
         first = await learnbot("jobs", "run", "daily-lessons", "--at", AT, env=env)
         await asyncio.wait_for(eleventh.wait(), 60)
         first.send_signal(signal.SIGKILL)
@@ -83,8 +77,15 @@ async def test_two_schedulers_one_runner_and_a_takeover_when_it_dies(
     minute = now.hour * 60 + now.minute
     await seed(mysql_database, LEARNERS, minute=minute)
     async with BotAPIStub() as stub:
-        env = job_environment(stub, mysql_database, SCHEDULER_LEASE_SECONDS="0.5")
-        processes = [await learnbot("scheduler", env=env) for _ in range(2)]
+        processes = [
+            await learnbot(
+                "scheduler",
+                env=environment(
+                    stub, mysql_database, SEND_RATE="50", SCHEDULER_LEASE_SECONDS="0.5"
+                ),
+            )
+            for _ in range(2)
+        ]
         try:
             await stub.wait_until(lambda: sum(delivered(stub).values()) >= LEARNERS, timeout=60)
             counts = delivered(stub)

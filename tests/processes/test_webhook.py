@@ -1,4 +1,5 @@
-"""Webhook mode: the secret, /healthz and /metrics, through aiohttp's test client."""
+"""Webhook mode: the secret, /healthz, and /metrics on its own listener, through aiohttp's
+test client."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from aiogram.types import Chat, Message, Update, User
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.entry.metrics_server import build_metrics_app
 from bot.entry.offline import OfflineSession
 from bot.entry.webhook import build_app
 from db.engine import create_engine
@@ -89,6 +91,10 @@ async def test_healthz_answers_503_when_the_database_is_gone(
     await gone.dispose()
 
 
+async def test_the_public_webhook_listener_serves_no_metrics(client: TestClient) -> None:
+    assert (await client.get("/metrics")).status == 404
+
+
 async def test_metrics_expose_the_series_and_they_move(
     client: TestClient,
     offline_session: OfflineSession,
@@ -102,11 +108,14 @@ async def test_metrics_expose_the_series_and_they_move(
                 return float(line.rsplit(" ", 1)[1])
         return 0.0
 
-    before = await (await client.get("/metrics")).text()
+    metrics = TestClient(TestServer(build_metrics_app()))
+    await metrics.start_server()
+    before = await (await metrics.get("/metrics")).text()
     for name in ("learnbot_updates_total", "learnbot_update_seconds", "learnbot_pushes_total",
                  "learnbot_job_runs_total", "learnbot_db_pool_checked_out"):  # fmt: skip
         assert name in before
     assert await post(client, update_json(3), SECRET) == 200
     await handled(offline_session, dispatcher)
-    after = await (await client.get("/metrics")).text()
+    after = await (await metrics.get("/metrics")).text()
+    await metrics.close()
     assert value(after, "learnbot_updates_total") == value(before, "learnbot_updates_total") + 1

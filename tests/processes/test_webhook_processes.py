@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,35 +14,27 @@ from typing import Any
 import aiohttp
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.engine import create_engine, create_session_factory
 from db.models import User
 from tests.support import databases
-from tests.support.backends import require_backend
 from tests.support.botapi_stub import BotAPIStub, RecordedCall
 from tests.support.factories import make_course
 from tests.support.flows import button
+from tests.support.processes import free_port, seeded_mysql
 
 SECRET = "two-processes"
 LEARNER = 990_001
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+async def a_course(session: AsyncSession) -> None:
+    await make_course(session, [2])
 
 
 @pytest.fixture
 async def mysql_url(tmp_path: Path) -> AsyncIterator[str]:
-    require_backend("mysql")
-    with databases.throwaway_database("mysql", tmp_path) as url:
-        await asyncio.to_thread(databases.upgrade, url)
-        engine = create_engine(url)
-        async with create_session_factory(engine)() as session:
-            await make_course(session, [2])
-            await session.commit()
-        await engine.dispose()
+    async with seeded_mysql(tmp_path, a_course) as url:
         yield url
 
 
@@ -55,7 +46,8 @@ async def test_onboarding_alternating_between_two_webhook_processes(mysql_url: s
             env = {**os.environ, "BOT_TOKEN": "42:WH", "TELEGRAM_API_BASE": stub.base_url,
                    "DATABASE_URL": mysql_url, "REDIS_URL": "redis://127.0.0.1:6379/14",
                    "WEBHOOK_URL": f"http://127.0.0.1:{port}/hook", "WEBHOOK_SECRET": SECRET,
-                   "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port)}  # fmt: skip
+                   "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port),
+                   "METRICS_PORT": str(free_port())}  # fmt: skip
             processes.append(await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot", "webhook", cwd=databases.ROOT, env=env,
                 stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,

@@ -42,6 +42,7 @@ from scheduler.report import JobReport
 from scheduler.sender import Outgoing, Sender
 from tests.support.botapi_stub import BotAPIStub
 from tests.support.chat import Chat
+from tests.support.checked_bot import checked
 from tests.support.factories import make_user
 
 MakeChat = Callable[..., Chat]
@@ -435,7 +436,7 @@ async def test_a_cancel_in_the_middle_stops_the_delivery_at_the_next_check(
                 await broadcasts.cancel(other, broadcast.id, clock.now())
 
     offline = HookedSession(admin_presses_stop)
-    bot = build_bot("42:TEST", session=offline)
+    bot = checked(build_bot("42:TEST", session=offline))
     report = await deliver(session_factory, bot, clock, batch_size=5)
 
     assert offline.sends == 10  # the batch under way when Stop was pressed, and no more
@@ -518,7 +519,7 @@ async def test_progress_edits_are_throttled_and_show_what_is_left(
             return await super().make_request(bot, method, timeout)
 
     offline = Recording(a_quarter_second)
-    bot = build_bot("42:TEST", session=offline)
+    bot = checked(build_bot("42:TEST", session=offline))
     # One send at a time, so virtual time stands still while the progress is edited.
     one_by_one = Sender(bot, session_factory, clock, rate=1000, per_chat_interval=0, concurrency=1)
     await deliver(

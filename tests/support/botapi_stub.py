@@ -41,7 +41,15 @@ from typing import Any, Self
 from aiohttp import web
 from aiohttp.web_request import FileField
 
-from bot.rules.telegram_html import utf16_len, validate_telegram_html, visible_text
+from tests.support.telegram_parser import (
+    CAPTION,
+    EXPLANATION,
+    MESSAGE_TEXT,
+    POLL_OPTION,
+    POLL_QUESTION,
+    Field,
+    problem,
+)
 
 __all__ = [
     "BOT_USER",
@@ -53,6 +61,7 @@ __all__ = [
     "message_update",
     "poll_answer_update",
     "user_object",
+    "when_nth",
 ]
 
 BOT_USER: dict[str, Any] = {
@@ -249,7 +258,8 @@ def message_update(
     }
     if text.startswith("/"):
         command = text.split(maxsplit=1)[0]
-        message["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(command)}]
+        length = len(command.encode("utf-16-le")) // 2  # entity offsets count UTF-16 units
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
     update: dict[str, Any] = {"message": message}
     if update_id is not None:
         update["update_id"] = update_id
@@ -321,6 +331,31 @@ def _decode_field(name: str, value: str) -> Any:
     return value
 
 
+def when_nth(
+    method: str,
+    n: int,
+    reached: asyncio.Event,
+    *,
+    before: Fault | None = None,
+    from_nth: Fault | None = None,
+) -> Callable[[str, dict[str, Any]], Fault | None]:
+    """A fault hook: sets ``reached`` when the n-th call of ``method`` arrives; calls of
+    ``method`` before it get ``before``, the n-th and later ``from_nth`` (None: normal)."""
+    arrived = 0
+
+    def hook(name: str, params: dict[str, Any]) -> Fault | None:
+        nonlocal arrived
+        if name != method:
+            return None
+        arrived += 1
+        if arrived < n:
+            return before
+        reached.set()
+        return from_nth
+
+    return hook
+
+
 # --------------------------------------------------------------------------- the stub
 
 
@@ -332,10 +367,10 @@ class BotAPIStub:
     """The fake Bot API server. Use as ``async with BotAPIStub() as stub``.
 
     ``max_poll_timeout`` caps getUpdates' long-polling wait (tests stay fast);
-    ``latency`` delays every answer (benchmarks); ``token`` makes other tokens get 401;
-    ``validate_html`` rejects ``parse_mode=HTML`` texts that fail
-    :func:`bot.rules.telegram_html.validate_telegram_html` with Telegram's "can't parse entities".
-    Text, caption and poll length limits are always enforced, like Telegram does.
+    ``latency`` delays every answer (benchmarks); ``token`` makes other tokens get 401.
+    Every text is checked as Telegram checks it (see tests/support/telegram_parser.py):
+    ``parse_mode=HTML`` parsed by TDLib ("can't parse entities" when it refuses), then the
+    length in code points against the field's limit.
     """
 
     def __init__(
@@ -346,14 +381,12 @@ class BotAPIStub:
         max_poll_timeout: float = 1.0,
         latency: float = 0.0,
         token: str | None = None,
-        validate_html: bool = False,
         bot_user: Mapping[str, Any] | None = None,
     ) -> None:
         self.host, self.port = host, port
         self.max_poll_timeout = max_poll_timeout
         self.latency = latency
         self.token = token
-        self.validate_html = validate_html
         self.bot_user: dict[str, Any] = dict(bot_user or BOT_USER)
         self._runner: web.AppRunner | None = None
         self._closing = False
@@ -853,25 +886,14 @@ class BotAPIStub:
         self._messages[(chat, message_id)] = message
         return message
 
-    def _check_text(
-        self, text: Any, parse_mode: Any, limit: int, what: str, *, required: bool
-    ) -> None:
-        if text is None or text == "":
-            if required:
-                raise _BadRequest(f"Bad Request: {what} is empty")
-            return
-        shown = str(text)
-        if parse_mode == "HTML":
-            if self.validate_html:
-                problems = validate_telegram_html(shown)
-                problems = [p for p in problems if p != "the visible text is empty"]
-                if problems:
-                    raise _BadRequest(f"Bad Request: can't parse entities: {problems[0]}")
-            shown = visible_text(shown)
-        if not shown.strip() and required:
-            raise _BadRequest(f"Bad Request: {what} is empty")
-        if utf16_len(shown) > limit:
-            raise _BadRequest(f"Bad Request: {what} is too long")
+    def _check_text(self, field: Field, text: Any, parse_mode: Any) -> None:
+        description = problem(
+            field,
+            None if text is None else str(text),
+            parse_mode if isinstance(parse_mode, str) else None,
+        )
+        if description is not None:
+            raise _BadRequest(f"Bad Request: {description}")
 
     def _media(self, value: Any, kind: str = "photo") -> Any:
         if isinstance(value, dict):
@@ -897,9 +919,7 @@ class BotAPIStub:
     def _send(self, name: str, params: dict[str, Any]) -> dict[str, Any]:
         content: dict[str, Any] = {}
         if name == "sendmessage":
-            self._check_text(
-                params.get("text"), params.get("parse_mode"), 4096, "message text", required=True
-            )
+            self._check_text(MESSAGE_TEXT, params.get("text"), params.get("parse_mode"))
             content = {"text": params["text"], "entities": params.get("entities")}
         elif name == "forwardmessage":
             source = self._messages.get((params.get("from_chat_id"), int(params["message_id"])))
@@ -918,18 +938,14 @@ class BotAPIStub:
                     "longitude": float(params.get("longitude", 0)),
                 }
         if "caption" in params:
-            self._check_text(
-                params.get("caption"), params.get("parse_mode"), 1024, "caption", required=False
-            )
+            self._check_text(CAPTION, params.get("caption"), params.get("parse_mode"))
             content["caption"] = params["caption"]
             content["caption_entities"] = params.get("caption_entities")
         return self._new_message(params, content)
 
     def _send_poll(self, params: dict[str, Any]) -> dict[str, Any]:
         question = params.get("question")
-        self._check_text(
-            question, params.get("question_parse_mode"), 300, "poll question", required=True
-        )
+        self._check_text(POLL_QUESTION, question, params.get("question_parse_mode"))
         raw_options = params.get("options")
         if not isinstance(raw_options, list) or not 1 <= len(raw_options) <= 12:
             raise _BadRequest("Bad Request: poll must have 1-12 options")
@@ -937,7 +953,7 @@ class BotAPIStub:
         for index, option in enumerate(raw_options):
             text = option.get("text") if isinstance(option, dict) else option
             mode = option.get("text_parse_mode") if isinstance(option, dict) else None
-            self._check_text(text, mode, 100, "poll option text", required=True)
+            self._check_text(POLL_OPTION, text, mode)
             options.append({"persistent_id": str(index), "text": text, "voter_count": 0})
         poll_type = params.get("type") or "regular"
         correct = params.get("correct_option_ids")
@@ -949,11 +965,7 @@ class BotAPIStub:
             if any(not 0 <= int(option) < len(options) for option in correct):
                 raise _BadRequest("Bad Request: wrong correct option id")
         explanation = params.get("explanation")
-        self._check_text(
-            explanation, params.get("explanation_parse_mode"), 200, "explanation", required=False
-        )
-        if explanation is not None and str(explanation).count("\n") > 2:
-            raise _BadRequest("Bad Request: explanation must have at most 2 line feeds")
+        self._check_text(EXPLANATION, explanation, params.get("explanation_parse_mode"))
         poll: dict[str, Any] = {
             "id": f"poll-{next(self._poll_ids)}",
             "question": question,
@@ -993,17 +1005,13 @@ class BotAPIStub:
             }
             self._messages[(chat, message_id)] = message
         if name == "editmessagetext":
-            self._check_text(
-                params.get("text"), params.get("parse_mode"), 4096, "message text", required=True
-            )
+            self._check_text(MESSAGE_TEXT, params.get("text"), params.get("parse_mode"))
             message["text"] = params["text"]
             message.pop("entities", None)
             if params.get("entities"):
                 message["entities"] = params["entities"]
         elif name == "editmessagecaption":
-            self._check_text(
-                params.get("caption"), params.get("parse_mode"), 1024, "caption", required=False
-            )
+            self._check_text(CAPTION, params.get("caption"), params.get("parse_mode"))
             message["caption"] = params.get("caption")
         markup = params.get("reply_markup")
         if isinstance(markup, dict) and markup.get("inline_keyboard"):
@@ -1095,7 +1103,6 @@ async def _serve(args: argparse.Namespace) -> None:
         port=args.port,
         max_poll_timeout=args.max_poll_timeout,
         latency=args.latency,
-        validate_html=args.validate_html,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -1112,7 +1119,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--max-poll-timeout", type=float, default=25.0)
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to answers")
-    parser.add_argument("--validate-html", action="store_true")
     asyncio.run(_serve(parser.parse_args(argv)))
 
 

@@ -2,7 +2,8 @@
 
 `Chat` builds updates the way Telegram sends them, feeds them through
 `Dispatcher.feed_update`, and keeps what the bot sent, so tests read like a
-conversation and assert on what the learner sees.
+conversation and assert on what the learner sees. Every text the bot sends is parsed
+by TDLib, as Telegram would (tests/support/telegram_parser.py).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from aiogram.types import (
 )
 
 from bot.entry.offline import OfflineSession
-from bot.rules.telegram_html import validate_telegram_html
+from tests.support.checked_bot import problems_of
 
 _update_ids = itertools.count(1)
 
@@ -57,7 +58,8 @@ class Chat:
         await self.dispatcher.feed_update(self.bot, update)
         new = self.session.calls[before:]
         for method in new:
-            assert_valid_html(method)
+            problems = problems_of(method, self.bot.default.parse_mode)
+            assert not problems, problems
         self.sent.extend(new)
         return new
 
@@ -148,12 +150,3 @@ class Chat:
 
     def alerts(self, methods: list[TelegramMethod[Any]]) -> list[str]:
         return [m.text or "" for m in methods if isinstance(m, AnswerCallbackQuery) and m.text]
-
-
-def assert_valid_html(method: TelegramMethod[Any]) -> None:
-    """Every text the bot sends with HTML parse mode must be valid Telegram HTML."""
-    text = getattr(method, "text", None) or getattr(method, "caption", None)
-    if isinstance(method, SendMessage | EditMessageText) and isinstance(text, str):
-        problems = validate_telegram_html(text)
-        assert not problems, (problems, text)
-        assert len(text) <= 4096, len(text)

@@ -26,6 +26,19 @@ async def onboard(chat: Chat, zone: str = "Berlin", time: str = "09:00") -> None
     await chat.press_button(time)
 
 
+async def finish_lesson(chat: Chat) -> list[str]:
+    """/learn, the quiz button, then every poll answered right; the texts after the last."""
+    await chat.send("/learn")
+    sent = await chat.press(chat.buttons()[-1][1])  # the quiz button
+    poll = chat.polls(sent)[-1]
+    while True:
+        answered = await chat.answer_poll(chat.poll_ids()[-1], list(poll.correct_option_ids or []))
+        polls = chat.polls(answered)
+        if not polls:
+            return chat.texts(answered)
+        poll = polls[-1]
+
+
 async def take_quiz(
     session: AsyncSession,
     course: CourseMap,

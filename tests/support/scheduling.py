@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
 from collections import Counter
 
 from aiogram import Bot
@@ -17,7 +14,6 @@ from bot.rules.clock import FixedClock
 from bot.rules.course import CourseCache
 from scheduler.jobs import Jobs
 from scheduler.sender import Sender
-from tests.support import databases
 from tests.support.botapi_stub import BotAPIStub
 
 
@@ -35,32 +31,6 @@ def sent_texts(offline: OfflineSession, chat_id: int | None = None) -> list[str]
         for call in offline.calls
         if isinstance(call, SendMessage) and (chat_id is None or int(call.chat_id) == chat_id)
     ]
-
-
-def job_environment(stub: BotAPIStub, url: str, **extra: str) -> dict[str, str]:
-    """The environment of a `learnbot` process talking to the stand-in and `url`."""
-    return {
-        **os.environ,
-        "BOT_TOKEN": "42:JOBS",
-        "TELEGRAM_API_BASE": stub.base_url,
-        "DATABASE_URL": url,
-        "SEND_RATE": "50",
-        **extra,
-    }
-
-
-async def learnbot(*args: str, env: dict[str, str]) -> asyncio.subprocess.Process:
-    """`python -m bot ARGS` as a child process, stdout and stderr together."""
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        cwd=databases.ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
 
 
 def delivered(stub: BotAPIStub) -> Counter[int]:

@@ -15,7 +15,7 @@ from bot.telegram.callbacks import BoardCb, LanguageCb, SettingsCb, SettingsTime
 from db.models import User
 from tests.support.chat import Chat
 from tests.support.factories import make_course
-from tests.support.flows import onboard
+from tests.support.flows import finish_lesson, onboard
 
 MakeChat = Callable[..., Chat]
 HOSTILE = "<b>Zoë</b> & 🔥 </i>"
@@ -29,18 +29,6 @@ WORDS = {
            "board": "рейтинг", "week": "недели", "settings": "Настройки",
            "passed": "пройден", "points": "очк", "first": "Первый шаг"},
 }  # fmt: skip
-
-
-async def finish_lesson(chat: Chat) -> list[str]:
-    await chat.send("/learn")
-    sent = await chat.press(chat.buttons()[-1][1])  # the quiz button
-    poll = chat.polls(sent)[-1]
-    while True:
-        answered = await chat.answer_poll(chat.poll_ids()[-1], list(poll.correct_option_ids or []))
-        polls = chat.polls(answered)
-        if not polls:
-            return chat.texts(answered)
-        poll = polls[-1]
 
 
 @pytest.fixture(params=["en", "ru"])

@@ -12,10 +12,10 @@ from bot.rules.telegram_html import (
     escape,
     html_problems,
     split_html,
-    utf16_len,
     validate_telegram_html,
     visible_text,
 )
+from tests.support.telegram_parser import parse_html
 
 _WS = re.compile(r"\s+")
 
@@ -25,15 +25,16 @@ def squash(text: str) -> str:
 
 
 def assert_valid_chunks(original: str, chunks: list[str], limit: int) -> None:
+    """Each chunk is one Telegram accepts (TDLib parses it, within the limit), and together
+    they show the original's text."""
     assert chunks, "no chunks"
     for chunk in chunks:
         assert chunk, "empty chunk"
         assert chunk == chunk.strip()
-        assert len(chunk) <= limit, (len(chunk), chunk)
-        assert utf16_len(visible_text(chunk)) <= limit
+        assert len(parse_html(chunk)) <= limit, (len(parse_html(chunk)), chunk)
         assert validate_telegram_html(chunk) == [], chunk
-    joined = "".join(visible_text(chunk) for chunk in chunks)
-    assert squash(joined) == squash(visible_text(original))
+    joined = "".join(parse_html(chunk) for chunk in chunks)
+    assert squash(joined) == squash(parse_html(original))
 
 
 # --------------------------------------------------------------------------- escape
@@ -45,9 +46,8 @@ def test_escape() -> None:
     assert validate_telegram_html(escape("if a < b & c > d: print('<b>')")) == []
 
 
-def test_visible_text_and_utf16() -> None:
+def test_visible_text() -> None:
     assert visible_text('<b>a &amp; <a href="x">b</a></b> &#128512;') == "a & b 😀"
-    assert utf16_len("a😀é") == 4
 
 
 # --------------------------------------------------------------------------- validator
@@ -70,6 +70,8 @@ def test_visible_text_and_utf16() -> None:
         "&lt; &gt; &amp; &quot; &#39; &#x1F600;",
         "a > b",
         '<a href="tg://user?id=1"><b>bold link</b></a>',
+        '<a href="mailto:team@example.com">write to us</a>',
+        '<a href="HTTPS://example.com">upper-case scheme</a>',
         '<a href="https://example.com/?a=1&b=2">a <b>bold</b> link</a>',
         '<pre><code class="language-python">if a &lt; b:\n    pass</code></pre>',
         "<pre>x &lt; y</pre> <code>&amp;&quot;&gt;&#8212;&#x1F525;</code>",
@@ -94,6 +96,10 @@ def test_validator_accepts(text: str) -> None:
         ("<!-- c -->", "raw '<'"),
         ("<a>x</a>", "href"),
         ('<a href="">x</a>', "href"),
+        ('<a href="javascript:alert(1)">x</a>', "links must start with http://"),
+        ('<a href=" JavaScript:alert(1)">x</a>', "links must start with http://"),
+        ('<a href="data:text/html,x">x</a>', "links must start with http://"),
+        ('<a href="/relative">x</a>', "links must start with http://"),
         ("<i><b>x</i></b>", "improper nesting"),
         ("<span>x</span>", 'class="tg-spoiler"'),
         ('<span class="other">x</span>', 'class="tg-spoiler"'),
@@ -120,17 +126,19 @@ def test_validator_rejects(text: str, fragment: str) -> None:
     assert any(fragment in problem for problem in problems), problems
 
 
-def test_validator_max_length() -> None:
-    assert validate_telegram_html("😀" * 5, max_length=10) == []
-    assert validate_telegram_html("😀" * 6, max_length=10) != []
+def test_validator_counts_code_points_as_telegram_does() -> None:
+    assert validate_telegram_html("😀" * 10, max_length=10) == []
+    assert validate_telegram_html("😀" * 11, max_length=10) != []
+    assert validate_telegram_html("😀" * TELEGRAM_TEXT_LIMIT, max_length=TELEGRAM_TEXT_LIMIT) == []
+    assert validate_telegram_html("<b>&amp;</b>" * 10, max_length=10) == []
 
 
 def test_validator_message_format() -> None:
     assert validate_telegram_html("x</b>") == ["position 1: </b> without an opening tag"]
     assert validate_telegram_html("a\n<b>x") == ["position 2: <b> is never closed"]
     assert validate_telegram_html("") == ["the visible text is empty"]
-    assert validate_telegram_html("😀" * 6, max_length=10) == [
-        "the visible text is 12 UTF-16 units long (limit 10)"
+    assert validate_telegram_html("😀" * 11, max_length=10) == [
+        "the visible text is 11 characters long (limit 10)"
     ]
 
 
@@ -149,14 +157,14 @@ def test_html_problems_gives_character_offsets() -> None:
 
 def test_html_problems_whole_text_problems_are_at_offset_zero() -> None:
     assert html_problems("\n\n<b> </b>") == [(0, "the visible text is empty")]
-    assert html_problems("😀" * 6, max_length=10) == [
-        (0, "the visible text is 12 UTF-16 units long (limit 10)")
+    assert html_problems("😀" * 11, max_length=10) == [
+        (0, "the visible text is 11 characters long (limit 10)")
     ]
 
 
 @pytest.mark.parametrize(
     "text",
-    ["", "<p>x", "a & b\n</i>", '<pre><code class="x"><b>y</b></code>', "<b> </b>", "😀" * 6],
+    ["", "<p>x", "a & b\n</i>", '<pre><code class="x"><b>y</b></code>', "<b> </b>", "😀" * 11],
 )
 def test_validator_is_built_on_html_problems(text: str) -> None:
     messages = validate_telegram_html(text, max_length=10)
@@ -277,11 +285,27 @@ def test_entities_at_the_split_point(offset: int) -> None:
     assert "".join(visible_text(c) for c in chunks) == visible_text(text)
 
 
-def test_astral_characters_count_as_two_utf16_units() -> None:
-    text = "😀" * 3000  # 3000 characters, 6000 UTF-16 units
+def test_an_emoji_counts_once_as_telegram_counts_it() -> None:
+    text = "😀" * 5000  # 5,000 code points, 10,000 UTF-16 units
     chunks = split_html(text)
-    assert [len(c) for c in chunks] == [2048, 952]
+    assert [len(parse_html(c)) for c in chunks] == [4096, 904]
     assert_valid_chunks(text, chunks, TELEGRAM_TEXT_LIMIT)
+
+
+def test_markup_costs_no_room_on_a_page() -> None:
+    link = '<a href="https://example.com/a/long/path/to/a/page?with=query&amp;and=more">word</a>'
+    text = " ".join([link] * 600)  # 2,999 visible characters in 50,000 of HTML
+    assert split_html(text) == [text]
+
+
+def test_pages_are_as_full_as_the_limit_allows() -> None:
+    words = [f"<b>w{n % 97}</b>rd" for n in range(3000)]
+    text = " ".join(words)
+    chunks = split_html(text, limit=1000)
+    assert_valid_chunks(text, chunks, 1000)
+    longest_word = max(len(parse_html(word)) for word in words)
+    for chunk in chunks[:-1]:  # a page is cut at the last space that still fits
+        assert len(parse_html(chunk)) > 1000 - longest_word - 1
 
 
 def test_emoji_sequences_kept_together_when_possible() -> None:
@@ -297,7 +321,7 @@ def test_emoji_sequences_kept_together_when_possible() -> None:
 
 def test_limit_too_small() -> None:
     with pytest.raises(ValueError, match="too small"):
-        split_html('<pre><code class="language-python">' + "x" * 100 + "</code></pre>", 40)
+        split_html("<pre> " + "x" * 100 + "</pre>", 1)
     with pytest.raises(ValueError, match="positive"):
         split_html("abc", 0)
 
@@ -376,7 +400,7 @@ def test_random_documents(seed: int) -> None:
     limit = generator.rng.choice([160, 200, 300, 500, 1000, 4096])
     chunks = split_html(text, limit=limit)
     assert_valid_chunks(text, chunks, limit)
-    if len(text.strip()) <= limit:
+    if len(parse_html(text.strip())) <= limit:
         assert chunks == [text.strip()]
 
 

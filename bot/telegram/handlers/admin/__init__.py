@@ -9,7 +9,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.telegram.filters import IsAdmin, LearnerKnown
-from bot.telegram.handlers.admin import audit, broadcast, content, menu, stats, users
+from bot.telegram.handlers.admin import audit, broadcast, content, export, menu, stats, users
 
 
 def router() -> Router:
@@ -24,5 +24,6 @@ def router() -> Router:
         users.router(),
         content.router(),
         audit.router(),
+        export.router(),
     )
     return admin

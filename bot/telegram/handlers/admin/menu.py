@@ -36,7 +36,8 @@ def menu_text() -> str:
         "/user &lt;id or @username&gt; — a learner's profile, reset, roles\n"
         "/publish &lt;slug&gt;, /unpublish &lt;slug&gt; — a module or lesson\n"
         "Send a course file or .zip — validate, preview, import\n"
-        "/audit — the latest admin actions"
+        "/audit — the latest admin actions\n"
+        "/exportcsv — every learner's progress as a CSV file"
     )
 
 
