@@ -46,6 +46,8 @@ class DeliveryKind(enum.Enum):
     DAILY_LESSON = "DAILY_LESSON"
     STREAK_REMINDER = "STREAK_REMINDER"
     BROADCAST = "BROADCAST"
+    REMINDERS_PAUSED = "REMINDERS_PAUSED"  # the one message after 14 days away
+    LEAGUE_RESULT = "LEAGUE_RESULT"  # a league week's place and result
 
 
 class DeliveryStatus(enum.Enum):
@@ -67,3 +69,13 @@ class ReviewSource(enum.Enum):
 
     LESSON = "LESSON"
     REVIEW = "REVIEW"
+
+
+class LeagueTier(enum.IntEnum):
+    """League tiers, stored as their number (promotion adds one, demotion takes one)."""
+
+    BRONZE = 0
+    SILVER = 1
+    GOLD = 2
+    SAPPHIRE = 3
+    DIAMOND = 4

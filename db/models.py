@@ -319,6 +319,19 @@ class UserStats(Base):
     lessons_completed: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
     perfect_quizzes: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Fair streaks: the UTC instant the last counted (or frozen) local day ended, in the
+    # zone in force then (NULL: count from `last_active_date` in the current zone).
+    streak_day_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    streak_freezes: Mapped[int] = mapped_column(
+        SmallInteger, default=0, server_default=sa_text("0")
+    )
+    frozen_days: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
+    last_frozen_date: Mapped[date | None] = mapped_column(Date)
+    # The streak a freeze saved, until the learner has been told (NULL: nothing to tell).
+    freeze_notice: Mapped[int | None] = mapped_column(Integer)
+    # The most common local hour of the last 14 days of completions (NULL: none yet).
+    usual_hour: Mapped[int | None] = mapped_column(SmallInteger)
+    league_tier: Mapped[int] = mapped_column(SmallInteger, default=0, server_default=sa_text("0"))
 
     user: Mapped[User] = relationship(back_populates="stats")
 
@@ -534,3 +547,39 @@ class ReviewPoll(Base):
     is_correct: Mapped[bool | None] = mapped_column(Boolean)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# ---------------------------------------------------------------- weekly leagues
+
+
+class LeagueWeek(Base):
+    """A league week (Monday 00:00 UTC): how far placement has read the ledger, and
+    when the week was closed (once)."""
+
+    __tablename__ = "league_weeks"
+
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    placed_through: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LeagueMember(Base):
+    """A learner in a league group for one week; the result columns are set at the close."""
+
+    __tablename__ = "league_members"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    week: Mapped[date] = mapped_column(ForeignKey("league_weeks.week", ondelete="CASCADE"))
+    tier: Mapped[int] = mapped_column(SmallInteger)
+    group_no: Mapped[int] = mapped_column(Integer)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    points: Mapped[int | None] = mapped_column(Integer)
+    place: Mapped[int | None] = mapped_column(Integer)
+    group_size: Mapped[int | None] = mapped_column(Integer)
+    new_tier: Mapped[int | None] = mapped_column(SmallInteger)
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "week"),
+        Index("ix_league_members_week_tier_group_no", "week", "tier", "group_no"),
+    )

@@ -23,6 +23,7 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.observability.metrics import PUSHES_BY_KIND
 from bot.rules.clock import Clock
 from bot.rules.course import CourseCache, CourseMap, LessonInfo
 from bot.rules.leaderboard import refresh_leaderboard
@@ -33,18 +34,20 @@ from bot.rules.pushes import (
     STREAK_REMINDER_GRACE,
     Slot,
     due_for_daily_lesson,
+    due_for_pause_notice,
     due_for_streak_reminder,
     reminder_zones,
     slot,
     still_wants,
 )
 from bot.rules.review_stats import due_review_counts
-from bot.telegram import texts, texts_review
+from bot.telegram import texts, texts_motivation, texts_review
 from bot.telegram.keyboards import daily_push_keyboard, start_lesson_keyboard
 from db.enums import DeliveryKind, DeliveryStatus
 from db.models import Delivery, User, UserStats
 from db.upsert import insert_ignore
 from scheduler.broadcasts import deliver_broadcasts
+from scheduler.leagues import run_league_week
 from scheduler.report import JobReport
 from scheduler.sender import Outgoing, Sender
 
@@ -83,10 +86,18 @@ class Jobs:
     # -------------------------------------------------------------- daily lessons
 
     async def daily_lessons(self) -> JobReport:
-        """Today's next lesson, at each learner's chosen local time."""
-        return await self._push(
+        """Today's next lesson, at each learner's chosen local time (backed off for learners
+        who do not answer); learners away too long get the one reminders-paused message."""
+        report = await self._push(
             "daily-lessons", DeliveryKind.DAILY_LESSON, DAILY_LESSON_GRACE, due_for_daily_lesson
         )
+        paused = await self._push(
+            "daily-lessons",
+            DeliveryKind.REMINDERS_PAUSED,
+            DAILY_LESSON_GRACE,
+            due_for_pause_notice,
+        )
+        return report.add(paused)
 
     async def _push(
         self,
@@ -113,6 +124,7 @@ class Jobs:
         report.claimed = len(messages)
         outcomes = await self.sender.send_all(self._still_claimed(messages))
         report.outcomes = {status.name: count for status, count in outcomes.items()}
+        PUSHES_BY_KIND.labels(kind=kind.name.lower()).inc(outcomes[DeliveryStatus.SENT])
         return report
 
     async def _claim(
@@ -224,6 +236,10 @@ class Jobs:
     ) -> Outgoing | None:
         """The push, or None when there is nothing to offer. The daily push offers the next
         lesson and the due reviews; after the course, the due reviews alone."""
+        if kind is DeliveryKind.REMINDERS_PAUSED:
+            with self.i18n.context(), self.i18n.use_locale(self._locale(user)):
+                text = texts_motivation.reminders_paused_push()
+            return Outgoing(user.telegram_id, user.id, text, delivery_id=delivery_id)
         lesson = due.lesson
         if lesson is None and (kind is not DeliveryKind.DAILY_LESSON or not due.reviews):
             return None
@@ -275,6 +291,10 @@ class Jobs:
         return await deliver_broadcasts(
             self.session_factory, self.sender, self.bot, self.clock, self.i18n
         )
+
+    async def league_week(self) -> JobReport:
+        """Place this week's new earners in league groups; close a finished week once."""
+        return await run_league_week(self.session_factory, self.sender, self.clock, self.i18n)
 
     async def leaderboard(self) -> JobReport:
         async with self.session_factory() as session, session.begin():

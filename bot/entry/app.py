@@ -28,6 +28,7 @@ from bot.telegram.handlers import (
     fallback,
     groups,
     leaderboard,
+    league,
     learn,
     membership,
     modules,
@@ -49,6 +50,7 @@ from bot.telegram.middlewares import (
     OneUpdateAtATimePerUser,
     UpdateContext,
 )
+from bot.telegram.returns import ReturnMiddleware
 
 log = logging.getLogger(__name__)
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "telegram" / "locales"
@@ -103,6 +105,8 @@ def build_dispatcher(
     dispatcher.update.outer_middleware(UpdateContext())
     dispatcher.update.outer_middleware(LearnerMiddleware())
     LearnerLocaleMiddleware(i18n).setup(dispatcher)
+    for observer in (dispatcher.message, dispatcher.callback_query, dispatcher.poll_answer):
+        observer.outer_middleware(ReturnMiddleware())  # inside the locale
 
     learner_routers = [
         start.router(),
@@ -113,6 +117,7 @@ def build_dispatcher(
         modules.router(),
         progress.router(),
         leaderboard.router(),
+        league.router(),
         settings.router(),
         membership.router(),
         privacy.router(),

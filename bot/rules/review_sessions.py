@@ -21,10 +21,11 @@ from sqlalchemy import Select, false, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import QuestionInfo, question_info
-from bot.rules.learners import local_date
+from bot.rules.learners import local_date, zone_of
 from bot.rules.review import review, review_rating
-from bot.rules.rewards import level_for, locked_stats, next_streak
+from bot.rules.rewards import level_for, locked_stats
 from bot.rules.shuffle import course_options, option_order, shown_positions
+from bot.rules.streaks import apply_activity
 from db.enums import PointsReason, ReviewSource
 from db.models import PointsLedger, QuizQuestion, ReviewCard, ReviewPoll, ReviewSession, User
 
@@ -263,9 +264,7 @@ async def _finish(
     kept = answered >= STREAK_MIN_CARDS
     if kept:
         today = local_date(user, now)
-        stats.current_streak, grew = next_streak(
-            stats.current_streak, stats.last_active_date, today
-        )
+        grew = apply_activity(stats, zone_of(user), now).grew  # the same rule as a lesson
         stats.longest_streak = max(stats.longest_streak, stats.current_streak)
         stats.last_active_date = today
         stats.updated_at = now

@@ -20,6 +20,7 @@ def learner_commands() -> list[BotCommand]:
         BotCommand(command="progress", description=_("Level, points, streak")),
         BotCommand(command="achievements", description=_("Achievements")),
         BotCommand(command="leaderboard", description=_("Top learners")),
+        BotCommand(command="league", description=_("This week's league")),
         BotCommand(command="certificate", description=_("Your course certificate")),
         BotCommand(command="verify", description=_("Check a certificate's code")),
         BotCommand(command="settings", description=_("Settings")),

@@ -24,6 +24,7 @@ from bot.rules.learning import (
 )
 from bot.rules.progress import AchievementView, ProgressView
 from bot.rules.rewards import Rewards
+from bot.telegram import texts_motivation
 from bot.telegram.zones import format_minute
 
 STATE_ICONS = {
@@ -193,6 +194,7 @@ def help_text() -> str:
             "/progress — level, points, streak and rank\n"
             "/achievements — what you have earned\n"
             "/leaderboard — the top learners\n"
+            "/league — your league this week\n"
             "/settings — time zone, lesson time, reminders, language\n"
             "/start — start again or see where you are\n"
             "/privacy — what I keep about you; /export, /deleteme\n"
@@ -272,6 +274,7 @@ def progress_text(view: ProgressView, first_name: str | None) -> str:
                 days=view.longest_streak
             ),
         ),
+        texts_motivation.freezes_line(view.freezes, view.frozen_days),
         _("🏅 Rank: #{rank}").format(rank=view.rank) if view.rank else _("🏅 Rank: not ranked yet"),
         "",
         _("<b>Lessons</b>"),

@@ -11,9 +11,11 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules import learners
-from bot.telegram import texts, texts_setup
+from bot.rules.pushes import reminder_plan
+from bot.telegram import texts, texts_motivation, texts_setup
 from bot.telegram.callbacks import (
     LanguageCb,
     SettingsAction,
@@ -47,7 +49,9 @@ def router() -> Router:
     return router
 
 
-def overview(learner: User, i18n: I18n) -> tuple[str, InlineKeyboardMarkup]:
+async def overview(
+    learner: User, i18n: I18n, session: AsyncSession, now: datetime
+) -> tuple[str, InlineKeyboardMarkup]:
     text = texts.settings_text(
         learner.time_zone,
         learner.lesson_minute,
@@ -55,12 +59,21 @@ def overview(learner: User, i18n: I18n) -> tuple[str, InlineKeyboardMarkup]:
         learner.show_on_leaderboard,
         i18n.current_locale,
     )
+    plan = await reminder_plan(session, learner, now)
+    text = "\n".join([text, *texts_motivation.reminder_lines(plan)])
     return text, settings_keyboard(learner.reminders_enabled, learner.show_on_leaderboard)
 
 
-async def show_settings(message: Message, learner: User, i18n: I18n, state: FSMContext) -> None:
+async def show_settings(
+    message: Message,
+    learner: User,
+    i18n: I18n,
+    state: FSMContext,
+    session: AsyncSession,
+    now: datetime,
+) -> None:
     await leave_zone_picker(state)
-    text, markup = overview(learner, i18n)
+    text, markup = await overview(learner, i18n, session, now)
     await message.answer(text, reply_markup=markup)
 
 
@@ -76,6 +89,7 @@ async def settings_action(
     now: datetime,
     i18n: I18n,
     state: FSMContext,
+    session: AsyncSession,
 ) -> None:
     match callback_data.action:
         case SettingsAction.ZONE | SettingsAction.OTHER_ZONES:
@@ -103,7 +117,7 @@ async def settings_action(
         case SettingsAction.BACK:
             await leave_zone_picker(state)
             await callback.answer()
-    await show(callback, *overview(learner, i18n))
+    await show(callback, *await overview(learner, i18n, session, now))
 
 
 async def zone_chosen(
@@ -113,6 +127,7 @@ async def zone_chosen(
     now: datetime,
     i18n: I18n,
     state: FSMContext,
+    session: AsyncSession,
 ) -> None:
     zone = zone_by_index(callback_data.index)
     if zone is None:
@@ -121,11 +136,16 @@ async def zone_chosen(
     learners.set_time_zone(learner, zone, now)
     await leave_zone_picker(state)
     await callback.answer(texts.settings_saved() + " " + city_of(zone))
-    await show(callback, *overview(learner, i18n))
+    await show(callback, *await overview(learner, i18n, session, now))
 
 
 async def zone_typed(
-    message: Message, learner: User, now: datetime, i18n: I18n, state: FSMContext
+    message: Message,
+    learner: User,
+    now: datetime,
+    i18n: I18n,
+    state: FSMContext,
+    session: AsyncSession,
 ) -> None:
     """A city or zone name typed while the zone picker is shown."""
     assert message.text is not None  # the router's F.text
@@ -136,14 +156,19 @@ async def zone_typed(
         return
     learners.set_time_zone(learner, zone, now)
     await state.clear()
-    text, markup = overview(learner, i18n)
+    text, markup = await overview(learner, i18n, session, now)
     await message.answer(
         texts.settings_saved() + " " + city_of(zone) + "\n\n" + text, reply_markup=markup
     )
 
 
 async def time_chosen(
-    callback: CallbackQuery, callback_data: SettingsTimeCb, learner: User, now: datetime, i18n: I18n
+    callback: CallbackQuery,
+    callback_data: SettingsTimeCb,
+    learner: User,
+    now: datetime,
+    i18n: I18n,
+    session: AsyncSession,
 ) -> None:
     try:
         learners.set_lesson_time(learner, callback_data.minute, now)
@@ -151,11 +176,16 @@ async def time_chosen(
         await callback.answer(texts.stale_button(), show_alert=True)
         return
     await callback.answer(texts.settings_saved())
-    await show(callback, *overview(learner, i18n))
+    await show(callback, *await overview(learner, i18n, session, now))
 
 
 async def language_chosen(
-    callback: CallbackQuery, callback_data: LanguageCb, learner: User, now: datetime, i18n: I18n
+    callback: CallbackQuery,
+    callback_data: LanguageCb,
+    learner: User,
+    now: datetime,
+    i18n: I18n,
+    session: AsyncSession,
 ) -> None:
     try:
         learners.set_language(learner, callback_data.code, now)
@@ -165,4 +195,4 @@ async def language_chosen(
     # The rest of this update speaks the new language.
     i18n.current_locale = callback_data.code
     await callback.answer(texts.settings_saved())
-    await show(callback, *overview(learner, i18n))
+    await show(callback, *await overview(learner, i18n, session, now))
