@@ -87,17 +87,10 @@ class Jobs:
 
     async def daily_lessons(self) -> JobReport:
         """Today's next lesson, at each learner's chosen local time (backed off for learners
-        who do not answer); learners away too long get the one reminders-paused message."""
-        report = await self._push(
+        who do not answer)."""
+        return await self._push(
             "daily-lessons", DeliveryKind.DAILY_LESSON, DAILY_LESSON_GRACE, due_for_daily_lesson
         )
-        paused = await self._push(
-            "daily-lessons",
-            DeliveryKind.REMINDERS_PAUSED,
-            DAILY_LESSON_GRACE,
-            due_for_pause_notice,
-        )
-        return report.add(paused)
 
     async def _push(
         self,
@@ -274,13 +267,21 @@ class Jobs:
     # -------------------------------------------------------------- streak reminders
 
     async def streak_reminders(self) -> JobReport:
-        """In the evening, learners with a streak who have not been active today."""
-        return await self._push(
+        """Learners with a streak who have not been active today, at their reminder time;
+        and at the lesson time, the one reminders-paused message to learners away too long."""
+        report = await self._push(
             "streak-reminders",
             DeliveryKind.STREAK_REMINDER,
             STREAK_REMINDER_GRACE,
             due_for_streak_reminder,
         )
+        paused = await self._push(
+            "streak-reminders",
+            DeliveryKind.REMINDERS_PAUSED,
+            STREAK_REMINDER_GRACE,
+            due_for_pause_notice,
+        )
+        return report.add(paused)
 
     # -------------------------------------------------------------- broadcasts and the leaderboard
 

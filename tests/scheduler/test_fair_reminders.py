@@ -24,6 +24,7 @@ from tests.support.flows import take_quiz
 from tests.support.scheduling import offline_jobs, sent_texts
 
 BERLIN = ZoneInfo("Europe/Berlin")
+RECENTLY = datetime(2026, 5, 29, 8, 0, tzinfo=UTC)  # not away: reminders are not paused
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ async def learner_with_streak(
     session: AsyncSession, telegram_id: int, streak: int, freezes: int, last: date
 ) -> User:
     user = await make_user(
-        session, telegram_id, zone="Europe/Berlin", last_seen_at=T0, lesson_minute=9 * 60
+        session, telegram_id, zone="Europe/Berlin", last_seen_at=RECENTLY, lesson_minute=9 * 60
     )
     session.add(
         UserStats(
@@ -121,7 +122,7 @@ async def test_the_streak_reminder_goes_at_the_learners_usual_hour(
     session: AsyncSession, jobs: Jobs, clock: FixedClock, offline_session: OfflineSession
 ) -> None:
     await make_course(session, [4], questions=1)
-    user = await make_user(session, 1, zone="Europe/Berlin", last_seen_at=T0)
+    user = await make_user(session, 1, zone="Europe/Berlin", last_seen_at=RECENTLY)
     session.add(UserStats(user_id=user.id, updated_at=T0))
     course = await load_course_map(session)
     for day, lesson in zip((30, 31), course.lessons, strict=False):  # 21:15 in Berlin, twice
@@ -145,7 +146,7 @@ async def test_without_a_habit_the_reminder_goes_at_20_and_never_after_22(
             telegram_id,
             zone="Europe/Berlin",
             lesson_minute=lesson_minute,
-            last_seen_at=T0,
+            last_seen_at=RECENTLY,
         )
     for user in await session.scalars(sa.select(User)):
         session.add(
@@ -166,6 +167,7 @@ async def daily_pushes(
         clock.set(datetime(2026, 6, day, 7, 5, tzinfo=UTC))
         before = len(sent_texts(offline))
         await jobs.daily_lessons()
+        await jobs.streak_reminders()  # it sends the reminders-paused message
         for text in sent_texts(offline)[before:]:
             got[day] = "paused" if "paused" in text else "lesson"
     return got
