@@ -63,3 +63,16 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
         return 0.0
     index = min(len(sorted_values) - 1, round(fraction * (len(sorted_values) - 1)))
     return sorted_values[index]
+
+
+async def create_numbers(conn: Any) -> None:
+    """A temporary table `seq` of the numbers 0 … 999,999 (column `n`), to generate rows."""
+    await conn.execute(sa.text("CREATE TEMPORARY TABLE digits (d INT PRIMARY KEY)"))
+    await conn.execute(sa.text("INSERT INTO digits VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)"))
+    await conn.execute(
+        sa.text(
+            "CREATE TEMPORARY TABLE seq AS SELECT a.d + 10*b.d + 100*c.d + 1000*d.d"
+            " + 10000*e.d + 100000*f.d AS n FROM digits a, digits b, digits c, digits d,"
+            " digits e, digits f"
+        )
+    )

@@ -124,15 +124,15 @@ async def run(url: str, learners: int, samples: int) -> None:
 
 async def feed(
     dispatcher: Dispatcher, bot: Bot, session: OfflineSession, rng: random.Random,
-    learners: int, index: int, *, week: bool,
+    learners: int, index: int, *, week: bool, command: str = "/leaderboard",
 ) -> float:  # fmt: skip
-    """One /leaderboard (or the week button) from a random learner; seconds taken."""
+    """One command (or the week button) from a random learner; seconds taken."""
     number = rng.randrange(learners)
     telegram_id = FIRST_ID + number
     user = User(id=telegram_id, is_bot=False, first_name=f"Learner {number}")
     chat = Chat(id=telegram_id, type="private")
     message = Message(message_id=index, date=datetime.now(UTC), chat=chat, from_user=user,
-                      text="/leaderboard")  # fmt: skip
+                      text=command)  # fmt: skip
     if week:
         callback = CallbackQuery(id=str(index), from_user=user, chat_instance="b",
                                  message=message, data=BoardCb(week=True).pack())  # fmt: skip

@@ -39,12 +39,15 @@ class PointsReason(enum.Enum):
     FIRST_TRY_BONUS = "FIRST_TRY_BONUS"
     ACHIEVEMENT = "ACHIEVEMENT"
     ADJUSTMENT = "ADJUSTMENT"
+    REVIEW = "REVIEW"  # a right answer in a review session
 
 
 class DeliveryKind(enum.Enum):
     DAILY_LESSON = "DAILY_LESSON"
     STREAK_REMINDER = "STREAK_REMINDER"
     BROADCAST = "BROADCAST"
+    REMINDERS_PAUSED = "REMINDERS_PAUSED"  # the one message after 14 days away
+    LEAGUE_RESULT = "LEAGUE_RESULT"  # a league week's place and result
 
 
 class DeliveryStatus(enum.Enum):
@@ -59,3 +62,20 @@ class BroadcastStatus(enum.Enum):
     SENDING = "SENDING"
     DONE = "DONE"
     CANCELLED = "CANCELLED"
+
+
+class ReviewSource(enum.Enum):
+    """Where a review card was answered: a lesson's quiz or a /review session."""
+
+    LESSON = "LESSON"
+    REVIEW = "REVIEW"
+
+
+class LeagueTier(enum.IntEnum):
+    """League tiers, stored as their number (promotion adds one, demotion takes one)."""
+
+    BRONZE = 0
+    SILVER = 1
+    GOLD = 2
+    SAPPHIRE = 3
+    DIAMOND = 4

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -48,6 +49,7 @@ from db.enums import (
     DeliveryStatus,
     PointsReason,
     ProgressStatus,
+    ReviewSource,
     UserRole,
 )
 
@@ -317,6 +319,19 @@ class UserStats(Base):
     lessons_completed: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
     perfect_quizzes: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Fair streaks: the UTC instant the last counted (or frozen) local day ended, in the
+    # zone in force then (NULL: count from `last_active_date` in the current zone).
+    streak_day_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    streak_freezes: Mapped[int] = mapped_column(
+        SmallInteger, default=0, server_default=sa_text("0")
+    )
+    frozen_days: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
+    last_frozen_date: Mapped[date | None] = mapped_column(Date)
+    # The streak a freeze saved, until the learner has been told (NULL: nothing to tell).
+    freeze_notice: Mapped[int | None] = mapped_column(Integer)
+    # The most common local hour of the last 14 days of completions (NULL: none yet).
+    usual_hour: Mapped[int | None] = mapped_column(SmallInteger)
+    league_tier: Mapped[int] = mapped_column(SmallInteger, default=0, server_default=sa_text("0"))
 
     user: Mapped[User] = relationship(back_populates="stats")
 
@@ -439,3 +454,132 @@ class Certificate(Base):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     __table_args__ = (UniqueConstraint("user_id", "course_title"),)
+
+
+# ---------------------------------------------------------------- review (spaced repetition)
+# A learner's card for each quiz question they answered, scheduled by FSRS (bot.rules.review).
+# A question removed from the course retires its cards (question_id SET NULL, retired set):
+# the card and its history stay, it is never shown again.
+
+
+class ReviewCard(Base):
+    """One learner's card for one quiz question, with its FSRS state."""
+
+    __tablename__ = "review_cards"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    question_id: Mapped[int | None] = mapped_column(
+        ForeignKey("quiz_questions.id", ondelete="SET NULL"), index=True
+    )
+    state: Mapped[int] = mapped_column(SmallInteger)  # fsrs.State
+    step: Mapped[int | None] = mapped_column(SmallInteger)
+    stability: Mapped[float | None] = mapped_column(Float)
+    difficulty: Mapped[float | None] = mapped_column(Float)
+    due: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_review: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reviews: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
+    retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "question_id"),
+        # A learner's due cards are one range of this index, read without the table.
+        Index("ix_review_cards_user_id_retired_due", "user_id", "retired", "due"),
+    )
+
+
+class ReviewLog(Base):
+    """Every answer to a card (lesson quiz or review), kept so parameters can be fitted."""
+
+    __tablename__ = "review_log"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    card_id: Mapped[int] = mapped_column(
+        ForeignKey("review_cards.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    source: Mapped[ReviewSource] = mapped_column(enum_column(ReviewSource))
+    rating: Mapped[int] = mapped_column(SmallInteger)  # fsrs.Rating
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    due: Mapped[datetime] = mapped_column(UTCDateTime())  # when the card is due next
+    stability: Mapped[float | None] = mapped_column(Float)
+    difficulty: Mapped[float | None] = mapped_column(Float)
+
+    __table_args__ = (
+        Index("ix_review_log_user_id_reviewed_at", "user_id", "reviewed_at"),
+        Index("ix_review_log_reviewed_at", "reviewed_at"),
+    )
+
+
+class ReviewSession(Base):
+    """A /review session: the due cards picked when it started, in order."""
+
+    __tablename__ = "review_sessions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    card_ids: Mapped[list[int]] = mapped_column(JSON)
+    right: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
+    wrong: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_review_sessions_user_id_finished_at", "user_id", "finished_at"),)
+
+
+class ReviewPoll(Base):
+    """A quiz poll sent in a review session: which card it asks, in which option order."""
+
+    __tablename__ = "review_polls"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    poll_id: Mapped[str] = mapped_column(String(128), unique=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("review_sessions.id", ondelete="CASCADE"), index=True
+    )
+    card_id: Mapped[int] = mapped_column(
+        ForeignKey("review_cards.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    review_number: Mapped[int] = mapped_column(Integer)  # the card's reviews when it was sent
+    option_order: Mapped[list[int]] = mapped_column(JSON)
+    is_correct: Mapped[bool | None] = mapped_column(Boolean)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# ---------------------------------------------------------------- weekly leagues
+
+
+class LeagueWeek(Base):
+    """A league week (Monday 00:00 UTC): how far placement has read the ledger, and
+    when the week was closed (once)."""
+
+    __tablename__ = "league_weeks"
+
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    placed_through: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LeagueMember(Base):
+    """A learner in a league group for one week; the result columns are set at the close."""
+
+    __tablename__ = "league_members"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    week: Mapped[date] = mapped_column(ForeignKey("league_weeks.week", ondelete="CASCADE"))
+    tier: Mapped[int] = mapped_column(SmallInteger)
+    group_no: Mapped[int] = mapped_column(Integer)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    points: Mapped[int | None] = mapped_column(Integer)
+    place: Mapped[int | None] = mapped_column(Integer)
+    group_size: Mapped[int | None] = mapped_column(Integer)
+    new_tier: Mapped[int | None] = mapped_column(SmallInteger)
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "week"),
+        Index("ix_league_members_week_tier_group_no", "week", "tier", "group_no"),
+    )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from aiogram import Bot
@@ -22,33 +23,45 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.observability.metrics import PUSHES_BY_KIND
 from bot.rules.clock import Clock
-from bot.rules.course import CourseCache, CourseMap
+from bot.rules.course import CourseCache, CourseMap, LessonInfo
 from bot.rules.leaderboard import refresh_leaderboard
 from bot.rules.learners import learner_locale
-from bot.rules.learning import ProgressRow, lesson_statuses, load_progress_many, next_step
+from bot.rules.learning import lesson_statuses, load_progress_many, next_step
 from bot.rules.pushes import (
     DAILY_LESSON_GRACE,
     STREAK_REMINDER_GRACE,
     Slot,
     due_for_daily_lesson,
+    due_for_pause_notice,
     due_for_streak_reminder,
     reminder_zones,
     slot,
     still_wants,
 )
-from bot.telegram import texts
-from bot.telegram.keyboards import start_lesson_keyboard
+from bot.rules.review_stats import due_review_counts
+from bot.telegram import texts, texts_motivation, texts_review
+from bot.telegram.keyboards import daily_push_keyboard, start_lesson_keyboard
 from db.enums import DeliveryKind, DeliveryStatus
 from db.models import Delivery, User, UserStats
 from db.upsert import insert_ignore
 from scheduler.broadcasts import deliver_broadcasts
+from scheduler.leagues import run_league_week
 from scheduler.report import JobReport
 from scheduler.sender import Outgoing, Sender
 
 log = logging.getLogger(__name__)
 
 LEDGER_RECHECK = 50  # messages handed to the sender between two looks at the ledger
+
+
+@dataclass(frozen=True)
+class Due:
+    """What a learner has waiting when their push is rendered."""
+
+    lesson: LessonInfo | None  # the next lesson, None once the course is finished (or drip)
+    reviews: int  # review cards due now
 
 
 class Jobs:
@@ -73,7 +86,8 @@ class Jobs:
     # -------------------------------------------------------------- daily lessons
 
     async def daily_lessons(self) -> JobReport:
-        """Today's next lesson, at each learner's chosen local time."""
+        """Today's next lesson, at each learner's chosen local time (backed off for learners
+        who do not answer)."""
         return await self._push(
             "daily-lessons", DeliveryKind.DAILY_LESSON, DAILY_LESSON_GRACE, due_for_daily_lesson
         )
@@ -103,6 +117,7 @@ class Jobs:
         report.claimed = len(messages)
         outcomes = await self.sender.send_all(self._still_claimed(messages))
         report.outcomes = {status.name: count for status, count in outcomes.items()}
+        PUSHES_BY_KIND.labels(kind=kind.name.lower()).inc(outcomes[DeliveryStatus.SENT])
         return report
 
     async def _claim(
@@ -159,11 +174,19 @@ class Jobs:
                 .order_by(Delivery.id)
             )
         ).all()
-        progress = await load_progress_many(session, [user.id for _d, user, _s in rows])
+        user_ids = [user.id for _d, user, _s in rows]
+        progress = await load_progress_many(session, user_ids)
+        reviews = (
+            await due_review_counts(session, user_ids, now)
+            if kind is DeliveryKind.DAILY_LESSON
+            else {}
+        )
         messages: list[Outgoing] = []
         skipped: list[int] = []
         for delivery, user, stats in rows:
-            message = self._render(kind, course, user, stats, progress[user.id], now, delivery.id)
+            step = next_step(lesson_statuses(course, progress[user.id], user, now))
+            due = Due(step.lesson, reviews.get(user.id, 0))
+            message = self._render(kind, user, stats, due, delivery.id)
             if message is None or not still_wants(user):
                 skipped.append(delivery.id)
             else:
@@ -199,22 +222,33 @@ class Jobs:
     def _render(
         self,
         kind: DeliveryKind,
-        course: CourseMap,
         user: User,
         stats: UserStats | None,
-        progress: dict[int, ProgressRow],
-        now: datetime,
+        due: Due,
         delivery_id: int,
     ) -> Outgoing | None:
-        step = next_step(lesson_statuses(course, progress, user, now))
-        if step.lesson is None:
+        """The push, or None when there is nothing to offer. The daily push offers the next
+        lesson and the due reviews; after the course, the due reviews alone."""
+        if kind is DeliveryKind.REMINDERS_PAUSED:
+            with self.i18n.context(), self.i18n.use_locale(self._locale(user)):
+                text = texts_motivation.reminders_paused_push()
+            return Outgoing(user.telegram_id, user.id, text, delivery_id=delivery_id)
+        lesson = due.lesson
+        if lesson is None and (kind is not DeliveryKind.DAILY_LESSON or not due.reviews):
             return None
         with self.i18n.context(), self.i18n.use_locale(self._locale(user)):
-            if kind is DeliveryKind.DAILY_LESSON:
-                text = texts.daily_lesson_push(step.lesson.title)
-            else:
+            if kind is not DeliveryKind.DAILY_LESSON:
+                assert lesson is not None
                 text = texts.streak_reminder_push(stats.current_streak if stats else 1)
-            markup = start_lesson_keyboard(step.lesson)
+                markup = start_lesson_keyboard(lesson)
+            elif lesson is None:
+                text = texts_review.review_push(due.reviews)
+                markup = daily_push_keyboard(None, due.reviews)
+            else:
+                text = texts.daily_lesson_push(lesson.title)
+                if due.reviews:
+                    text += "\n" + texts_review.reviews_due_line(due.reviews)
+                markup = daily_push_keyboard(lesson, due.reviews)
         return Outgoing(
             chat_id=user.telegram_id,
             user_id=user.id,
@@ -233,13 +267,21 @@ class Jobs:
     # -------------------------------------------------------------- streak reminders
 
     async def streak_reminders(self) -> JobReport:
-        """In the evening, learners with a streak who have not been active today."""
-        return await self._push(
+        """Learners with a streak who have not been active today, at their reminder time;
+        and at the lesson time, the one reminders-paused message to learners away too long."""
+        report = await self._push(
             "streak-reminders",
             DeliveryKind.STREAK_REMINDER,
             STREAK_REMINDER_GRACE,
             due_for_streak_reminder,
         )
+        paused = await self._push(
+            "streak-reminders",
+            DeliveryKind.REMINDERS_PAUSED,
+            STREAK_REMINDER_GRACE,
+            due_for_pause_notice,
+        )
+        return report.add(paused)
 
     # -------------------------------------------------------------- broadcasts and the leaderboard
 
@@ -250,6 +292,10 @@ class Jobs:
         return await deliver_broadcasts(
             self.session_factory, self.sender, self.bot, self.clock, self.i18n
         )
+
+    async def league_week(self) -> JobReport:
+        """Place this week's new earners in league groups; close a finished week once."""
+        return await run_league_week(self.session_factory, self.sender, self.clock, self.i18n)
 
     async def leaderboard(self) -> JobReport:
         async with self.session_factory() as session, session.begin():

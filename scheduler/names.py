@@ -12,6 +12,7 @@ class JobName(StrEnum):
     STREAK_REMINDERS = "streak-reminders"
     LEADERBOARD = "leaderboard"
     BROADCASTS = "broadcasts"
+    LEAGUE_WEEK = "league-week"
 
 
 JOB_EVERY: dict[JobName, timedelta] = {
@@ -19,4 +20,5 @@ JOB_EVERY: dict[JobName, timedelta] = {
     JobName.STREAK_REMINDERS: timedelta(minutes=1),
     JobName.LEADERBOARD: timedelta(minutes=5),
     JobName.BROADCASTS: timedelta(seconds=10),
+    JobName.LEAGUE_WEEK: timedelta(minutes=1),
 }

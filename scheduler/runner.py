@@ -32,6 +32,7 @@ def job_table(jobs: Jobs) -> dict[JobName, Callable[[], Awaitable[JobReport]]]:
         JobName.STREAK_REMINDERS: jobs.streak_reminders,
         JobName.LEADERBOARD: jobs.leaderboard,
         JobName.BROADCASTS: jobs.broadcasts,
+        JobName.LEAGUE_WEEK: jobs.league_week,
     }
 
 

@@ -28,12 +28,14 @@ from bot.telegram.handlers import (
     fallback,
     groups,
     leaderboard,
+    league,
     learn,
     membership,
     modules,
     privacy,
     progress,
     quiz,
+    review,
     settings,
     start,
 )
@@ -48,6 +50,7 @@ from bot.telegram.middlewares import (
     OneUpdateAtATimePerUser,
     UpdateContext,
 )
+from bot.telegram.returns import ReturnMiddleware
 
 log = logging.getLogger(__name__)
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "telegram" / "locales"
@@ -102,15 +105,19 @@ def build_dispatcher(
     dispatcher.update.outer_middleware(UpdateContext())
     dispatcher.update.outer_middleware(LearnerMiddleware())
     LearnerLocaleMiddleware(i18n).setup(dispatcher)
+    for observer in (dispatcher.message, dispatcher.callback_query, dispatcher.poll_answer):
+        observer.outer_middleware(ReturnMiddleware())  # inside the locale
 
     learner_routers = [
         start.router(),
         learn.router(),
+        review.router(),  # before quiz: it takes the review polls' answers
         quiz.router(),
         certificates.router(),
         modules.router(),
         progress.router(),
         leaderboard.router(),
+        league.router(),
         settings.router(),
         membership.router(),
         privacy.router(),

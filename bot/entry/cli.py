@@ -137,6 +137,15 @@ async def execute(command: str, args: argparse.Namespace, settings: Settings) ->
             from bot.entry.demo import run_demo
 
             return await run_demo(settings)
+        case "export":  # exporting needs no aiogram
+            from bot.entry.export import export_learners
+            from bot.entry.failures import NotReady, require_existing
+
+            try:
+                require_existing(settings.database_url)
+            except NotReady as exc:
+                raise CannotStart(str(exc)) from None
+            return await export_learners(settings, args.path)
     if settings.redis_url and command in ("run", "webhook"):
         from bot.entry.health import ping_redis
 

@@ -17,6 +17,12 @@ UPDATE_SECONDS = Histogram(
 )
 ERRORS = Counter("learnbot_update_errors_total", "Updates whose handling raised")
 PUSHES = Counter("learnbot_pushes_total", "Outgoing pushes by outcome", ["outcome"])
+PUSHES_BY_KIND = Counter("learnbot_pushes_by_kind_total", "Pushes sent, by kind", ["kind"])
+PUSH_FOLLOW_UPS = Counter(
+    "learnbot_push_follow_ups_total",
+    "Pushes the learner came back after within 24 hours, by kind",
+    ["kind"],
+)
 RATE_LIMITED = Counter("learnbot_telegram_429_total", "429 answers from Telegram")
 JOB_RUNS = Counter("learnbot_job_runs_total", "Scheduled job runs", ["job", "outcome"])
 JOB_SECONDS = Histogram("learnbot_job_seconds", "Scheduled job duration", ["job"])

@@ -13,6 +13,7 @@ from bot.rules.course import CourseMap
 from bot.rules.progress import ProgressView, progress_view
 from db.enums import UserRole
 from db.models import (
+    ActivityLog,
     LeaderboardCache,
     PointsLedger,
     QuizPoll,
@@ -23,16 +24,31 @@ from db.models import (
 )
 
 
-async def find_learner(session: AsyncSession, query: str) -> User | None:
-    """By Telegram id (digits) or @username (case-insensitive)."""
-    query = query.strip()
-    if query.lstrip("-").isdigit():
-        return await session.scalar(select(User).where(User.telegram_id == int(query)))
-    name = query.removeprefix("@").lower()
-    if not name:
-        return None
+@dataclass(frozen=True)
+class LearnerQuery:
+    """Who an admin asked for: a Telegram id, or a username (without the @)."""
+
+    telegram_id: int | None = None
+    username: str | None = None
+
+
+def parse_learner_query(text: str) -> LearnerQuery | None:
+    """A Telegram id (digits) or an @username; None for anything else (e.g. `abc`)."""
+    text = text.strip()
+    if text.lstrip("-").isdigit():
+        return LearnerQuery(telegram_id=int(text))
+    name = text.removeprefix("@")
+    if text.startswith("@") and name and " " not in name:
+        return LearnerQuery(username=name.lower())
+    return None
+
+
+async def find_learner(session: AsyncSession, query: LearnerQuery) -> User | None:
+    """By Telegram id, or by username (case-insensitive)."""
+    if query.telegram_id is not None:
+        return await session.scalar(select(User).where(User.telegram_id == query.telegram_id))
     return await session.scalar(
-        select(User).where(func.lower(User.username) == name).order_by(User.id).limit(1)
+        select(User).where(func.lower(User.username) == query.username).order_by(User.id).limit(1)
     )
 
 
@@ -42,17 +58,42 @@ class LearnerProfile:
     progress: ProgressView
     achievements: int
     is_admin: bool
+    admin_by_config: bool  # in ADMIN_IDS: an admin whatever the role, not demotable here
+    last_seen: datetime | None
 
 
 async def profile(
     session: AsyncSession, course: CourseMap, user: User, now: datetime, admin_ids: frozenset[int]
 ) -> LearnerProfile:
+    """The learner's profile. `last_seen` is exact: `last_seen_at` is refreshed only after a
+    silence (to spare a write per update), so the latest activity or progress counts too."""
     view = await progress_view(session, course, user, now)
-    earned = await session.scalar(
-        select(func.count()).select_from(UserAchievement).where(UserAchievement.user_id == user.id)
+    earned, activity, progress = (
+        await session.execute(
+            select(
+                select(func.count())
+                .select_from(UserAchievement)
+                .where(UserAchievement.user_id == user.id)
+                .scalar_subquery(),
+                select(func.max(ActivityLog.created_at))
+                .where(ActivityLog.user_id == user.id)
+                .scalar_subquery(),
+                select(func.max(UserProgress.updated_at))
+                .where(UserProgress.user_id == user.id)
+                .scalar_subquery(),
+            )
+        )
+    ).one()
+    seen = [when for when in (user.last_seen_at, activity, progress) if when is not None]
+    by_config = user.telegram_id in admin_ids
+    return LearnerProfile(
+        user,
+        view,
+        int(earned or 0),
+        is_admin=user.role is UserRole.ADMIN or by_config,
+        admin_by_config=by_config,
+        last_seen=max(seen, default=None),
     )
-    is_admin = user.role is UserRole.ADMIN or user.telegram_id in admin_ids
-    return LearnerProfile(user, view, int(earned or 0), is_admin)
 
 
 async def reset_progress(session: AsyncSession, admin: User, user: User, now: datetime) -> None:

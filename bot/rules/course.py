@@ -31,6 +31,17 @@ class QuestionInfo:
     explanation: str | None
 
 
+def question_info(row: QuizQuestion) -> QuestionInfo:
+    return QuestionInfo(
+        id=row.id,
+        slug=row.slug,
+        question=row.question,
+        options=tuple(row.options),
+        correct_option_ids=tuple(row.correct_option_ids),
+        explanation=row.explanation,
+    )
+
+
 @dataclass(frozen=True)
 class LessonInfo:
     id: int
@@ -122,16 +133,7 @@ async def load_course_map(session: AsyncSession) -> CourseMap:
     ).all()
     by_lesson: dict[int, list[QuestionInfo]] = {}
     for q in questions:
-        by_lesson.setdefault(q.lesson_id, []).append(
-            QuestionInfo(
-                id=q.id,
-                slug=q.slug,
-                question=q.question,
-                options=tuple(q.options),
-                correct_option_ids=tuple(q.correct_option_ids),
-                explanation=q.explanation,
-            )
-        )
+        by_lesson.setdefault(q.lesson_id, []).append(question_info(q))
     built: list[ModuleInfo] = []
     for module_id, slug, title, drip in modules:
         own = [lesson for lesson in lesson_rows if lesson.module_id == module_id]

@@ -29,6 +29,7 @@ from sqlalchemy.orm import aliased
 from bot.rules.course import CourseMap, LessonInfo, QuestionInfo
 from bot.rules.learners import local_date, log_activity
 from bot.rules.milestones import Milestone, milestone_after
+from bot.rules.review import learn_from_answer
 from bot.rules.rewards import Completion, Rewards, on_lesson_completed
 from bot.rules.shuffle import course_options, option_order
 from db.enums import ActivityType, ProgressStatus
@@ -453,6 +454,7 @@ async def answer_poll(
     poll.option_ids = course_options(shown, list(option_ids))
     poll.is_correct = poll.option_ids == sorted(question.correct_option_ids)
     poll.answered_at = now
+    await learn_from_answer(session, poll, now)  # the question's review card
     activity = [
         {
             "user_id": user.id,

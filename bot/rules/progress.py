@@ -9,16 +9,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import CourseMap
-from bot.rules.learners import local_date
+from bot.rules.learners import local_date, zone_of
 from bot.rules.learning import LessonState, lesson_statuses, load_progress
 from bot.rules.rewards import (
     ACHIEVEMENTS,
     CourseSize,
-    current_streak,
     level_for,
     level_progress,
     reachable_rules,
 )
+from bot.rules.streaks import shown_streak
 from db.models import Achievement, LeaderboardCache, User, UserAchievement, UserStats
 
 
@@ -40,6 +40,8 @@ class ProgressView:
     lessons_done: int
     modules: list[ModuleProgress]
     rank: int | None
+    freezes: int = 0
+    frozen_days: int = 0
 
 
 async def progress_view(
@@ -66,11 +68,13 @@ async def progress_view(
         level=level_for(points),
         into_level=into,
         level_size=size,
-        current_streak=current_streak(stats, local_date(user, now)),
+        current_streak=shown_streak(stats, zone_of(user), local_date(user, now)),
         longest_streak=stats.longest_streak if stats else 0,
         lessons_done=sum(m.done for m in modules),
         modules=modules,
         rank=rank,
+        freezes=stats.streak_freezes if stats else 0,
+        frozen_days=stats.frozen_days if stats else 0,
     )
 
 

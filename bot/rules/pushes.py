@@ -10,8 +10,15 @@ while the process was down is still served late, but never on the wrong local da
 
 - Daily lesson: once per local day at the learner's lesson time, unless they already learned
   that day (the ledger's key is the local date, so a second run claims nothing).
-- Streak reminder: at 20:00 local, to learners whose streak ends tonight (active yesterday,
-  not yet today); lapsed streaks drop to zero first (a job never raises a streak).
+  Back-off: once `BACK_OFF_AFTER` daily pushes were sent since the learner last came (none
+  of them answered), it goes every other day; once they have been away `PAUSE_AFTER`, one
+  last message says reminders are paused, then nothing until they come back. Coming back
+  (any update) resets both.
+- Streak reminder: at the learner's usual learning hour (the most common local hour of
+  their completions in the last `HABIT_WINDOW`; 20:00 until there is one), moved to at
+  least `AFTER_LESSON_PUSH` after the daily lesson time, and never sent when that is later
+  than 22:00 local; to learners whose streak ends tonight. The streak job runs first
+  (freezes, resets; it never raises a streak).
 """
 
 from __future__ import annotations
@@ -19,17 +26,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import Enum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, exists, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, delete, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import DeliveryKind
-from db.models import Delivery, User, UserStats
+from bot.observability.metrics import PUSH_FOLLOW_UPS
+from bot.rules.streaks import ends_tonight, expire_streaks, take_freeze_notice
+from db.enums import ActivityType, DeliveryKind, DeliveryStatus
+from db.models import ActivityLog, Delivery, User, UserStats
 
 DAILY_LESSON_GRACE = timedelta(hours=3)
-STREAK_REMINDER_MINUTE = 20 * 60  # 20:00 local
+STREAK_REMINDER_MINUTE = 20 * 60  # 20:00 local, until the learner has a usual hour
+STREAK_REMINDER_LATEST = 22 * 60  # never later than 22:00 local
+AFTER_LESSON_PUSH = 2 * 60  # minutes after the daily lesson time, at least
 STREAK_REMINDER_GRACE = timedelta(hours=2)
+HABIT_WINDOW = timedelta(days=14)
+BACK_OFF_AFTER = 3  # unanswered daily pushes in a row, then every other day
+PAUSE_AFTER = timedelta(days=14)  # away this long: one last message, then silence
+FOLLOW_UP_WINDOW = timedelta(hours=24)  # activity this soon after a push counts as its answer
 
 
 @dataclass(frozen=True)
@@ -41,6 +57,7 @@ class Slot:
     local_date: date
     first_minute: int
     last_minute: int
+    now: datetime
 
     def covers(self, minute: int) -> bool:
         return self.first_minute <= minute <= self.last_minute
@@ -55,7 +72,7 @@ def slot(zone: str, now: datetime, grace: timedelta) -> Slot:
     local = now.astimezone(ZoneInfo(zone))
     minute = local.hour * 60 + local.minute
     first = max(0, minute - int(grace.total_seconds() // 60))
-    return Slot(zone, local.date(), first, minute)
+    return Slot(zone, local.date(), first, minute, now)
 
 
 def may_receive_pushes() -> list[ColumnElement[bool]]:
@@ -111,32 +128,89 @@ async def due_for_daily_lesson(session: AsyncSession, window: Slot) -> list[User
                 UserStats.last_active_date != window.local_date,
             ),
             _not_claimed(DeliveryKind.DAILY_LESSON, window),
+            ~_away(window.now),
+            _not_backed_off(window),
         )
     )
     return list(rows)
 
 
-async def expire_streaks(session: AsyncSession, window: Slot) -> None:
-    """Streaks whose last active day is before yesterday drop to zero (never raised)."""
-    in_zone = select(User.id).where(User.time_zone == window.zone).scalar_subquery()
-    await session.execute(
-        update(UserStats)
+def _away(now: datetime) -> ColumnElement[bool]:
+    """The learner has not come for `PAUSE_AFTER`: reminders are paused. (Learners never
+    seen, from before visits were recorded, are neither paused nor backed off.)"""
+    return and_(User.last_seen_at.is_not(None), User.last_seen_at < now - PAUSE_AFTER)
+
+
+def _unanswered_pushes() -> ColumnElement[int]:
+    """Daily pushes sent since the learner last came."""
+    return (
+        select(func.count())
         .where(
-            UserStats.current_streak > 0,
-            UserStats.last_active_date < window.local_date - timedelta(days=1),
-            UserStats.user_id.in_(in_zone),
+            Delivery.user_id == User.id,
+            Delivery.kind == DeliveryKind.DAILY_LESSON,
+            Delivery.status == DeliveryStatus.SENT,
+            Delivery.sent_at > User.last_seen_at,
         )
-        .values(current_streak=0)
-        .execution_options(synchronize_session=False)
+        .scalar_subquery()
     )
 
 
+def _not_backed_off(window: Slot) -> ColumnElement[bool]:
+    """Daily, or after `BACK_OFF_AFTER` unanswered pushes only if none went yesterday."""
+    yesterday = (window.local_date - timedelta(days=1)).isoformat()
+    return or_(
+        User.last_seen_at.is_(None),
+        _unanswered_pushes() < BACK_OFF_AFTER,
+        ~exists().where(
+            Delivery.user_id == User.id,
+            Delivery.kind == DeliveryKind.DAILY_LESSON,
+            Delivery.dedup_key == yesterday,
+        ),
+    )
+
+
+async def due_for_pause_notice(session: AsyncSession, window: Slot) -> list[User]:
+    """At the lesson time, learners away for `PAUSE_AFTER` who were not told yet (the
+    ledger row goes when they come back, so each absence gets one message)."""
+    rows = await session.scalars(
+        select(User).where(
+            User.time_zone == window.zone,
+            User.lesson_minute.between(window.first_minute, window.last_minute),
+            *wants_reminders(),
+            _away(window.now),
+            ~exists().where(
+                Delivery.user_id == User.id, Delivery.kind == DeliveryKind.REMINDERS_PAUSED
+            ),
+        )
+    )
+    return list(rows)
+
+
+def _streak_reminder_minute() -> ColumnElement[int]:
+    """`streak_reminder_minute` in SQL (None there is a minute after 22:00)."""
+    habit = case(
+        (UserStats.usual_hour.is_(None), STREAK_REMINDER_MINUTE),
+        (UserStats.usual_hour * 60 > STREAK_REMINDER_LATEST, STREAK_REMINDER_LATEST),
+        else_=UserStats.usual_hour * 60,
+    )
+    after_push = User.lesson_minute + AFTER_LESSON_PUSH
+    return case((habit >= after_push, habit), else_=after_push)
+
+
+def streak_reminder_minute(usual: int | None, lesson_minute: int) -> int | None:
+    """The local minute of the learner's streak reminder: their usual hour (20:00 without
+    one), no later than 22:00, moved to 2 hours after the lesson time if that is later;
+    None when that is after 22:00 (the late lesson push is the day's last word)."""
+    habit = STREAK_REMINDER_MINUTE if usual is None else min(usual * 60, STREAK_REMINDER_LATEST)
+    minute = max(habit, lesson_minute + AFTER_LESSON_PUSH)
+    return minute if minute <= STREAK_REMINDER_LATEST else None
+
+
 async def due_for_streak_reminder(session: AsyncSession, window: Slot) -> list[User]:
-    """At 20:00 local (within the grace period): lapsed streaks drop to zero, then the
-    learners whose streak ends tonight are due."""
-    if not window.covers(STREAK_REMINDER_MINUTE):
-        return []
-    await expire_streaks(session, window)
+    """The streak job runs for the zone's day (freezes, resets), then the learners whose
+    streak ends tonight and whose reminder minute falls in the slot are due."""
+    await expire_streaks(session, window.zone, window.local_date)
+    minute = _streak_reminder_minute()
     rows = await session.scalars(
         select(User)
         .join(UserStats, UserStats.user_id == User.id)
@@ -144,8 +218,125 @@ async def due_for_streak_reminder(session: AsyncSession, window: Slot) -> list[U
             User.time_zone == window.zone,
             *wants_reminders(),
             UserStats.current_streak >= 1,
-            UserStats.last_active_date == window.local_date - timedelta(days=1),
+            ends_tonight(ZoneInfo(window.zone), window.local_date),
+            minute <= STREAK_REMINDER_LATEST,
+            minute.between(window.first_minute, window.last_minute),
             _not_claimed(DeliveryKind.STREAK_REMINDER, window),
         )
     )
     return list(rows)
+
+
+def usual_hour_of(completions: Sequence[datetime], zone: ZoneInfo) -> int | None:
+    """The most common local hour of these completions; a tie goes to the latest one."""
+    counts: dict[int, tuple[int, datetime]] = {}
+    for at in completions:
+        hour = at.astimezone(zone).hour
+        count, latest = counts.get(hour, (0, at))
+        counts[hour] = (count + 1, max(latest, at))
+    if not counts:
+        return None
+    return max(counts, key=lambda hour: counts[hour])
+
+
+async def usual_hour(session: AsyncSession, user: User, now: datetime) -> int | None:
+    """The learner's usual learning hour with a completion at `now` counted in: the most
+    common local hour of their completions over the last `HABIT_WINDOW`."""
+    earlier = await session.scalars(
+        select(ActivityLog.created_at).where(
+            ActivityLog.user_id == user.id,
+            ActivityLog.activity_type == ActivityType.LESSON_COMPLETED,
+            ActivityLog.created_at >= now - HABIT_WINDOW,
+        )
+    )
+    return usual_hour_of([*earlier, now], _zone(user.time_zone))
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+@dataclass(frozen=True)
+class Return:
+    """What to tell a learner who came back after a while."""
+
+    freeze_saved: int | None  # the streak a freeze saved while they were away
+
+
+async def on_return(session: AsyncSession, user: User, now: datetime) -> Return:
+    """A learner came back (seen again after a silence): the pushes of the last
+    `FOLLOW_UP_WINDOW` sent since their previous visit count as answered, reminders are
+    no longer paused (the pause message may go again after the next long absence), and
+    a freeze used meanwhile is told."""
+    previous = await session.scalar(
+        select(func.max(ActivityLog.created_at)).where(
+            ActivityLog.user_id == user.id,
+            ActivityLog.activity_type == ActivityType.LOGIN,
+            ActivityLog.created_at < now,
+        )
+    )
+    since = now - FOLLOW_UP_WINDOW if previous is None else max(previous, now - FOLLOW_UP_WINDOW)
+    answered = await session.scalars(
+        select(Delivery.kind).where(
+            Delivery.user_id == user.id,
+            Delivery.status == DeliveryStatus.SENT,
+            Delivery.sent_at > since,
+            Delivery.sent_at <= now,
+        )
+    )
+    for kind in answered:
+        PUSH_FOLLOW_UPS.labels(kind=kind.name.lower()).inc()
+    # Read first: an update that only reads must not write (and commit) anything.
+    paused = Delivery.user_id == user.id, Delivery.kind == DeliveryKind.REMINDERS_PAUSED
+    if await session.scalar(select(Delivery.id).where(*paused).limit(1)) is not None:
+        await session.execute(
+            delete(Delivery).where(*paused)
+        )  # an update that reads writes nothing
+    return Return(freeze_saved=await take_freeze_notice(session, user.id))
+
+
+class Cadence(Enum):
+    DAILY = "daily"
+    EVERY_OTHER_DAY = "every_other_day"
+    PAUSED = "paused"
+
+
+@dataclass(frozen=True)
+class ReminderPlan:
+    """The reminders in force for a learner, for /settings."""
+
+    enabled: bool
+    lesson_minute: int
+    streak_minute: int | None  # None: the lesson time is too late for a streak reminder
+    from_habit: bool  # the streak minute follows the learner's usual hour
+    cadence: Cadence
+
+
+async def reminder_plan(session: AsyncSession, user: User, now: datetime) -> ReminderPlan:
+    """What `due_for_daily_lesson` and `due_for_streak_reminder` would do for this learner."""
+    usual = await session.scalar(select(UserStats.usual_hour).where(UserStats.user_id == user.id))
+    seen = user.last_seen_at or now
+    unanswered = await session.scalar(
+        select(func.count()).where(
+            Delivery.user_id == user.id,
+            Delivery.kind == DeliveryKind.DAILY_LESSON,
+            Delivery.status == DeliveryStatus.SENT,
+            Delivery.sent_at > seen,
+        )
+    )
+    if seen < now - PAUSE_AFTER:
+        cadence = Cadence.PAUSED
+    elif (unanswered or 0) >= BACK_OFF_AFTER:
+        cadence = Cadence.EVERY_OTHER_DAY
+    else:
+        cadence = Cadence.DAILY
+    return ReminderPlan(
+        enabled=user.reminders_enabled,
+        lesson_minute=user.lesson_minute,
+        streak_minute=streak_reminder_minute(usual, user.lesson_minute),
+        from_habit=usual is not None,
+        cadence=cadence,
+    )

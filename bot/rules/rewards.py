@@ -11,12 +11,9 @@ quickly and later ones mark real work. The bundled course (about 1,300 to 1,700 
 with its achievements) ends at level 5 or 6.
 
 Streak, in the learner's own time zone: completing a lesson on a local day keeps the
-streak; the first completion on the day after an active day adds one; after a missed
-local day the next completion starts again at one. Days are calendar dates in the
-learner's zone at the moment of each completion, so daylight-saving changes neither
-break nor double a day, and a learner who moves zones keeps the streak while those
-dates stay consecutive. A streak whose last active day is before yesterday is shown
-as zero (`current_streak`); a scheduled reset may only lower the stored value.
+streak; the first completion on the next local day adds one; a missed day uses a freeze
+or the next completion starts again at one. The exact day rule (a change of zone never
+adds a day) and the freezes are in `bot.rules.streaks`.
 
 Achievements are data: `criteria` is a JSON object whose keys must all hold:
 `lessons_completed`, `modules_completed`, `streak_days`, `perfect_quizzes`, `points`
@@ -38,14 +35,16 @@ import logging
 import math
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import CourseMap, LessonInfo
-from bot.rules.learners import local_date
+from bot.rules.learners import local_date, zone_of
+from bot.rules.pushes import usual_hour
+from bot.rules.streaks import apply_activity
 from db.enums import ActivityType, PointsReason
 from db.models import (
     Achievement,
@@ -173,24 +172,6 @@ class Rewards:
         return self.level > self.level_before
 
 
-def current_streak(stats: UserStats | None, today: date) -> int:
-    """The streak as it stands today: zero once a whole local day has been missed."""
-    if stats is None or stats.last_active_date is None:
-        return 0
-    if stats.last_active_date < today - timedelta(days=1):
-        return 0
-    return stats.current_streak
-
-
-def next_streak(current: int, last_active: date | None, today: date) -> tuple[int, bool]:
-    """The streak after activity on `today`, and whether it grew."""
-    if last_active == today:
-        return max(current, 1), current == 0
-    if last_active is not None and last_active == today - timedelta(days=1):
-        return current + 1, True
-    return 1, True
-
-
 async def locked_stats(session: AsyncSession, user: User, now: datetime) -> UserStats:
     """The learner's stats row, locked for this transaction (created on first use).
 
@@ -264,9 +245,8 @@ async def on_lesson_completed(
     stats.points += rewards.points + rewards.bonus
     stats.lessons_completed += 1
     stats.perfect_quizzes += int(score == 100)
-    stats.current_streak, rewards.streak_grew = next_streak(
-        stats.current_streak, stats.last_active_date, local_date(user, now)
-    )
+    rewards.streak_grew = apply_activity(stats, zone_of(user), now).grew
+    stats.usual_hour = await usual_hour(session, user, now)
     stats.longest_streak = max(stats.longest_streak, stats.current_streak)
     stats.last_active_date = local_date(user, now)
     modules_done = sum(

@@ -8,6 +8,7 @@ import math
 from typing import Any
 
 from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -21,6 +22,14 @@ AUDIENCES: dict[AudienceChoice, dict[str, Any]] = {
     AudienceChoice.ENGLISH: {"language": "en"},
     AudienceChoice.INACTIVE: {"inactive_days": 7},
 }
+
+
+# How each language groups the digits of a count: 1,234 and 1 234 (a no-break space).
+THOUSANDS_SEPARATORS = {"ru": "\u00a0"}
+
+
+def grouped(count: int) -> str:
+    return f"{count:,}".replace(",", THOUSANDS_SEPARATORS.get(get_i18n().current_locale, ","))
 
 
 def ask_text() -> str:
@@ -40,11 +49,24 @@ def audience_label(choice: AudienceChoice) -> str:
 
 
 def preview_text(choice: AudienceChoice, count: int) -> str:
+    if not count:
+        return _(
+            "👆 This is how learners will see it.\n\n"
+            "No recipients: nobody would receive it ({audience}). Pick another audience."
+        ).format(audience=audience_label(choice))
     return _(
         "👆 This is how learners will see it.\n\n"
         "Recipients: <b>{count}</b> ({audience}).\n"
         "Pick who gets it, then press Send."
-    ).format(count=count, audience=audience_label(choice))
+    ).format(count=grouped(count), audience=audience_label(choice))
+
+
+def confirm_text(choice: AudienceChoice, count: int) -> str:
+    return ngettext(
+        "📣 Send to <b>{count}</b> learner ({audience})? Once sent, it cannot be taken back.",
+        "📣 Send to <b>{count}</b> learners ({audience})? Once sent, it cannot be taken back.",
+        count,
+    ).format(count=grouped(count), audience=audience_label(choice))
 
 
 def eta_text(seconds: float | None) -> str:
@@ -97,11 +119,26 @@ def preview_keyboard(broadcast_id: int, chosen: AudienceChoice, count: int) -> I
                 action=BroadcastAction.AUDIENCE, broadcast_id=broadcast_id, audience=choice
             ),
         )
-    send = BroadcastCb(action=BroadcastAction.SEND, broadcast_id=broadcast_id)
-    builder.button(text=_("✅ Send to {count}").format(count=count), callback_data=send)
+    if count:  # never an offer to send to nobody
+        send = BroadcastCb(action=BroadcastAction.SEND, broadcast_id=broadcast_id, audience=chosen)
+        builder.button(
+            text=_("✅ Send to {count}").format(count=grouped(count)), callback_data=send
+        )
     drop = BroadcastCb(action=BroadcastAction.DROP, broadcast_id=broadcast_id)
     builder.button(text=_("✖ Cancel"), callback_data=drop)
     builder.adjust(2, 2, 2)
+    return builder.as_markup()
+
+
+def confirm_keyboard(broadcast_id: int, chosen: AudienceChoice) -> InlineKeyboardMarkup:
+    """Send for real, or back to the preview with the same audience."""
+    builder = InlineKeyboardBuilder()
+    confirm = BroadcastCb(
+        action=BroadcastAction.CONFIRM, broadcast_id=broadcast_id, audience=chosen
+    )
+    builder.button(text=_("✅ Send now"), callback_data=confirm)
+    back = BroadcastCb(action=BroadcastAction.AUDIENCE, broadcast_id=broadcast_id, audience=chosen)
+    builder.button(text=_("◀️ Back"), callback_data=back)
     return builder.as_markup()
 
 

@@ -25,6 +25,10 @@ class MoreZonesCb(CallbackData, prefix="tm"):
     pass
 
 
+class CommonZonesCb(CallbackData, prefix="tb"):
+    """Back from the other zones to the common ones."""
+
+
 class LessonTimeCb(CallbackData, prefix="lt"):
     minute: int
 
@@ -45,6 +49,10 @@ class NextCb(CallbackData, prefix="nx"):
     pass
 
 
+class ReviewCb(CallbackData, prefix="rv"):
+    """Start (or continue) a review session: the daily push's and the summary's button."""
+
+
 class BoardCb(CallbackData, prefix="lb"):
     week: bool
 
@@ -54,6 +62,7 @@ class BoardCb(CallbackData, prefix="lb"):
 
 class SettingsAction(StrEnum):
     ZONE = "zone"
+    OTHER_ZONES = "zones"
     TIME = "time"
     REMINDERS = "reminders"
     BOARD = "board"
@@ -110,6 +119,7 @@ class AdminCb(CallbackData, prefix="ad"):
 class LearnerAction(StrEnum):
     RESET = "reset"
     RESET_CONFIRMED = "reset_yes"
+    RESET_CANCELLED = "reset_no"
     PROMOTE = "promote"
     DEMOTE = "demote"
 
@@ -125,9 +135,18 @@ class ImportCb(CallbackData, prefix="ci"):
     apply: bool
 
 
+class UnpublishCb(CallbackData, prefix="up"):
+    """The confirmation of /unpublish: hide this module or lesson, or not."""
+
+    lesson: bool  # False: a module
+    item_id: int
+    confirmed: bool
+
+
 class BroadcastAction(StrEnum):
     AUDIENCE = "a"
-    SEND = "s"
+    SEND = "s"  # asks for confirmation with the recipient count
+    CONFIRM = "c"  # starts sending
     DROP = "x"
     STOP = "t"
 

@@ -15,10 +15,12 @@ DEFAULT_LOCALE = "en"
 def learner_commands() -> list[BotCommand]:
     return [
         BotCommand(command="learn", description=_("Continue learning")),
+        BotCommand(command="review", description=_("Review what is due")),
         BotCommand(command="modules", description=_("Modules and lessons")),
         BotCommand(command="progress", description=_("Level, points, streak")),
         BotCommand(command="achievements", description=_("Achievements")),
         BotCommand(command="leaderboard", description=_("Top learners")),
+        BotCommand(command="league", description=_("This week's league")),
         BotCommand(command="certificate", description=_("Your course certificate")),
         BotCommand(command="verify", description=_("Check a certificate's code")),
         BotCommand(command="settings", description=_("Settings")),
@@ -35,6 +37,7 @@ def admin_commands() -> list[BotCommand]:
         BotCommand(command="stats", description=_("Learners and the lesson funnel")),
         BotCommand(command="broadcast", description=_("Message the learners")),
         BotCommand(command="user", description=_("A learner's profile")),
+        BotCommand(command="content", description=_("Modules and lessons: slugs, learners")),
         BotCommand(command="audit", description=_("Latest admin actions")),
         BotCommand(command="exportcsv", description=_("Learners' progress as CSV")),
     ]

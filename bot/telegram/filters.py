@@ -8,7 +8,9 @@ from aiogram import Dispatcher, Router
 from aiogram.dispatcher.event.telegram import TelegramEventObserver
 from aiogram.filters import Filter
 from aiogram.types import TelegramObject
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.rules.review_sessions import is_review_poll
 from db.enums import UserRole
 from db.models import User
 
@@ -18,6 +20,14 @@ class LearnerKnown(Filter):
 
     async def __call__(self, event: TelegramObject, **data: Any) -> bool:
         return data.get("learner") is not None
+
+
+class Onboarding(Filter):
+    """A learner who has not finished onboarding yet (no lesson time chosen)."""
+
+    async def __call__(self, event: TelegramObject, **data: Any) -> bool:
+        learner: User | None = data.get("learner")
+        return learner is not None and learner.onboarded_at is None
 
 
 class IsAdmin(Filter):
@@ -40,3 +50,12 @@ class IsAdmin(Filter):
 def chat_observers(router: Router | Dispatcher) -> tuple[TelegramEventObserver, ...]:
     """The kinds of update a learner causes in a private chat, which every router serves."""
     return (router.message, router.callback_query, router.poll_answer, router.my_chat_member)
+
+
+class IsReviewPoll(Filter):
+    """A poll answer to a poll sent by a review session (lesson polls go to the quiz router)."""
+
+    async def __call__(self, event: TelegramObject, **data: Any) -> bool:
+        session: AsyncSession = data["session"]
+        poll_id = getattr(event, "poll_id", None)
+        return isinstance(poll_id, str) and await is_review_poll(session, poll_id)

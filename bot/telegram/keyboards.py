@@ -2,45 +2,59 @@
 
 from __future__ import annotations
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.rules.course import LessonInfo
 from bot.telegram.callbacks import (
     BoardCb,
+    CommonZonesCb,
     LanguageCb,
     LessonCb,
     LessonTimeCb,
     MoreZonesCb,
     QuizCb,
+    ReviewCb,
     SettingsAction,
     SettingsCb,
     SettingsTimeCb,
     SettingsZoneCb,
     ZoneCb,
 )
-from bot.telegram.zones import LESSON_TIMES, ZoneChoice
+from bot.telegram.zones import LESSON_TIMES, ZoneChoice, format_minute
+
+ZONES_PER_ROW = 2
+TIMES_PER_ROW = 6  # 06:00–23:30 in six rows
 
 
 def zone_keyboard(choices: list[ZoneChoice], more: bool) -> InlineKeyboardMarkup:
+    """Onboarding's zones: the common ones with "Other time", or the others with Back."""
     builder = InlineKeyboardBuilder()
     for choice in choices:
         builder.button(text=choice.label, callback_data=ZoneCb(index=choice.index))
-    builder.adjust(2)
+    builder.adjust(ZONES_PER_ROW)
     if more:
-        builder.row()
-        builder.button(text=_("🌐 Other time"), callback_data=MoreZonesCb())
+        builder.row(other_time_button(MoreZonesCb()))
+    else:
+        builder.row(back_button(CommonZonesCb()))
     return builder.as_markup()
+
+
+def other_time_button(data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=_("🌐 Other time"), callback_data=data.pack())
+
+
+def back_button(data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=_("◀️ Back"), callback_data=data.pack())
 
 
 def lesson_time_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for minute in LESSON_TIMES:
-        builder.button(
-            text=f"{minute // 60:02d}:{minute % 60:02d}", callback_data=LessonTimeCb(minute=minute)
-        )
-    builder.adjust(3)
+        builder.button(text=format_minute(minute), callback_data=LessonTimeCb(minute=minute))
+    builder.adjust(TIMES_PER_ROW)
     return builder.as_markup()
 
 
@@ -50,6 +64,24 @@ def start_lesson_keyboard(lesson: LessonInfo) -> InlineKeyboardMarkup:
         text=_("▶️ Start: {title}").format(title=lesson.title[:40]),
         callback_data=LessonCb(lesson_id=lesson.id),
     )
+    return builder.as_markup()
+
+
+def review_button(builder: InlineKeyboardBuilder, due: int) -> None:
+    builder.button(text=_("🔁 Review ({count})").format(count=due), callback_data=ReviewCb())
+
+
+def daily_push_keyboard(lesson: LessonInfo | None, due: int) -> InlineKeyboardMarkup:
+    """The daily push's buttons: the next lesson, and the due reviews when there are any."""
+    builder = InlineKeyboardBuilder()
+    if lesson is not None:
+        builder.button(
+            text=_("▶️ Start: {title}").format(title=lesson.title[:40]),
+            callback_data=LessonCb(lesson_id=lesson.id),
+        )
+    if due:
+        review_button(builder, due)
+    builder.adjust(1)
     return builder.as_markup()
 
 
@@ -112,7 +144,9 @@ def settings_keyboard(reminders: bool, visible: bool) -> InlineKeyboardMarkup:
     builder.button(text=_("🌍 Time zone"), callback_data=SettingsCb(action=SettingsAction.ZONE))
     builder.button(text=_("🕒 Lesson time"), callback_data=SettingsCb(action=SettingsAction.TIME))
     builder.button(
-        text=_("🔕 Turn reminders off") if reminders else _("🔔 Turn reminders on"),
+        text=_("🔕 Turn off daily lesson and reminders")
+        if reminders
+        else _("🔔 Turn on daily lesson and reminders"),
         callback_data=SettingsCb(action=SettingsAction.REMINDERS),
     )
     builder.button(
@@ -126,21 +160,29 @@ def settings_keyboard(reminders: bool, visible: bool) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def settings_zone_keyboard(choices: list[ZoneChoice]) -> InlineKeyboardMarkup:
+def settings_zone_keyboard(choices: list[ZoneChoice], more: bool) -> InlineKeyboardMarkup:
+    """/settings' zones: the common ones with "Other time" and Back to the settings,
+    or the others with Back to the common ones."""
     builder = InlineKeyboardBuilder()
     for choice in choices:
         builder.button(text=choice.label, callback_data=SettingsZoneCb(index=choice.index))
-    builder.button(text=_("◀️ Back"), callback_data=SettingsCb(action=SettingsAction.BACK))
-    builder.adjust(3)
+    builder.adjust(ZONES_PER_ROW)
+    if more:
+        builder.row(
+            other_time_button(SettingsCb(action=SettingsAction.OTHER_ZONES)),
+            back_button(SettingsCb(action=SettingsAction.BACK)),
+        )
+    else:
+        builder.row(back_button(SettingsCb(action=SettingsAction.ZONE)))
     return builder.as_markup()
 
 
 def settings_time_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    for hour in range(6, 24):
-        builder.button(text=f"{hour:02d}:00", callback_data=SettingsTimeCb(minute=hour * 60))
-    builder.button(text=_("◀️ Back"), callback_data=SettingsCb(action=SettingsAction.BACK))
-    builder.adjust(6)
+    for minute in LESSON_TIMES:
+        builder.button(text=format_minute(minute), callback_data=SettingsTimeCb(minute=minute))
+    builder.adjust(TIMES_PER_ROW)
+    builder.row(back_button(SettingsCb(action=SettingsAction.BACK)))
     return builder.as_markup()
 
 

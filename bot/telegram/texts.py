@@ -24,6 +24,7 @@ from bot.rules.learning import (
 )
 from bot.rules.progress import AchievementView, ProgressView
 from bot.rules.rewards import Rewards
+from bot.telegram import texts_motivation
 from bot.telegram.zones import format_minute
 
 STATE_ICONS = {
@@ -44,10 +45,6 @@ def welcome_new(first_name: str | None) -> str:
         " quiz.\n\nFirst, so I can send your daily lesson at the right hour:"
         " <b>what time is it for you now?</b>"
     ).format(name=name_of(first_name))
-
-
-def other_zones() -> str:
-    return _("Pick the time your clock shows now:")
 
 
 def ask_lesson_time(zone_label: str) -> str:
@@ -192,10 +189,12 @@ def help_text() -> str:
         _(
             "<b>LearnBot</b> teaches in short lessons, each ending in a quiz.\n\n"
             "/learn — continue with the next lesson\n"
+            "/review — questions due for review\n"
             "/modules — all modules and lessons\n"
             "/progress — level, points, streak and rank\n"
             "/achievements — what you have earned\n"
             "/leaderboard — the top learners\n"
+            "/league — your league this week\n"
             "/settings — time zone, lesson time, reminders, language\n"
             "/start — start again or see where you are\n"
             "/privacy — what I keep about you; /export, /deleteme\n"
@@ -275,6 +274,7 @@ def progress_text(view: ProgressView, first_name: str | None) -> str:
                 days=view.longest_streak
             ),
         ),
+        texts_motivation.freezes_line(view.freezes, view.frozen_days),
         _("🏅 Rank: #{rank}").format(rank=view.rank) if view.rank else _("🏅 Rank: not ranked yet"),
         "",
         _("<b>Lessons</b>"),
@@ -339,8 +339,8 @@ def settings_text(zone: str, minute: int, reminders: bool, visible: bool, langua
             _("<b>⚙️ Settings</b>"),
             "",
             _("🌍 Time zone: {zone}").format(zone=escape(zone)),
-            _("🕒 Daily lesson: {time}").format(time=format_minute(minute)),
-            _("🔔 Reminders: {state}").format(state=on if reminders else off),
+            _("🕒 Lesson time: {time}").format(time=format_minute(minute)),
+            _("🔔 Daily lesson and reminders: {state}").format(state=on if reminders else off),
             _("🏆 On the leaderboard: {state}").format(state=on if visible else off),
             _("🗣 Language: {language}").format(language=LANGUAGE_NAMES.get(language, language)),
         ]

@@ -171,7 +171,9 @@ async def test_the_export_holds_the_learners_lessons_points_and_answers(
     assert document["quiz_answers"][0]["answer"] == ["right"]
     assert any(a["about"] == "Lesson 1.1" for a in document["activity"])
     assert document["deliveries"][0]["for"] == "2026-11-25"
-    assert document["other"] == {}
+    # Review cards (one per answered question) and their log have no section of their own.
+    assert set(document["other"]) == {"review_cards", "review_log"}
+    assert len(document["other"]["review_cards"]) == 6
 
 
 async def test_the_learners_csv_has_one_row_per_learner_with_their_numbers(

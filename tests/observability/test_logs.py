@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.observability.logs import JsonFormatter
 from tests.support.chat import Chat
 from tests.support.factories import make_course
+from tests.support.flows import onboard
 
 SECRET_TEXT = "my password is hunter2"
 
@@ -22,7 +23,9 @@ async def test_one_line_per_update_with_ids_handler_outcome_and_duration(
     await make_course(session, [1])
     await session.commit()
     chat = make_chat(user_id=4242)
+    await onboard(chat)
     with caplog.at_level(logging.INFO):
+        caplog.clear()
         await chat.send("/learn")
         await chat.send(SECRET_TEXT)
     lines = [r for r in caplog.records if r.name == "learnbot.updates"]

@@ -25,6 +25,7 @@ from bot.rules.clock import FixedClock
 from bot.rules.course import CourseCache
 from tests.support.backends import IN_CI, redis_skipped
 from tests.support.chat import Chat
+from tests.support.flows import onboard
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 ADMIN = 8801
@@ -78,7 +79,7 @@ async def test_a_conversation_continues_on_another_process_and_after_a_restart(
         return Chat(dispatcher, bot, offline_session, user)
 
     first, second = process(), process()
-    await first.send("/start")
+    await onboard(first)
     sent = await first.send("/broadcast")
     assert "Send me the message" in first.texts(sent)[0]
     sent = await second.send("<b>Hello</b>, learners!")  # the other process gets it

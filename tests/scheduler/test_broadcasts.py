@@ -44,6 +44,7 @@ from tests.support.botapi_stub import BotAPIStub
 from tests.support.chat import Chat
 from tests.support.checked_bot import checked
 from tests.support.factories import make_user
+from tests.support.flows import onboard
 
 MakeChat = Callable[..., Chat]
 ADMIN_ID = 900
@@ -251,7 +252,7 @@ async def test_invalid_html_long_captions_and_unknown_filters_are_refused(
 
 async def test_non_admins_get_the_unknown_command_hint(make_chat: MakeChat) -> None:
     chat = make_chat(user_id=555)
-    await chat.send("/start")
+    await onboard(chat)
     sent = await chat.send("/broadcast")
     assert chat.texts(sent) == [unknown()]
     forged = BroadcastCb(action=Action.SEND, broadcast_id=1).pack()
@@ -280,6 +281,8 @@ async def test_admin_previews_picks_russian_speakers_and_each_gets_one_copy(
     sent = await chat.press_button("Russian speakers")
     assert "Recipients: <b>2</b> (Russian speakers)" in chat.texts(sent)[0]
     sent = await chat.press_button("Send to 2")
+    assert "Send to <b>2</b> learners (Russian speakers)?" in chat.texts(sent)[0]
+    sent = await chat.press_button("Send now")
     [progress] = [call for call in sent if isinstance(call, EditMessageText)]
     assert "sending…" in progress.text
     assert "Left: 2 of 2" in progress.text
@@ -337,6 +340,7 @@ async def test_a_photo_from_the_menu_button_goes_out_as_a_photo_with_its_caption
     assert (preview.photo, preview.caption) == ("AgAD-large", "<i>Look</i> at this")
     await chat.press_button("English speakers")
     await chat.press_button("Send to 2")
+    await chat.press_button("Send now")
 
     offline_session.calls.clear()
     await deliver(session_factory, bot, clock)
@@ -362,7 +366,8 @@ async def test_cancel_on_the_preview_sends_nothing_and_stale_buttons_get_an_aler
     sent = await chat.send("/cancel")
     assert "nothing was sent" in chat.texts(sent)[0]
     sent = await chat.send("not a broadcast any more")
-    assert chat.texts(sent) == [unknown()]
+    assert chat.texts(sent)  # answered (the admin is still being onboarded), not previewed
+    assert not any("Recipients" in text for text in chat.texts(sent))
 
     await chat.send("/broadcast")
     await chat.send("Never mind")
@@ -394,6 +399,7 @@ async def test_stop_on_the_progress_message_cancels_and_the_report_stays(
     await chat.send("/broadcast")
     await chat.send("Big news")
     await chat.press_button("Send to 4")
+    await chat.press_button("Send now")
     sent = await chat.press_button("Stop")
     assert chat.alerts(sent) == ["Stopped."]
     [report] = chat.texts(sent)

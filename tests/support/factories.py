@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.clock import FixedClock
 from bot.rules.content import import_course
-from db.models import Lesson, Module, QuizQuestion, User
+from db.models import Lesson, Module, QuizQuestion, User, UserStats
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -93,3 +94,14 @@ BUNDLED_COURSE = Path(__file__).resolve().parents[2] / "content"
 async def import_bundled_course(session: AsyncSession) -> None:
     """The course shipped in content/, imported as an operator would."""
     await import_course(session, BUNDLED_COURSE, FixedClock(T0))
+
+
+async def reload_stats(session: AsyncSession, user_id: int) -> UserStats:
+    """The learner's stats row as the database holds it now."""
+    stats = await session.scalar(
+        select(UserStats)
+        .where(UserStats.user_id == user_id)
+        .execution_options(populate_existing=True)
+    )
+    assert stats is not None
+    return stats

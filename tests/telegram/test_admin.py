@@ -282,7 +282,8 @@ async def test_publish_and_unpublish_by_slug_are_audited(
     await make_course(session, [2])
     await session.commit()
     boss = chat_as(ADMIN_ID)
-    assert "Unpublished lesson m1-l2" in boss.texts(await boss.send("/unpublish m1-l2"))[0]
+    await boss.send("/unpublish m1-l2")
+    assert "Unpublished lesson m1-l2" in boss.texts(await boss.press_button("Yes, unpublish"))[0]
     assert "Published module m1" in boss.texts(await boss.send("/publish m1"))[0]
     assert "No module or lesson" in boss.texts(await boss.send("/publish nope"))[0]
     lesson = await session.scalar(

@@ -185,6 +185,7 @@ async def test_anything_unrecognised_gets_a_hint(
     session: AsyncSession, make_chat: MakeChat
 ) -> None:
     chat = make_chat()
+    await onboard(chat)
     for sent in [
         await chat.send("/frobnicate"),
         await chat.send("hello there"),

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.rules.clock import Clock
 from bot.rules.content.loading import load_course
 from bot.rules.content.spec import Course, LessonSpec, ModuleSpec, QuestionSpec
+from bot.rules.review import retire_cards
 from db.models import CourseDetails, Lesson, Module, QuizQuestion, UserProgress
 
 Kind = Literal["module", "lesson", "question"]
@@ -245,6 +246,7 @@ class _Reconciler:
             await self.session.flush()  # ids of new modules
         pending_questions = self._lessons(course, module_rows)
         if not self.dry_run:
+            await retire_cards(self.session, [question.id for question in self.doomed])
             for question in self.doomed:
                 # ON DELETE CASCADE takes the question's quiz polls along.
                 await self.session.delete(question)

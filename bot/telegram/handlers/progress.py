@@ -11,8 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import CourseMap
 from bot.rules.progress import achievements_view, progress_view
+from bot.rules.review_stats import review_progress
 from bot.rules.telegram_html import split_html
 from bot.telegram import texts
+from bot.telegram.texts_review import progress_review_lines
 from db.models import User
 
 
@@ -27,7 +29,9 @@ async def show_progress(
     message: Message, learner: User, session: AsyncSession, now: datetime, course: CourseMap
 ) -> None:
     view = await progress_view(session, course, learner, now)
-    for chunk in split_html(texts.progress_text(view, learner.first_name)):
+    review = progress_review_lines(await review_progress(session, learner, now))
+    text = texts.progress_text(view, learner.first_name) + "\n\n" + "\n".join(review)
+    for chunk in split_html(text):
         await message.answer(chunk)
 
 

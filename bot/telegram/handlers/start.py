@@ -1,19 +1,27 @@
-"""/start and onboarding: time zone, daily lesson time, first lesson: three taps."""
+"""/start and onboarding: time zone, daily lesson time, first lesson: three taps.
+
+Until onboarding is done, every message (a command, /learn, free text) asks the pending
+step again, so nobody is left without a daily lesson time. The zone may also be typed,
+as a city or an IANA name.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from aiogram import Bot, F, Router
-from aiogram.filters import CommandObject, CommandStart
-from aiogram.types import CallbackQuery, InaccessibleMessage, Message
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules import learners
 from bot.rules.course import CourseMap
 from bot.rules.learning import LessonOpened, learner_next_step, open_lesson
-from bot.telegram import texts
-from bot.telegram.callbacks import LessonTimeCb, MoreZonesCb, ZoneCb
+from bot.telegram import texts, texts_setup
+from bot.telegram.callbacks import CommonZonesCb, LessonTimeCb, MoreZonesCb, ZoneCb
+from bot.telegram.filters import Onboarding
 from bot.telegram.handlers.certificates import VERIFY_DEEP_LINK, answer_verification
 from bot.telegram.keyboards import (
     continue_keyboard,
@@ -22,17 +30,35 @@ from bot.telegram.keyboards import (
     zone_keyboard,
 )
 from bot.telegram.lessons import send_lesson
-from bot.telegram.zones import ZONES, zone_by_index, zone_choices
+from bot.telegram.reply import show
+from bot.telegram.zones import city_of, resolve_zone, zone_by_index, zone_choices
 from db.models import User
+
+DEFAULT_ZONE = "UTC"  # the zone of a learner who has not chosen one
+ALWAYS_AVAILABLE = ("help", "privacy", "export", "deleteme")  # even before onboarding is done
+
+
+class OnboardingStep(StatesGroup):
+    lesson_time = State()  # the zone is chosen, the lesson time is not
 
 
 def router() -> Router:
     router = Router(name="start")
     router.message.register(start, CommandStart())
     router.callback_query.register(more_zones, MoreZonesCb.filter())
+    router.callback_query.register(common_zones, CommonZonesCb.filter())
     router.callback_query.register(zone_chosen, ZoneCb.filter())
     router.callback_query.register(lesson_time_chosen, LessonTimeCb.filter(F.minute >= 0))
+    # Last, and this router comes before the other learner routers: anything else a
+    # learner sends before onboarding is done resumes it. Help and a learner's own data
+    # (what is kept, a copy, erasure) stay available at any time.
+    router.message.register(resume_onboarding, Onboarding(), ~Command(*ALWAYS_AVAILABLE))
     return router
+
+
+def common_zone_keyboard(learner: User, now: datetime) -> InlineKeyboardMarkup:
+    choices = zone_choices(now, other=False, language=learner.language_code)
+    return zone_keyboard(choices, more=True)
 
 
 async def start(
@@ -49,10 +75,8 @@ async def start(
         await answer_verification(message, session, command.args.removeprefix(VERIFY_DEEP_LINK))
         return
     if learner.onboarded_at is None:
-        choices = zone_choices(now, other=False, language=learner.language_code)
-        await message.answer(
-            texts.welcome_new(learner.first_name), reply_markup=zone_keyboard(choices, more=True)
-        )
+        text = texts.welcome_new(learner.first_name) + "\n" + texts_setup.type_a_place()
+        await message.answer(text, reply_markup=common_zone_keyboard(learner, now))
         return
     if command.args:
         deep = course.by_slug.get(command.args.strip())
@@ -68,28 +92,26 @@ async def start(
 
 async def more_zones(callback: CallbackQuery, now: datetime) -> None:
     await callback.answer()
-    if callback.message is None or isinstance(callback.message, InaccessibleMessage):
-        return
     choices = zone_choices(now, other=True)
-    await callback.message.edit_text(
-        texts.other_zones(), reply_markup=zone_keyboard(choices, False)
-    )
+    await show(callback, texts_setup.other_zones(), zone_keyboard(choices, more=False))
+
+
+async def common_zones(callback: CallbackQuery, learner: User, now: datetime) -> None:
+    await callback.answer()
+    await show(callback, texts_setup.what_time_is_it(), common_zone_keyboard(learner, now))
 
 
 async def zone_chosen(
-    callback: CallbackQuery, callback_data: ZoneCb, learner: User, now: datetime
+    callback: CallbackQuery, callback_data: ZoneCb, learner: User, now: datetime, state: FSMContext
 ) -> None:
     zone = zone_by_index(callback_data.index)
     if zone is None:
         await callback.answer(texts.stale_button(), show_alert=True)
         return
     learners.set_time_zone(learner, zone, now)
+    await state.set_state(OnboardingStep.lesson_time)
     await callback.answer()
-    label = ZONES[callback_data.index][1]
-    if callback.message is not None and not isinstance(callback.message, InaccessibleMessage):
-        await callback.message.edit_text(
-            texts.ask_lesson_time(label), reply_markup=lesson_time_keyboard()
-        )
+    await show(callback, texts.ask_lesson_time(city_of(zone)), lesson_time_keyboard())
 
 
 async def lesson_time_chosen(
@@ -99,6 +121,7 @@ async def lesson_time_chosen(
     session: AsyncSession,
     now: datetime,
     course: CourseMap,
+    state: FSMContext,
 ) -> None:
     try:
         learners.set_lesson_time(learner, callback_data.minute, now)
@@ -106,6 +129,8 @@ async def lesson_time_chosen(
         await callback.answer(texts.stale_button(), show_alert=True)
         return
     learners.finish_onboarding(learner, now)
+    if await state.get_state() == OnboardingStep.lesson_time.state:
+        await state.clear()
     await callback.answer()
     step = await learner_next_step(session, course, learner, now)
     markup = start_lesson_keyboard(step.lesson) if step.lesson else None
@@ -113,3 +138,32 @@ async def lesson_time_chosen(
         await callback.message.edit_text(
             texts.onboarding_done(learner.lesson_minute, step.lesson), reply_markup=markup
         )
+
+
+async def resume_onboarding(
+    message: Message, learner: User, state: FSMContext, now: datetime
+) -> None:
+    """Ask the pending onboarding step again; a typed city or zone name answers the first.
+
+    The zone step is done when the conversation says so or the zone is no longer the
+    default; a learner who picked UTC and whose conversation state was lost (a restart
+    with in-memory storage) is simply asked for the zone once more.
+    """
+    zone_chosen = (
+        await state.get_state() == OnboardingStep.lesson_time.state
+        or learner.time_zone != DEFAULT_ZONE
+    )
+    if zone_chosen:
+        await message.answer(texts_setup.resume_lesson_time(), reply_markup=lesson_time_keyboard())
+        return
+    typed = message.text if message.text and not message.text.startswith("/") else None
+    zone = resolve_zone(typed) if typed else None
+    if zone is None:
+        text = texts_setup.resume_zone()
+        if typed:
+            text = texts_setup.unknown_place(typed) + "\n\n" + text
+        await message.answer(text, reply_markup=common_zone_keyboard(learner, now))
+        return
+    learners.set_time_zone(learner, zone, now)
+    await state.set_state(OnboardingStep.lesson_time)
+    await message.answer(texts.ask_lesson_time(city_of(zone)), reply_markup=lesson_time_keyboard())

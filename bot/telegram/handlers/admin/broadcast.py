@@ -1,4 +1,5 @@
-"""/broadcast: compose (text, or a photo with a caption), preview, pick the audience, send.
+"""/broadcast: compose (text, or a photo with a caption), preview, pick the audience,
+confirm with the recipient count ("Send to 1,234 learners?"), send.
 
 The conversation is an FSM with one state (waiting for the message). From the preview on,
 every button carries the broadcast's id and the database holds the truth, so the buttons
@@ -25,6 +26,9 @@ from bot.rules.broadcasts import BroadcastInvalid, Tally
 from bot.telegram.broadcast_view import (
     AUDIENCES,
     ask_text,
+    choice_of,
+    confirm_keyboard,
+    confirm_text,
     preview_keyboard,
     preview_text,
     progress_keyboard,
@@ -65,18 +69,15 @@ def router() -> Router:
         send_pressed, BroadcastCb.filter(F.action == BroadcastAction.SEND)
     )
     router.callback_query.register(
+        send_confirmed, BroadcastCb.filter(F.action == BroadcastAction.CONFIRM)
+    )
+    router.callback_query.register(
         drop_pressed, BroadcastCb.filter(F.action == BroadcastAction.DROP)
     )
     router.callback_query.register(
         stop_pressed, BroadcastCb.filter(F.action == BroadcastAction.STOP)
     )
     return router
-
-
-# --------------------------------------------------------------------------- texts
-
-
-# --------------------------------------------------------------------------- keyboards
 
 
 # --------------------------------------------------------------------------- compose
@@ -139,6 +140,23 @@ async def audience_chosen(
 
 
 async def send_pressed(
+    callback: CallbackQuery, callback_data: BroadcastCb, session: AsyncSession, now: datetime
+) -> None:
+    """Ask first, with the number of learners who would get it."""
+    draft = await session.get(Broadcast, callback_data.broadcast_id)
+    if draft is None or draft.status is not BroadcastStatus.DRAFT:
+        await callback.answer(not_a_draft(), show_alert=True)
+        return
+    count = await broadcasts.count_audience(session, draft.audience, now)
+    if not count:
+        await callback.answer(nobody(), show_alert=True)
+        return
+    choice = choice_of(draft.audience)
+    await callback.answer()
+    await show(callback, confirm_text(choice, count), confirm_keyboard(draft.id, choice))
+
+
+async def send_confirmed(
     callback: CallbackQuery,
     callback_data: BroadcastCb,
     session: AsyncSession,
@@ -155,7 +173,7 @@ async def send_pressed(
         await callback.answer(_("This preview is too old: send /broadcast again."), show_alert=True)
         return
     if not await broadcasts.count_audience(session, draft.audience, now):
-        await callback.answer(_("Nobody is in this audience: pick another one."), show_alert=True)
+        await callback.answer(nobody(), show_alert=True)
         return
     started = await broadcasts.start(
         session, draft.id, message.chat.id, message.message_id, now, admin=admin
@@ -202,6 +220,10 @@ async def stop_pressed(
     counts = await broadcasts.tally(session, stopped)
     await callback.answer(_("Stopped."))
     await show(callback, progress_text(stopped.id, counts, BroadcastStatus.CANCELLED), None)
+
+
+def nobody() -> str:
+    return _("Nobody is in this audience: pick another one.")
 
 
 def not_a_draft() -> str:

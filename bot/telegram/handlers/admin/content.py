@@ -1,5 +1,7 @@
-"""Content from the chat: upload a course .zip (validate, preview, confirm), and
-/publish or /unpublish a module or lesson by slug."""
+"""Content from the chat: upload a course .zip (validate, preview, confirm), /content
+(every module and lesson with its slug, state and learners), /publish a module or lesson
+by slug, and /unpublish it after a confirmation that says how many learners it hides it
+from."""
 
 from __future__ import annotations
 
@@ -10,8 +12,9 @@ from html import escape
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,8 +22,10 @@ from bot.rules import audit, content, publishing
 from bot.rules.clock import Clock
 from bot.rules.content.upload import MAX_UPLOAD_BYTES, UploadRefused, load_uploaded_course
 from bot.rules.course import CourseCache
+from bot.rules.publishing import ContentItem, ContentKind, ListedModule
 from bot.rules.telegram_html import split_html
-from bot.telegram.callbacks import ImportCb
+from bot.telegram.callbacks import ImportCb, UnpublishCb
+from bot.telegram.reply import show
 from db.models import User
 
 MAX_PROBLEMS_SHOWN = 20
@@ -31,7 +36,10 @@ def router() -> Router:
     router = Router(name="admin-content")
     router.message.register(course_uploaded, F.document)
     router.callback_query.register(import_decided, ImportCb.filter())
-    router.message.register(publish, Command("publish", "unpublish"))
+    router.message.register(list_content, Command("content"))
+    router.message.register(publish, Command("publish"))
+    router.message.register(ask_unpublish, Command("unpublish"))
+    router.callback_query.register(unpublish_decided, UnpublishCb.filter())
     return router
 
 
@@ -133,6 +141,30 @@ async def import_decided(
     await bot.send_message(callback.from_user.id, escape(plan.summary()))
 
 
+async def item_named(
+    message: Message, command: CommandObject, session: AsyncSession
+) -> ContentItem | None:
+    """The module or lesson the command names; otherwise say what it takes, and None."""
+    slug = (command.args or "").strip()
+    if not slug:
+        await message.answer(
+            _("Usage: /{command} &lt;module or lesson slug&gt; (see /content)").format(
+                command=command.command
+            )
+        )
+        return None
+    found = await publishing.find_item(session, slug)
+    if found is None:
+        await message.answer(
+            _("No module or lesson with the slug {slug}: see /content.").format(slug=escape(slug))
+        )
+    return found
+
+
+def kind_name(kind: ContentKind) -> str:
+    return _("module") if kind is ContentKind.MODULE else _("lesson")
+
+
 async def publish(
     message: Message,
     command: CommandObject,
@@ -141,20 +173,107 @@ async def publish(
     now: datetime,
     course_cache: CourseCache,
 ) -> None:
-    published = command.command == "publish"
-    slug = (command.args or "").strip()
-    if not slug:
+    found = await item_named(message, command, session)
+    if found is None:
+        return
+    await publishing.set_published(session, admin, found.kind, found.id, True, now)
+    course_cache.invalidate()
+    await message.answer(
+        _("Published {kind} {slug}.").format(kind=kind_name(found.kind), slug=escape(found.slug))
+    )
+
+
+async def ask_unpublish(message: Message, command: CommandObject, session: AsyncSession) -> None:
+    """Hiding content takes a confirmation that says whom it hides it from."""
+    found = await item_named(message, command, session)
+    if found is None:
+        return
+    if not found.is_published:
         await message.answer(
-            _("Usage: /{command} &lt;module or lesson slug&gt;").format(command=command.command)
+            _("The {kind} {slug} is already unpublished.").format(
+                kind=kind_name(found.kind), slug=escape(found.slug)
+            )
         )
         return
-    kind = await publishing.set_published(session, admin, slug, published, now)
-    if kind is None:
-        await message.answer(
-            _("No module or lesson with the slug {slug}.").format(slug=escape(slug))
-        )
+    await message.answer(unpublish_question(found), reply_markup=unpublish_keyboard(found))
+
+
+def unpublish_question(found: ContentItem) -> str:
+    return ngettext(
+        "Unpublish the {kind} «{title}» ({slug})? {count} learner has started it and will "
+        "no longer see it; their progress is kept.",
+        "Unpublish the {kind} «{title}» ({slug})? {count} learners have started it and will "
+        "no longer see it; their progress is kept.",
+        found.learners,
+    ).format(
+        kind=kind_name(found.kind),
+        title=escape(found.title),
+        slug=f"<code>{escape(found.slug)}</code>",
+        count=found.learners,
+    )
+
+
+def unpublish_keyboard(found: ContentItem) -> InlineKeyboardMarkup:
+    lesson = found.kind is ContentKind.LESSON
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("🙈 Yes, unpublish"),
+        callback_data=UnpublishCb(lesson=lesson, item_id=found.id, confirmed=True),
+    )
+    builder.button(
+        text=_("✖ Cancel"),
+        callback_data=UnpublishCb(lesson=lesson, item_id=found.id, confirmed=False),
+    )
+    return builder.as_markup()
+
+
+async def unpublish_decided(
+    callback: CallbackQuery,
+    callback_data: UnpublishCb,
+    session: AsyncSession,
+    admin: User,
+    now: datetime,
+    course_cache: CourseCache,
+) -> None:
+    await callback.answer()
+    if not callback_data.confirmed:
+        await show(callback, _("Nothing was unpublished."))
+        return
+    kind = ContentKind.LESSON if callback_data.lesson else ContentKind.MODULE
+    changed = await publishing.set_published(
+        session, admin, kind, callback_data.item_id, False, now
+    )
+    if changed is None:
+        await show(callback, _("That module or lesson no longer exists: see /content."))
         return
     course_cache.invalidate()
-    what = _("module") if kind == "module" else _("lesson")
-    text = _("Published {kind} {slug}.") if published else _("Unpublished {kind} {slug}.")
-    await message.answer(text.format(kind=what, slug=escape(slug)))
+    await show(
+        callback,
+        _("Unpublished {kind} {slug}.").format(kind=kind_name(kind), slug=escape(changed.slug)),
+    )
+
+
+async def list_content(message: Message, session: AsyncSession) -> None:
+    listed = await publishing.list_content(session)
+    if not listed:
+        await message.answer(_("There is no content yet: send a course .zip to import one."))
+        return
+    for chunk in split_html(content_text(listed)):
+        await message.answer(chunk)
+
+
+def content_text(listed: list[ListedModule]) -> str:
+    lines = [
+        _("<b>📚 Content</b>"),
+        _("✅ published · 🙈 unpublished · 👥 learners who started it"),
+    ]
+    for module in listed:
+        lines += ["", "<b>" + content_line(module.item) + "</b>"]
+        lines += ["    " + content_line(lesson) for lesson in module.lessons]
+    lines += ["", _("/publish &lt;slug&gt; or /unpublish &lt;slug&gt; to change one.")]
+    return "\n".join(lines)
+
+
+def content_line(item: ContentItem) -> str:
+    state = "✅" if item.is_published else "🙈"
+    return f"{state} <code>{escape(item.slug)}</code> {escape(item.title)} · 👥 {item.learners}"

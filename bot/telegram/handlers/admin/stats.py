@@ -16,8 +16,10 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.admin_stats import FunnelRow, Overview, Windows, funnel, overview
+from bot.rules.review_stats import most_missed, review_activity
 from bot.rules.telegram_html import split_html
 from bot.telegram.callbacks import AdminAction, AdminCb
+from bot.telegram.texts_review import admin_review_lines
 from db.models import User
 
 
@@ -45,7 +47,12 @@ async def render(session: AsyncSession, now: datetime) -> list[str]:
     """The whole report as Telegram-HTML messages, each within Telegram's limit."""
     figures = await overview(session, now)
     rows = await funnel(session)
-    return split_html(overview_text(figures) + "\n\n" + funnel_text(rows))
+    review = admin_review_lines(
+        await review_activity(session, now), await most_missed(session, now)
+    )
+    return split_html(
+        overview_text(figures) + "\n\n" + funnel_text(rows) + "\n\n" + "\n".join(review)
+    )
 
 
 # ---------------------------------------------------------------- texts

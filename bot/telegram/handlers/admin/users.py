@@ -1,4 +1,8 @@
-"""/user: a learner's profile, progress reset (confirmed), promote and demote."""
+"""/user: a learner's profile, progress reset (confirmed or cancelled), promote and demote.
+
+The role buttons follow the real role: an admin by ADMIN_IDS gets none (the chat cannot
+demote them), a promoted admin gets Demote, a learner Promote.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from bot.rules.admin_users import LearnerProfile
 from bot.rules.course import CourseMap
 from bot.telegram.callbacks import LearnerAction, LearnerCb
 from bot.telegram.commands import admin_commands_for, learner_commands_for
+from bot.telegram.reply import show
 from db.enums import UserRole
 from db.models import User
 
@@ -27,6 +32,9 @@ def router() -> Router:
     router.callback_query.register(ask_reset, LearnerCb.filter(F.action == LearnerAction.RESET))
     router.callback_query.register(
         do_reset, LearnerCb.filter(F.action == LearnerAction.RESET_CONFIRMED)
+    )
+    router.callback_query.register(
+        keep_progress, LearnerCb.filter(F.action == LearnerAction.RESET_CANCELLED)
     )
     router.callback_query.register(
         change_role, LearnerCb.filter(F.action.in_({LearnerAction.PROMOTE, LearnerAction.DEMOTE}))
@@ -40,7 +48,7 @@ def profile_text(found: LearnerProfile) -> str:
     lines = [
         f"<b>👤 {escape(name)}</b>" + (f" @{escape(user.username)}" if user.username else ""),
         _("Telegram id: <code>{id}</code> · role: {role}").format(
-            id=user.telegram_id, role=_("admin") if found.is_admin else _("learner")
+            id=user.telegram_id, role=role_name(found)
         ),
         _("Level {level} · {points} points · streak {streak} (longest {longest})").format(
             level=view.level,
@@ -52,7 +60,7 @@ def profile_text(found: LearnerProfile) -> str:
             done=view.lessons_done, achievements=found.achievements, rank=view.rank or "—"
         ),
         _("Last seen: {seen}").format(
-            seen=f"{user.last_seen_at:%Y-%m-%d %H:%M} UTC" if user.last_seen_at else "—"
+            seen=f"{found.last_seen:%Y-%m-%d %H:%M} UTC" if found.last_seen else "—"
         ),
         _("Blocked the bot: {when}").format(
             when=f"{user.blocked_at:%Y-%m-%d}" if user.blocked_at else _("no")
@@ -62,12 +70,21 @@ def profile_text(found: LearnerProfile) -> str:
     return "\n".join(lines)
 
 
-def profile_keyboard(user: User) -> InlineKeyboardMarkup:
+def role_name(found: LearnerProfile) -> str:
+    if found.admin_by_config:
+        return _("admin by ADMIN_IDS (cannot be demoted from the chat)")
+    return _("admin") if found.is_admin else _("learner")
+
+
+def profile_keyboard(found: LearnerProfile) -> InlineKeyboardMarkup:
+    user = found.user
     builder = InlineKeyboardBuilder()
     builder.button(
         text=_("♻️ Reset progress"),
         callback_data=LearnerCb(action=LearnerAction.RESET, user_id=user.id),
     )
+    if found.admin_by_config:
+        return builder.as_markup()  # only the configuration can change this role
     if user.role is UserRole.ADMIN:
         builder.button(
             text=_("⬇️ Demote"),
@@ -89,15 +106,23 @@ async def show_learner(
     course: CourseMap,
     admin_ids: frozenset[int],
 ) -> None:
-    if not command.args:
-        await message.answer(_("Usage: /user &lt;telegram id or @username&gt;"))
+    query = admin_users.parse_learner_query(command.args or "")
+    if query is None:
+        await message.answer(usage())
         return
-    user = await admin_users.find_learner(session, command.args)
+    user = await admin_users.find_learner(session, query)
     if user is None:
-        await message.answer(_("No learner {query}.").format(query=escape(command.args)))
+        await message.answer(_("No learner {query}.").format(query=escape(command.args or "")))
         return
     found = await admin_users.profile(session, course, user, now, admin_ids)
-    await message.answer(profile_text(found), reply_markup=profile_keyboard(user))
+    await message.answer(profile_text(found), reply_markup=profile_keyboard(found))
+
+
+def usage() -> str:
+    return _(
+        "/user takes a learner's Telegram id or @username, e.g. "
+        "<code>/user 123456789</code> or <code>/user @ada</code>."
+    )
 
 
 async def target(session: AsyncSession, callback: CallbackQuery, user_id: int) -> User | None:
@@ -117,6 +142,10 @@ async def ask_reset(
     builder.button(
         text=_("Yes, erase their progress"),
         callback_data=LearnerCb(action=LearnerAction.RESET_CONFIRMED, user_id=user.id),
+    )
+    builder.button(
+        text=_("✖ Cancel"),
+        callback_data=LearnerCb(action=LearnerAction.RESET_CANCELLED, user_id=user.id),
     )
     await callback.answer()
     await callback.bot.send_message(  # type: ignore[union-attr]
@@ -139,7 +168,13 @@ async def do_reset(
     if user is None:
         return
     await admin_users.reset_progress(session, admin, user, now)
-    await callback.answer(_("Progress erased."), show_alert=True)
+    await callback.answer()
+    await show(callback, _("Progress erased."))
+
+
+async def keep_progress(callback: CallbackQuery) -> None:
+    await callback.answer()
+    await show(callback, _("Nothing was erased."))
 
 
 async def change_role(
@@ -150,9 +185,13 @@ async def change_role(
     now: datetime,
     bot: Bot,
     admin_ids: frozenset[int],
+    course: CourseMap,
 ) -> None:
     user = await target(session, callback, callback_data.user_id)
     if user is None:
+        return
+    if user.telegram_id in admin_ids:
+        await callback.answer(by_config(), show_alert=True)
         return
     role = UserRole.ADMIN if callback_data.action is LearnerAction.PROMOTE else UserRole.LEARNER
     changed = await admin_users.set_role(session, admin, user, role, now)
@@ -163,11 +202,12 @@ async def change_role(
         await admin_commands_for(bot, user.telegram_id)
         text = _("Promoted to admin.")
     else:
-        if user.telegram_id not in admin_ids:
-            await learner_commands_for(bot, user.telegram_id)
-        text = (
-            _("Demoted.")
-            if user.telegram_id not in admin_ids
-            else _("Demoted, but still an admin through ADMIN_IDS.")
-        )
+        await learner_commands_for(bot, user.telegram_id)
+        text = _("Demoted.")
     await callback.answer(text, show_alert=True)
+    found = await admin_users.profile(session, course, user, now, admin_ids)
+    await show(callback, profile_text(found), profile_keyboard(found))
+
+
+def by_config() -> str:
+    return _("This admin is set by ADMIN_IDS: change the configuration to demote them.")

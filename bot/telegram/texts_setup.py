@@ -1,0 +1,36 @@
+"""Texts of onboarding and of the /settings pickers: resuming an unfinished onboarding,
+and time zones typed as a city or an IANA name."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram.utils.i18n import gettext as _
+
+
+def type_a_place() -> str:
+    return _("Or type your city (<i>Brisbane</i>) or time zone (<i>Australia/Brisbane</i>).")
+
+
+def other_zones() -> str:
+    return _("Pick the time your clock shows now:") + "\n" + type_a_place()
+
+
+def what_time_is_it() -> str:
+    return _("<b>What time is it for you now?</b>") + "\n" + type_a_place()
+
+
+def resume_zone() -> str:
+    return (
+        _("Let's finish setting up first, so your daily lesson comes at the right hour.")
+        + "\n\n"
+        + what_time_is_it()
+    )
+
+
+def resume_lesson_time() -> str:
+    return _("Let's finish setting up first: <b>when would you like your daily lesson?</b>")
+
+
+def unknown_place(typed: str) -> str:
+    return _("I don't know a time zone called «{typed}».").format(typed=escape(typed[:100]))
