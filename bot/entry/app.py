@@ -109,11 +109,11 @@ def build_dispatcher(
         observer.outer_middleware(ReturnMiddleware())  # inside the locale
 
     learner_routers = [
+        certificates.router(),  # first: /verify answers anyone, even mid-onboarding
         start.router(),
         learn.router(),
         review.router(),  # before quiz: it takes the review polls' answers
         quiz.router(),
-        certificates.router(),
         modules.router(),
         progress.router(),
         leaderboard.router(),

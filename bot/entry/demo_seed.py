@@ -23,6 +23,7 @@ from bot.rules.learners import (
     set_time_zone,
 )
 from bot.rules.learning import QuizTurn, answer_poll, open_lesson, record_poll, start_quiz
+from bot.rules.shuffle import shown_positions
 from db.models import User
 
 FIRST_SAMPLE_ID = 900_001  # far from the demo learner's own id
@@ -86,7 +87,6 @@ async def _pass_quiz(
         poll_id = f"sample-{user.telegram_id}-{lesson_id}-{turn.number}"
         record_poll(session, user, turn, poll_id, at)
         await session.flush()
-        outcome = await answer_poll(
-            session, course, user, poll_id, turn.question.correct_option_ids, at
-        )
+        right = shown_positions(turn.order, turn.question.correct_option_ids)  # as sent
+        outcome = await answer_poll(session, course, user, poll_id, right, at)
         turn = outcome.next_turn
