@@ -143,9 +143,8 @@ async def send_pressed(
     callback: CallbackQuery, callback_data: BroadcastCb, session: AsyncSession, now: datetime
 ) -> None:
     """Ask first, with the number of learners who would get it."""
-    draft = await session.get(Broadcast, callback_data.broadcast_id)
-    if draft is None or draft.status is not BroadcastStatus.DRAFT:
-        await callback.answer(not_a_draft(), show_alert=True)
+    draft = await draft_or_refuse(callback, session, callback_data.broadcast_id)
+    if draft is None:
         return
     count = await broadcasts.count_audience(session, draft.audience, now)
     if not count:
@@ -165,9 +164,8 @@ async def send_confirmed(
 ) -> None:
     """Start it: the preview's own message becomes the progress message."""
     message = callback.message
-    draft = await session.get(Broadcast, callback_data.broadcast_id)
-    if draft is None or draft.status is not BroadcastStatus.DRAFT:
-        await callback.answer(not_a_draft(), show_alert=True)
+    draft = await draft_or_refuse(callback, session, callback_data.broadcast_id)
+    if draft is None:
         return
     if message is None or isinstance(message, InaccessibleMessage):
         await callback.answer(_("This preview is too old: send /broadcast again."), show_alert=True)
@@ -196,9 +194,8 @@ async def drop_pressed(
     admin: User,
     now: datetime,
 ) -> None:
-    draft = await session.get(Broadcast, callback_data.broadcast_id)
-    if draft is None or draft.status is not BroadcastStatus.DRAFT:
-        await callback.answer(not_a_draft(), show_alert=True)
+    draft = await draft_or_refuse(callback, session, callback_data.broadcast_id)
+    if draft is None:
         return
     await broadcasts.cancel(session, draft.id, now, admin=admin)
     await callback.answer()
@@ -224,6 +221,17 @@ async def stop_pressed(
 
 def nobody() -> str:
     return _("Nobody is in this audience: pick another one.")
+
+
+async def draft_or_refuse(
+    callback: CallbackQuery, session: AsyncSession, broadcast_id: int
+) -> Broadcast | None:
+    """The broadcast if it is still a draft; else the admin is told, and None."""
+    draft = await session.get(Broadcast, broadcast_id)
+    if draft is None or draft.status is not BroadcastStatus.DRAFT:
+        await callback.answer(not_a_draft(), show_alert=True)
+        return None
+    return draft
 
 
 def not_a_draft() -> str:
