@@ -3,6 +3,9 @@
 # dev tools too, into .venv and runs the whole suite on SQLite and MariaDB/MySQL.
 UV_VERSION ?= 0.13.9
 export UV_PYTHON_DOWNLOADS := never
+# Compiled at install: this machine kind sets PYTHONDONTWRITEBYTECODE, so without it every new
+# process (the process tests start many) recompiles each import, aiogram included.
+export UV_COMPILE_BYTECODE := 1
 # Compiled once at install, so every later start skips compiling aiogram's many modules.
 export UV_COMPILE_BYTECODE := 1
 
