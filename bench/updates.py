@@ -147,14 +147,10 @@ async def seed(url: str, learners: int) -> list[tuple[int, int]]:
     return [(lesson.id, len(lesson.questions)) for lesson in course_map.lessons]
 
 
-async def run(url: str, learners: int, concurrency: int) -> float:
-    lessons = await seed(url, 2 * learners)  # the second half plays the open-loop run
-    engine = create_engine(url, pool_size=concurrency, max_overflow=0)
-    counter = StatementCounter(engine)
-    session = BenchSession()
-    bot = build_bot("42:BENCH", session=session)
-    dispatcher = build_dispatcher(create_session_factory(engine), SystemClock())
-    players = [Learner(FIRST_TELEGRAM_ID + i, dispatcher, bot, session) for i in range(learners)]
+async def play_all(
+    players: list[Learner], lessons: list[tuple[int, int]], concurrency: int
+) -> float:
+    """Every player's conversation, `concurrency` at a time; returns the seconds it took."""
     queue: asyncio.Queue[Learner] = asyncio.Queue()
     for player in players:
         queue.put_nowait(player)
@@ -165,7 +161,18 @@ async def run(url: str, learners: int, concurrency: int) -> float:
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    elapsed = time.perf_counter() - started
+    return time.perf_counter() - started
+
+
+async def run(url: str, learners: int, concurrency: int) -> float:
+    lessons = await seed(url, 2 * learners)  # the second half plays the open-loop run
+    engine = create_engine(url, pool_size=concurrency, max_overflow=0)
+    counter = StatementCounter(engine)
+    session = BenchSession()
+    bot = build_bot("42:BENCH", session=session)
+    dispatcher = build_dispatcher(create_session_factory(engine), SystemClock())
+    players = [Learner(FIRST_TELEGRAM_ID + i, dispatcher, bot, session) for i in range(learners)]
+    elapsed = await play_all(players, lessons, concurrency)
     await engine.dispose()
     report(players, counter, elapsed, concurrency)
     throughput = sum(len(v) for p in players for v in p.latencies.values()) / elapsed
@@ -317,17 +324,7 @@ async def scaled(url: str, rows: int, learners: int, concurrency: int) -> float:
     bot = build_bot("42:BENCH", session=session)
     dispatcher = build_dispatcher(create_session_factory(engine), SystemClock())
     players = [Learner(FIRST_TELEGRAM_ID + i, dispatcher, bot, session) for i in range(learners)]
-    queue: asyncio.Queue[Learner] = asyncio.Queue()
-    for player in players:
-        queue.put_nowait(player)
-
-    async def worker() -> None:
-        while not queue.empty():
-            await queue.get_nowait().play(lessons)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    elapsed = time.perf_counter() - started
+    elapsed = await play_all(players, lessons, concurrency)
     await engine.dispose()
     return sum(len(v) for p in players for v in p.latencies.values()) / elapsed
 
