@@ -6,8 +6,6 @@ export UV_PYTHON_DOWNLOADS := never
 # Compiled at install: this machine kind sets PYTHONDONTWRITEBYTECODE, so without it every new
 # process (the process tests start many) recompiles each import, aiogram included.
 export UV_COMPILE_BYTECODE := 1
-# Compiled once at install, so every later start skips compiling aiogram's many modules.
-export UV_COMPILE_BYTECODE := 1
 
 .PHONY: run test install uv lint messages compile
 

@@ -41,8 +41,10 @@ def review_rating(correct: bool) -> Rating:
 
 
 def _as_fsrs(card: ReviewCard) -> Card:
+    # A card not yet flushed has no id. fsrs would then make one from the clock and block the
+    # event loop for a millisecond to keep it unique; its id is never used here.
     return Card(
-        card_id=card.id,
+        card_id=card.id or 0,
         state=State(card.state),
         step=card.step,
         stability=card.stability,
