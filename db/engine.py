@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -55,9 +56,11 @@ def create_engine(url: str | URL, *, sql_mode: str | None = None, **kwargs: Any)
         # deadlocks two learners' inserts into neighbouring key gaps), and a plain read
         # after taking a row lock sees what the previous lock holder committed.
         kwargs.setdefault("isolation_level", "READ COMMITTED")
+        # No ping before every checkout (a round trip per update): a connection the server
+        # closed fails its first statement, SQLAlchemy then invalidates the whole pool, and
+        # the caller retries on a fresh connection (see `is_disconnect`).
         return create_async_engine(
             parsed,
-            pool_pre_ping=True,
             pool_recycle=POOL_RECYCLE_SECONDS,
             connect_args=connect_args,
             **kwargs,
@@ -76,6 +79,11 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def is_disconnect(error: BaseException) -> bool:
+    """A statement failed because the connection was gone (the pool is invalidated)."""
+    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 _WROTE = "learnbot.wrote"

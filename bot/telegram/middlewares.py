@@ -28,7 +28,7 @@ from bot.observability.metrics import ERRORS, UPDATE_SECONDS, UPDATES
 from bot.rules.clock import Clock
 from bot.rules.course import CourseCache
 from bot.rules.learners import TelegramProfile, learner_locale, register_or_refresh
-from db.engine import has_writes
+from db.engine import has_writes, is_disconnect
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 log = logging.getLogger(__name__)
@@ -111,6 +111,9 @@ class CountTelegramCalls(BaseRequestMiddleware):
 
 
 def retryable(error: BaseException) -> bool:
+    """A deadlock, a lock wait timeout, or a connection the server had closed."""
+    if is_disconnect(error):
+        return True
     if not isinstance(error, DBAPIError) or error.orig is None:
         return False
     args: tuple[Any, ...] = getattr(error.orig, "args", ())
@@ -121,7 +124,8 @@ class DbSessionMiddleware(BaseMiddleware):
     """Open one session per update; commit when the handler succeeds and wrote something,
     roll back otherwise (an update that only read sends no COMMIT).
 
-    A deadlock or a lock wait timeout (MySQL 1213, 1205) re-runs the whole unit of work,
+    A deadlock or a lock wait timeout (MySQL 1213, 1205), or a pooled connection found
+    dead (the engine does not ping before every checkout), re-runs the whole unit of work,
     up to MAX_ATTEMPTS times, as long as nothing was sent to Telegram yet.
     """
 
