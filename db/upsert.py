@@ -1,4 +1,4 @@
-"""Insert and ignore duplicates, written once for MySQL and SQLite.
+"""Insert and ignore duplicates, or insert and update them, written once for MySQL and SQLite.
 
 Neither `INSERT IGNORE` (it also swallows other errors on MySQL) nor `ON CONFLICT` (not
 MySQL) is portable: MySQL gets `ON DUPLICATE KEY UPDATE` that sets a key column to itself,
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Insert, Select, insert
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,3 +39,31 @@ def insert_ignore_from_select(
         # A no-op on a duplicate; no `AS new` row alias, which belongs to INSERT … VALUES.
         return statement.on_duplicate_key_update({key: model.__table__.c[key]})
     return sqlite_insert(model).from_select(list(names), rows).on_conflict_do_nothing()
+
+
+def upsert(
+    session: AsyncSession,
+    model: Any,
+    rows: Sequence[dict[str, Any]],
+    *,
+    key: Sequence[str],
+    update: Sequence[str],
+) -> Executable:
+    """INSERT of ``rows`` that, where a row collides with the unique key ``key`` (its
+    columns), sets the ``update`` columns to the row's values instead."""
+    if session.get_bind().dialect.name == "mysql":
+        statement = mysql_insert(model).values(list(rows))
+        return statement.on_duplicate_key_update(
+            {name: statement.inserted[name] for name in update}
+        )
+    lite = sqlite_insert(model).values(list(rows))
+    return lite.on_conflict_do_update(
+        index_elements=list(key), set_={name: lite.excluded[name] for name in update}
+    )
+
+
+def insert_all(model: Any) -> Insert:
+    """An INSERT for ``session.execute(insert_all(Model), rows)`` that sends every row in one
+    statement. By default the ORM leaves a row's None values out (so server defaults apply),
+    which splits rows with and without a value into separate INSERTs."""
+    return insert(model).execution_options(render_nulls=True)

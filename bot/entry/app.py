@@ -112,8 +112,8 @@ def build_dispatcher(
         certificates.router(),  # first: /verify answers anyone, even mid-onboarding
         start.router(),
         learn.router(),
-        review.router(),  # before quiz: it takes the review polls' answers
-        quiz.router(),
+        quiz.router(),  # before review: most poll answers are lesson quizzes'
+        review.router(),  # the poll answers the quiz router skips
         modules.router(),
         progress.router(),
         leaderboard.router(),

@@ -22,18 +22,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.rules.course import CourseMap, LessonInfo, QuestionInfo
 from bot.rules.learners import local_date, log_activity
 from bot.rules.milestones import Milestone, milestone_after
-from bot.rules.review import learn_from_answer
+from bot.rules.review import learn_from_attempt
 from bot.rules.rewards import Completion, Rewards, on_lesson_completed
 from bot.rules.shuffle import course_options, option_order
 from db.enums import ActivityType, ProgressStatus
-from db.models import ActivityLog, QuizPoll, User, UserProgress
+from db.models import ActivityLog, QuizPoll, ReviewCard, User, UserProgress
+from db.upsert import insert_all
 
 
 class LessonState(enum.Enum):
@@ -82,16 +83,19 @@ class NextStep:
         return self.lesson is None and self.waiting is None
 
 
-async def load_progress(session: AsyncSession, user_id: int) -> dict[int, ProgressRow]:
-    rows = await session.execute(
-        select(
-            UserProgress.lesson_id,
-            UserProgress.status,
-            UserProgress.score,
-            UserProgress.attempts,
-            UserProgress.completed_at,
-        ).where(UserProgress.user_id == user_id)
-    )
+async def load_progress(
+    session: AsyncSession, user_id: int, *, lock: bool = False
+) -> dict[int, ProgressRow]:
+    """The learner's progress by lesson; with `lock`, its rows stay locked for this
+    transaction (a quiz attempt counts its number under the lock)."""
+    query = select(
+        UserProgress.lesson_id,
+        UserProgress.status,
+        UserProgress.score,
+        UserProgress.attempts,
+        UserProgress.completed_at,
+    ).where(UserProgress.user_id == user_id)
+    rows = await session.execute(query.with_for_update() if lock else query)
     return {
         lesson_id: ProgressRow(status, score, attempts, completed_at)
         for lesson_id, status, score, attempts, completed_at in rows
@@ -344,25 +348,25 @@ async def start_quiz(
     An attempt still waiting for an answer is not restarted (a double tap sends no
     second poll): the learner is pointed to the open question instead.
     """
-    opened = await open_lesson(session, course, user, lesson_id, now)
+    progress = await load_progress(session, user.id, lock=True)
+    opened = await open_lesson(session, course, user, lesson_id, now, progress)
     if not isinstance(opened, LessonOpened):
         return opened
     lesson = opened.lesson
-    progress = await session.scalar(
-        select(UserProgress)
-        .where(UserProgress.user_id == user.id, UserProgress.lesson_id == lesson_id)
-        .with_for_update()
-    )
-    assert progress is not None
-    if progress.attempts and await _open_poll(session, user.id, lesson_id, progress.attempts):
+    row = progress.get(lesson_id)  # None: opening it just now started it
+    attempts = row.attempts if row is not None else 0
+    if attempts and await _open_poll(session, user.id, lesson_id, attempts):
         return Refused(Refusal.QUIZ_OPEN, opened.status)
-    progress.attempts += 1
-    progress.updated_at = now
+    attempt = attempts + 1
+    await session.execute(
+        update(UserProgress)
+        .where(UserProgress.user_id == user.id, UserProgress.lesson_id == lesson_id)
+        .values(attempts=attempt, updated_at=now)
+    )
     if not lesson.questions:  # content without a quiz: reading it completes it
-        await session.flush()
-        return await _finish_attempt(session, course, user, lesson, progress.attempts, (), now)
-    retake = progress.status is ProgressStatus.COMPLETED
-    return quiz_turn(user, lesson, lesson.questions[0], progress.attempts, retake=retake)
+        return await _finish_attempt(session, course, user, lesson, attempt, (), now)
+    retake = row is not None and row.status is ProgressStatus.COMPLETED
+    return quiz_turn(user, lesson, lesson.questions[0], attempt, retake=retake)
 
 
 async def _open_poll(session: AsyncSession, user_id: int, lesson_id: int, attempt: int) -> bool:
@@ -398,17 +402,42 @@ def record_poll(
 
 # Built once: an alias per call rebuilds its columns (a measurable cost per answer).
 ANSWERED_POLL = aliased(QuizPoll, name="answered_poll")
+# The answered poll with every poll of its lesson (all of the learner's attempts) and the
+# learner's review cards of their questions, locked: one read serialises a learner's answers.
+LESSON_POLLS = (
+    select(QuizPoll, ReviewCard)
+    .join(
+        ANSWERED_POLL,
+        and_(
+            ANSWERED_POLL.user_id == QuizPoll.user_id,
+            ANSWERED_POLL.lesson_id == QuizPoll.lesson_id,
+        ),
+    )
+    .outerjoin(
+        ReviewCard,
+        and_(
+            ReviewCard.user_id == QuizPoll.user_id, ReviewCard.question_id == QuizPoll.question_id
+        ),
+    )
+    .where(ANSWERED_POLL.poll_id == bindparam("poll_id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
 
 
 @dataclass(frozen=True)
 class AnswerOutcome:
-    """After an answer: the next question to send, the attempt's result, or nothing."""
+    """After an answer: the next question to send, the attempt's result, or nothing.
+
+    `quiz_poll` is False when the poll is no lesson quiz's (a review session's, say)."""
 
     next_turn: QuizTurn | None = None
     result: QuizResult | None = None
+    quiz_poll: bool = True
 
 
 IGNORED = AnswerOutcome()
+NOT_A_QUIZ_POLL = AnswerOutcome(quiz_poll=False)
 
 
 async def answer_poll(
@@ -421,27 +450,17 @@ async def answer_poll(
 ) -> AnswerOutcome:
     """Score an answer to a quiz poll. Answering the same poll twice changes nothing.
 
-    One locking read fetches the answered poll with every poll of its attempt (and
-    of any newer attempt), so the attempt's state needs no second query.
+    One locking read (`LESSON_POLLS`) gives the attempt's state, the earlier attempts and
+    the review cards, so an answer that asks the next question costs that read, the
+    answer's UPDATE and the next poll's INSERT. The attempt's review cards and activity
+    rows are written when it is finished, with its result.
     """
-    answered = ANSWERED_POLL
-    polls = (
-        await session.scalars(
-            select(QuizPoll)
-            .join(
-                answered,
-                and_(
-                    answered.user_id == QuizPoll.user_id,
-                    answered.lesson_id == QuizPoll.lesson_id,
-                    QuizPoll.attempt >= answered.attempt,
-                ),
-            )
-            .where(answered.poll_id == poll_id)
-            .with_for_update()
-        )
-    ).all()
+    rows = (await session.execute(LESSON_POLLS, {"poll_id": poll_id})).all()
+    polls = sorted((row[0] for row in rows), key=lambda p: p.id)  # the order they were sent
     poll = next((p for p in polls if p.poll_id == poll_id), None)
-    if poll is None or poll.user_id != user.id or poll.answered_at is not None or not option_ids:
+    if poll is None:
+        return NOT_A_QUIZ_POLL
+    if poll.user_id != user.id or poll.answered_at is not None or not option_ids:
         return IGNORED
     lesson = course.by_id.get(poll.lesson_id)
     question = (
@@ -454,36 +473,42 @@ async def answer_poll(
     poll.option_ids = course_options(shown, list(option_ids))
     poll.is_correct = poll.option_ids == sorted(question.correct_option_ids)
     poll.answered_at = now
-    await learn_from_answer(session, poll, now)  # the question's review card
-    activity = [
+    cards = {card.question_id: card for _poll, card in rows if card and card.question_id}
+    if any(other.attempt > poll.attempt for other in polls):
+        # A newer attempt replaced this one: the answer is only recorded.
+        await learn_from_attempt(session, [poll], polls, cards, now)
+        await session.execute(insert_all(ActivityLog), answer_activity([poll]))
+        return IGNORED
+    attempt = [other for other in polls if other.attempt == poll.attempt]
+    answers = {other.question_id: other.is_correct for other in attempt}
+    for candidate in lesson.questions:
+        if candidate.id not in answers:
+            return AnswerOutcome(next_turn=quiz_turn(user, lesson, candidate, poll.attempt))
+    if any(value is None for value in answers.values()):
+        return IGNORED  # another question of this attempt still awaits its answer
+    await learn_from_attempt(session, attempt, polls, cards, now)
+    missed = tuple(q for q in lesson.questions if not answers.get(q.id))
+    result = await _finish_attempt(
+        session, course, user, lesson, poll.attempt, missed, now, answer_activity(attempt)
+    )
+    return AnswerOutcome(result=result)
+
+
+def answer_activity(polls: Sequence[QuizPoll]) -> list[dict[str, Any]]:
+    """The activity rows of answered polls: each attempted, the right ones solved too."""
+    return [
         {
-            "user_id": user.id,
+            "user_id": poll.user_id,
             "activity_type": kind,
-            "entity_id": question.id,
+            "entity_id": poll.question_id,
             "entity_type": "question",
-            "created_at": now,
+            "created_at": poll.answered_at,
             "details": None,
         }
+        for poll in sorted(polls, key=lambda p: p.id)  # the order they were sent
         for kind in (ActivityType.CHALLENGE_ATTEMPTED, ActivityType.CHALLENGE_SOLVED)
         if kind is ActivityType.CHALLENGE_ATTEMPTED or poll.is_correct
     ]
-    if any(other.attempt > poll.attempt for other in polls):
-        # A newer attempt replaced this one: the answer is only recorded.
-        await session.execute(insert(ActivityLog), activity)
-        return IGNORED
-    answers = {other.question_id: other.is_correct for other in polls}
-    for candidate in lesson.questions:
-        if candidate.id not in answers:
-            await session.execute(insert(ActivityLog), activity)
-            return AnswerOutcome(next_turn=quiz_turn(user, lesson, candidate, poll.attempt))
-    if any(value is None for value in answers.values()):
-        await session.execute(insert(ActivityLog), activity)
-        return IGNORED  # another question of this attempt still awaits its answer
-    missed = tuple(q for q in lesson.questions if not answers.get(q.id))
-    result = await _finish_attempt(
-        session, course, user, lesson, poll.attempt, missed, now, activity
-    )
-    return AnswerOutcome(result=result)
 
 
 async def _finish_attempt(
@@ -519,14 +544,16 @@ async def _finish_attempt(
     )
     rewards = milestone = None
     if completed_now:
-        done = frozenset(lid for lid, r in progress.items() if r.status is ProgressStatus.COMPLETED)
-        completion = Completion(lesson, done, score=score, attempt=attempt)
+        finished = {lid: r for lid, r in progress.items() if r.status is ProgressStatus.COMPLETED}
+        done = frozenset(finished)
+        times = tuple(r.completed_at for r in finished.values() if r.completed_at is not None)
+        completion = Completion(lesson, done, score=score, attempt=attempt, completed_at=times)
         rewards = await on_lesson_completed(
             session, course, user, completion, now, activity=activity or []
         )
         milestone = await milestone_after(session, course, user, lesson, done, now)
     elif activity:
-        await session.execute(insert(ActivityLog), activity)
+        await session.execute(insert_all(ActivityLog), activity)
     return QuizResult(
         lesson=lesson,
         attempt=attempt,

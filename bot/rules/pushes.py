@@ -239,17 +239,12 @@ def usual_hour_of(completions: Sequence[datetime], zone: ZoneInfo) -> int | None
     return max(counts, key=lambda hour: counts[hour])
 
 
-async def usual_hour(session: AsyncSession, user: User, now: datetime) -> int | None:
-    """The learner's usual learning hour with a completion at `now` counted in: the most
-    common local hour of their completions over the last `HABIT_WINDOW`."""
-    earlier = await session.scalars(
-        select(ActivityLog.created_at).where(
-            ActivityLog.user_id == user.id,
-            ActivityLog.activity_type == ActivityType.LESSON_COMPLETED,
-            ActivityLog.created_at >= now - HABIT_WINDOW,
-        )
-    )
-    return usual_hour_of([*earlier, now], _zone(user.time_zone))
+def usual_hour(completions: Sequence[datetime], user: User, now: datetime) -> int | None:
+    """The learner's usual learning hour: the most common local hour of their lesson
+    completions (first completions, `completions`, the one at `now` included) over the
+    last `HABIT_WINDOW`."""
+    recent = [at for at in completions if at >= now - HABIT_WINDOW]
+    return usual_hour_of(recent, _zone(user.time_zone))
 
 
 def _zone(name: str) -> ZoneInfo:

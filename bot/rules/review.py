@@ -3,7 +3,11 @@
 A learner gets one card per quiz question the first time they answer it in a lesson;
 every answer after that (in a lesson quiz or a /review session) reviews the card with the
 `fsrs` scheduler (its default parameters, desired retention 0.9, fuzzing on) and writes
-one `review_log` row, so parameters can be fitted to the history later.
+one `review_log` row, so parameters can be fitted to the history later. A lesson quiz's
+answers reach the cards when its attempt is finished (every question answered), each
+reviewed at the time it was given: an attempt's cards cost two statements, not three per
+answer. An attempt left half-answered keeps its open poll, and its answers count once the
+learner finishes it.
 
 Ratings: a wrong answer is Again; right at the first try is Good; right after an earlier
 miss of the same question in the same lesson (a failed attempt before) is Hard. In a
@@ -15,18 +19,21 @@ never shown again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from fsrs import Card, Rating, Scheduler, State
-from sqlalchemy import exists, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import ReviewSource
 from db.models import QuizPoll, ReviewCard, ReviewLog
+from db.upsert import upsert
 
 DESIRED_RETENTION = 0.9
 SCHEDULER = Scheduler(desired_retention=DESIRED_RETENTION, enable_fuzzing=True)
+CARD_KEY = ("user_id", "question_id")  # one card per learner and question
+CARD_SCHEDULE = ("state", "step", "stability", "difficulty", "due", "last_review", "reviews")
 
 
 def lesson_rating(correct: bool, missed_before: bool) -> Rating:
@@ -90,45 +97,79 @@ async def locked_card(session: AsyncSession, user_id: int, question_id: int) -> 
     )
 
 
-async def learn_from_answer(session: AsyncSession, poll: QuizPoll, now: datetime) -> None:
-    """A lesson quiz answer (``poll``, already scored) creates or reviews the question's card.
+def missed_earlier(poll: QuizPoll, lesson_polls: Sequence[QuizPoll]) -> bool:
+    """Whether the learner answered ``poll``'s question wrongly in an earlier attempt."""
+    return any(
+        other.question_id == poll.question_id
+        and other.attempt < poll.attempt
+        and other.is_correct is False
+        for other in lesson_polls
+    )
 
-    A learner's answers are serialised by the lock on their quiz polls, so the first
-    answer to a question inserts its card without an upsert.
+
+async def learn_from_attempt(
+    session: AsyncSession,
+    answered: Sequence[QuizPoll],
+    lesson_polls: Sequence[QuizPoll],
+    cards: Mapping[int, ReviewCard],
+    now: datetime,
+) -> None:
+    """Lesson quiz answers (``answered``: scored polls) create or review their questions' cards.
+
+    Each answer is reviewed at the time it was given. ``lesson_polls`` are all of the
+    learner's polls of the lesson (for "missed before"), ``cards`` their cards by question,
+    locked by the caller's read. Every card is written by one upsert and every answer logged
+    by one insert, however many questions the attempt had.
     """
-    card = await locked_card(session, poll.user_id, poll.question_id)
-    missed_before = False
-    if card is None:
-        fresh = Card(card_id=0, due=now.astimezone(UTC))
-        card = ReviewCard(
-            user_id=poll.user_id,
-            question_id=poll.question_id,
-            state=int(fresh.state),
-            step=fresh.step,
-            due=now,
-            reviews=0,
-            retired=False,
-            created_at=now,
+    card_rows: list[dict[str, object]] = []
+    log_rows: list[dict[str, object]] = []
+    for poll in answered:
+        card = cards.get(poll.question_id)
+        if card is not None and card.retired:
+            continue
+        at = poll.answered_at or now
+        rating = lesson_rating(bool(poll.is_correct), missed_earlier(poll, lesson_polls))
+        current = _as_fsrs(card) if card is not None else Card(card_id=0, due=at.astimezone(UTC))
+        scheduled, _log = SCHEDULER.review_card(current, rating, at.astimezone(UTC))
+        card_rows.append(
+            {
+                "user_id": poll.user_id,
+                "question_id": poll.question_id,
+                "state": int(scheduled.state),
+                "step": scheduled.step,
+                "stability": scheduled.stability,
+                "difficulty": scheduled.difficulty,
+                "due": scheduled.due,
+                "last_review": at,
+                "reviews": (card.reviews if card is not None else 0) + 1,
+                "retired": False,
+                "created_at": card.created_at if card is not None else at,
+            }
         )
-        session.add(card)
-    elif poll.is_correct:
-        missed_before = bool(
-            await session.scalar(
-                select(
-                    exists().where(
-                        QuizPoll.user_id == poll.user_id,
-                        QuizPoll.lesson_id == poll.lesson_id,
-                        QuizPoll.question_id == poll.question_id,
-                        QuizPoll.attempt < poll.attempt,
-                        QuizPoll.is_correct.is_(False),
-                    )
+        log_rows.append(
+            {
+                # A new card's id is only known once the upsert below has run.
+                "card_id": select(ReviewCard.id)
+                .where(
+                    ReviewCard.user_id == poll.user_id, ReviewCard.question_id == poll.question_id
                 )
-            )
+                .scalar_subquery(),
+                "user_id": poll.user_id,
+                "source": ReviewSource.LESSON,
+                "rating": int(rating),
+                "reviewed_at": at,
+                "due": scheduled.due,
+                "stability": scheduled.stability,
+                "difficulty": scheduled.difficulty,
+            }
         )
-    if card.retired:
+    if not card_rows:
         return
-    rating = lesson_rating(bool(poll.is_correct), missed_before)
-    await review(session, card, rating, ReviewSource.LESSON, now)
+    await session.execute(
+        upsert(session, ReviewCard, card_rows, key=CARD_KEY, update=CARD_SCHEDULE),
+        execution_options={"synchronize_session": False},
+    )
+    await session.execute(insert(ReviewLog).values(log_rows))
 
 
 async def retire_cards(session: AsyncSession, question_ids: Sequence[int]) -> None:

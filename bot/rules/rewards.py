@@ -34,6 +34,7 @@ import json
 import logging
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -54,6 +55,7 @@ from db.models import (
     UserAchievement,
     UserStats,
 )
+from db.upsert import insert_all
 
 log = logging.getLogger(__name__)
 
@@ -199,6 +201,8 @@ class Completion:
     completed: frozenset[int]  # every lesson the learner has completed, this one included
     score: int
     attempt: int
+    # When each of those lessons was first completed (for the usual learning hour).
+    completed_at: tuple[datetime, ...] = ()
 
     @property
     def first_attempt(self) -> bool:
@@ -216,50 +220,43 @@ async def on_lesson_completed(
 ) -> Rewards:
     """Award a first completion: points, bonus, streak, counters, level, achievements.
 
-    The activity rows (the completion and each achievement) are written in one statement,
-    with any `activity` rows the caller still has to write.
+    One locking read takes the stats row with the achievements the learner owns; the
+    stats change in one UPDATE, and the ledger rows (lesson, bonus, achievements), the
+    achievements earned and the activity rows (with any `activity` rows the caller still
+    has to write) are one INSERT each.
     """
     lesson, completed = completion.lesson, completion.completed
     first_attempt, score, attempt = completion.first_attempt, completion.score, completion.attempt
-    stats = await locked_stats(session, user, now)
+    candidates = await ACHIEVEMENTS.get(session)  # before any change: no flush in between
+    stats, owned = await locked_stats_and_achievements(session, user, now)
     rewards = Rewards(level_before=stats.level)
-    awards = [(PointsReason.LESSON, f"lesson:{lesson.id}", lesson.points)]
-    if first_attempt:
-        awards.append((PointsReason.FIRST_TRY_BONUS, f"bonus:{lesson.id}", FIRST_TRY_BONUS))
-    await session.execute(
-        insert(PointsLedger),
-        [
-            {
-                "user_id": user.id,
-                "points": points,
-                "reason": reason,
-                "award_key": key,
-                "lesson_id": lesson.id,
-                "created_at": now,
-            }
-            for reason, key, points in awards
-        ],
-    )
     rewards.points = lesson.points
     rewards.bonus = FIRST_TRY_BONUS if first_attempt else 0
     stats.points += rewards.points + rewards.bonus
     stats.lessons_completed += 1
     stats.perfect_quizzes += int(score == 100)
     rewards.streak_grew = apply_activity(stats, zone_of(user), now).grew
-    stats.usual_hour = await usual_hour(session, user, now)
+    stats.usual_hour = usual_hour(completion.completed_at or (now,), user, now)
     stats.longest_streak = max(stats.longest_streak, stats.current_streak)
     stats.last_active_date = local_date(user, now)
     modules_done = sum(
         1 for module in course.modules if all(item.id in completed for item in module.lessons)
     )
-    rewards.achievements = await award_achievements(
-        session, user, stats, modules_done, now, size=CourseSize.of(course)
-    )
+    measures = Measures(stats, modules_done, CourseSize.of(course))
+    rewards.achievements = earn_achievements(candidates, owned, measures)
     stats.level = level_for(stats.points)
     stats.updated_at = now
     rewards.level, rewards.streak = stats.level, stats.current_streak
+    awards: list[Award] = [
+        (PointsReason.LESSON, f"lesson:{lesson.id}", lesson.points, lesson.id, None)
+    ]
+    if first_attempt:
+        awards.append(
+            (PointsReason.FIRST_TRY_BONUS, f"bonus:{lesson.id}", FIRST_TRY_BONUS, lesson.id, None)
+        )
+    await write_awards(session, user, awards, rewards.achievements, now)
     await session.execute(
-        insert(ActivityLog),
+        insert_all(ActivityLog),
         [
             *(activity or []),
             {
@@ -284,6 +281,65 @@ async def on_lesson_completed(
         ],
     )
     return rewards
+
+
+async def locked_stats_and_achievements(
+    session: AsyncSession, user: User, now: datetime
+) -> tuple[UserStats, set[int]]:
+    """`locked_stats`, with the ids of the achievements the learner owns, in one read."""
+    rows = (
+        await session.execute(
+            select(UserStats, UserAchievement.achievement_id)
+            .outerjoin(UserAchievement, UserAchievement.user_id == UserStats.user_id)
+            .where(UserStats.user_id == user.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).all()
+    if not rows:
+        return await locked_stats(session, user, now), set()
+    return rows[0][0], {earned for _stats, earned in rows if earned is not None}
+
+
+# An award: its reason, its key (unique per learner), its points, and its lesson or achievement.
+Award = tuple[PointsReason, str, int, int | None, int | None]
+
+
+async def write_awards(
+    session: AsyncSession,
+    user: User,
+    awards: Sequence[Award],
+    earned: list[EarnedAchievement],
+    now: datetime,
+) -> None:
+    """The ledger rows of `awards` and of the achievements earned (those with points), in
+    one INSERT, and the achievements themselves in another."""
+    rows = [*awards] + [
+        (PointsReason.ACHIEVEMENT, f"achievement:{a.id}", a.points, None, a.id)
+        for a in earned
+        if a.points
+    ]
+    if rows:
+        await session.execute(
+            insert_all(PointsLedger),
+            [
+                {
+                    "user_id": user.id,
+                    "points": points,
+                    "reason": reason,
+                    "award_key": key,
+                    "lesson_id": lesson_id,
+                    "achievement_id": achievement_id,
+                    "created_at": now,
+                }
+                for reason, key, points, lesson_id, achievement_id in rows
+            ],
+        )
+    if earned:
+        await session.execute(
+            insert(UserAchievement),
+            [{"user_id": user.id, "achievement_id": a.id, "earned_at": now} for a in earned],
+        )
 
 
 @dataclass(frozen=True)
@@ -324,6 +380,46 @@ class AchievementCache:
 ACHIEVEMENTS = AchievementCache()
 
 
+@dataclass(frozen=True)
+class Measures:
+    """What achievement criteria are checked against: the stats row (its points grow as
+    achievements are earned), the modules done and the course's size."""
+
+    stats: UserStats
+    modules_done: int
+    size: CourseSize | None
+
+
+def earn_achievements(
+    candidates: list[AchievementRule], owned: set[int], measures: Measures
+) -> list[EarnedAchievement]:
+    """Every achievement whose criteria now hold and that the learner lacks; each adds its
+    points to the stats row. Achievement points can reach a points milestone, so checking
+    repeats until nothing new is earned."""
+    stats = measures.stats
+    owned = set(owned)
+    earned: list[EarnedAchievement] = []
+    while True:
+        values = {
+            "lessons_completed": stats.lessons_completed,
+            "modules_completed": measures.modules_done,
+            "streak_days": stats.current_streak,
+            "perfect_quizzes": stats.perfect_quizzes,
+            "points": stats.points,
+        }
+        new = [
+            r
+            for r in candidates
+            if r.id not in owned and criteria_hold(thresholds(r.criteria, measures.size), values)
+        ]
+        if not new:
+            return earned
+        for rule in new:
+            owned.add(rule.id)
+            stats.points += rule.points
+            earned.append(EarnedAchievement(rule.id, rule.slug, rule.title, rule.icon, rule.points))
+
+
 async def award_achievements(
     session: AsyncSession,
     user: User,
@@ -336,10 +432,9 @@ async def award_achievements(
 ) -> list[EarnedAchievement]:
     """Award every achievement whose criteria now hold and that the learner lacks.
 
-    Achievement points can reach a points milestone, so checking repeats until
-    nothing new is earned. The caller holds the learner's stats row lock, and at
-    READ COMMITTED the read of owned achievements sees every award committed by the
-    previous holder: nothing is awarded twice.
+    The caller holds the learner's stats row lock, and at READ COMMITTED the read of
+    owned achievements sees every award committed by the previous holder: nothing is
+    awarded twice.
     """
     candidates = await rules.get(session)
     owned = set(
@@ -347,47 +442,8 @@ async def award_achievements(
             select(UserAchievement.achievement_id).where(UserAchievement.user_id == user.id)
         )
     )
-    earned: list[EarnedAchievement] = []
-    while True:
-        measures = {
-            "lessons_completed": stats.lessons_completed,
-            "modules_completed": modules_done,
-            "streak_days": stats.current_streak,
-            "perfect_quizzes": stats.perfect_quizzes,
-            "points": stats.points,
-        }
-        new = [
-            r
-            for r in candidates
-            if r.id not in owned and criteria_hold(thresholds(r.criteria, size), measures)
-        ]
-        if not new:
-            break
-        for rule in new:
-            owned.add(rule.id)
-            stats.points += rule.points
-            earned.append(EarnedAchievement(rule.id, rule.slug, rule.title, rule.icon, rule.points))
-    if earned:
-        await session.execute(
-            insert(UserAchievement),
-            [{"user_id": user.id, "achievement_id": a.id, "earned_at": now} for a in earned],
-        )
-        with_points = [a for a in earned if a.points]
-        if with_points:
-            await session.execute(
-                insert(PointsLedger),
-                [
-                    {
-                        "user_id": user.id,
-                        "points": a.points,
-                        "reason": PointsReason.ACHIEVEMENT,
-                        "award_key": f"achievement:{a.id}",
-                        "achievement_id": a.id,
-                        "created_at": now,
-                    }
-                    for a in with_points
-                ],
-            )
+    earned = earn_achievements(candidates, owned, Measures(stats, modules_done, size))
+    await write_awards(session, user, [], earned, now)
     return earned
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from aiogram import Bot, Router
+from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.types import CallbackQuery, PollAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -69,6 +70,8 @@ async def poll_answered(
     outcome = await answer_poll(
         session, course, learner, poll_answer.poll_id, poll_answer.option_ids, now
     )
+    if not outcome.quiz_poll:
+        raise SkipHandler  # a review session's poll: the review router takes it
     if outcome.next_turn is not None:
         await ask(bot, session, learner, outcome.next_turn, now)
     elif outcome.result is not None:
