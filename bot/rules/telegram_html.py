@@ -85,8 +85,20 @@ def escape(text: str, *, quote: bool = False) -> str:
 
 
 def visible_text(text: str) -> str:
-    """The text a reader sees: tags removed, entities decoded."""
-    return "".join(token.visible for token in _tokenize(text) if token.kind == "text")
+    """The text a reader sees: tags removed, entities decoded.
+
+    The same reading as the scanner below (a tag or an entity wherever one starts, any other
+    character as it is), in one regular-expression pass instead of a token per character.
+    """
+    return _MARKUP_RE.sub(_visible_markup, text)
+
+
+# A tag or an entity, whichever starts at a position (a "<" starts only tags, a "&" entities).
+_MARKUP_RE = re.compile(f"(?P<tag>{_TAG_RE.pattern})|{_ENTITY_RE.pattern}")
+
+
+def _visible_markup(match: re.Match[str]) -> str:
+    return "" if match.group("tag") is not None else html.unescape(match.group(0))
 
 
 # --------------------------------------------------------------------------- scanner
@@ -438,6 +450,7 @@ def split_html(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
     stripped = text.strip()
     if not stripped:
         return []
-    if len(visible_text(stripped)) <= limit:
+    # Markup only shortens what is seen: a text whose source fits needs no scan.
+    if len(stripped) <= limit or len(visible_text(stripped)) <= limit:
         return [stripped]
     return _Splitter(stripped, limit).split()
