@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import ActivityType
@@ -30,8 +30,13 @@ class TelegramProfile:
     language_code: str | None
 
 
+# Built once, like the other statements every update runs: building a statement and its
+# cache key again for each update costs more than looking its compiled form up.
+LEARNER_BY_TELEGRAM_ID = select(User).where(User.telegram_id == bindparam("telegram_id"))
+
+
 async def get_learner(session: AsyncSession, telegram_id: int) -> User | None:
-    return await session.scalar(select(User).where(User.telegram_id == telegram_id))
+    return await session.scalar(LEARNER_BY_TELEGRAM_ID, {"telegram_id": telegram_id})
 
 
 async def register_or_refresh(

@@ -83,19 +83,23 @@ class NextStep:
         return self.lesson is None and self.waiting is None
 
 
+PROGRESS = select(
+    UserProgress.lesson_id,
+    UserProgress.status,
+    UserProgress.score,
+    UserProgress.attempts,
+    UserProgress.completed_at,
+).where(UserProgress.user_id == bindparam("user_id"))
+LOCKED_PROGRESS = PROGRESS.with_for_update()
+
+
 async def load_progress(
     session: AsyncSession, user_id: int, *, lock: bool = False
 ) -> dict[int, ProgressRow]:
     """The learner's progress by lesson; with `lock`, its rows stay locked for this
     transaction (a quiz attempt counts its number under the lock)."""
-    query = select(
-        UserProgress.lesson_id,
-        UserProgress.status,
-        UserProgress.score,
-        UserProgress.attempts,
-        UserProgress.completed_at,
-    ).where(UserProgress.user_id == user_id)
-    rows = await session.execute(query.with_for_update() if lock else query)
+    query = LOCKED_PROGRESS if lock else PROGRESS
+    rows = await session.execute(query, {"user_id": user_id})
     return {
         lesson_id: ProgressRow(status, score, attempts, completed_at)
         for lesson_id, status, score, attempts, completed_at in rows

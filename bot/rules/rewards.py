@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import CourseMap, LessonInfo
@@ -283,19 +283,20 @@ async def on_lesson_completed(
     return rewards
 
 
+LOCKED_STATS_AND_ACHIEVEMENTS = (
+    select(UserStats, UserAchievement.achievement_id)
+    .outerjoin(UserAchievement, UserAchievement.user_id == UserStats.user_id)
+    .where(UserStats.user_id == bindparam("user_id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+
+
 async def locked_stats_and_achievements(
     session: AsyncSession, user: User, now: datetime
 ) -> tuple[UserStats, set[int]]:
     """`locked_stats`, with the ids of the achievements the learner owns, in one read."""
-    rows = (
-        await session.execute(
-            select(UserStats, UserAchievement.achievement_id)
-            .outerjoin(UserAchievement, UserAchievement.user_id == UserStats.user_id)
-            .where(UserStats.user_id == user.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    ).all()
+    rows = (await session.execute(LOCKED_STATS_AND_ACHIEVEMENTS, {"user_id": user.id})).all()
     if not rows:
         return await locked_stats(session, user, now), set()
     return rows[0][0], {earned for _stats, earned in rows if earned is not None}
