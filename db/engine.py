@@ -59,12 +59,17 @@ def create_engine(url: str | URL, *, sql_mode: str | None = None, **kwargs: Any)
         # No ping before every checkout (a round trip per update): a connection the server
         # closed fails its first statement, SQLAlchemy then invalidates the whole pool, and
         # the caller retries on a fresh connection (see `is_disconnect`).
-        return create_async_engine(
+        engine = create_async_engine(
             parsed,
             pool_recycle=POOL_RECYCLE_SECONDS,
             connect_args=connect_args,
             **kwargs,
         )
+        # Many rows in one INSERT, built by SQLAlchemy from the statement's cached form. Left
+        # to the driver, aiomysql batches only statements its pattern recognises (not MySQL
+        # 8's `INSERT … AS new ON DUPLICATE KEY UPDATE`), and sends the others row by row.
+        engine.sync_engine.dialect.use_insertmanyvalues_wo_returning = True
+        return engine
     engine = create_async_engine(parsed, **kwargs)
     event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
     return engine

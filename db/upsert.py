@@ -41,22 +41,16 @@ def insert_ignore_from_select(
     return sqlite_insert(model).from_select(list(names), rows).on_conflict_do_nothing()
 
 
-def upsert(
-    session: AsyncSession,
-    model: Any,
-    rows: Sequence[dict[str, Any]],
-    *,
-    key: Sequence[str],
-    update: Sequence[str],
-) -> Executable:
-    """INSERT of ``rows`` that, where a row collides with the unique key ``key`` (its
-    columns), sets the ``update`` columns to the row's values instead."""
+def upsert(session: AsyncSession, model: Any, *, key: Sequence[str], update: Sequence[str]) -> Any:
+    """An INSERT, to run as ``session.execute(statement, rows)``, that sets the ``update``
+    columns to the row's values where a row collides with the unique key ``key`` (its
+    columns). Without ``.values()`` it is compiled once and cached, whatever the rows."""
     if session.get_bind().dialect.name == "mysql":
-        statement = mysql_insert(model).values(list(rows))
+        statement = mysql_insert(model)
         return statement.on_duplicate_key_update(
             {name: statement.inserted[name] for name in update}
         )
-    lite = sqlite_insert(model).values(list(rows))
+    lite = sqlite_insert(model)
     return lite.on_conflict_do_update(
         index_elements=list(key), set_={name: lite.excluded[name] for name in update}
     )

@@ -23,12 +23,12 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from fsrs import Card, Rating, Scheduler, State
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import ReviewSource
 from db.models import QuizPoll, ReviewCard, ReviewLog
-from db.upsert import upsert
+from db.upsert import insert_all, upsert
 
 DESIRED_RETENTION = 0.9
 SCHEDULER = Scheduler(desired_retention=DESIRED_RETENTION, enable_fuzzing=True)
@@ -118,11 +118,12 @@ async def learn_from_attempt(
 
     Each answer is reviewed at the time it was given. ``lesson_polls`` are all of the
     learner's polls of the lesson (for "missed before"), ``cards`` their cards by question,
-    locked by the caller's read. Every card is written by one upsert and every answer logged
-    by one insert, however many questions the attempt had.
+    locked by the caller's read. However many questions the attempt had, every card is
+    written by one upsert and every answer logged by one insert (with one read of the new
+    cards' ids between them when the attempt created cards).
     """
     card_rows: list[dict[str, object]] = []
-    log_rows: list[dict[str, object]] = []
+    log_rows: dict[int, dict[str, object]] = {}  # by question
     for poll in answered:
         card = cards.get(poll.question_id)
         if card is not None and card.retired:
@@ -146,30 +147,36 @@ async def learn_from_attempt(
                 "created_at": card.created_at if card is not None else at,
             }
         )
-        log_rows.append(
-            {
-                # A new card's id is only known once the upsert below has run.
-                "card_id": select(ReviewCard.id)
-                .where(
-                    ReviewCard.user_id == poll.user_id, ReviewCard.question_id == poll.question_id
-                )
-                .scalar_subquery(),
-                "user_id": poll.user_id,
-                "source": ReviewSource.LESSON,
-                "rating": int(rating),
-                "reviewed_at": at,
-                "due": scheduled.due,
-                "stability": scheduled.stability,
-                "difficulty": scheduled.difficulty,
-            }
-        )
+        log_rows[poll.question_id] = {
+            "card_id": card.id if card is not None else None,  # a new card's: after the upsert
+            "user_id": poll.user_id,
+            "source": ReviewSource.LESSON,
+            "rating": int(rating),
+            "reviewed_at": at,
+            "due": scheduled.due,
+            "stability": scheduled.stability,
+            "difficulty": scheduled.difficulty,
+        }
     if not card_rows:
         return
     await session.execute(
-        upsert(session, ReviewCard, card_rows, key=CARD_KEY, update=CARD_SCHEDULE),
-        execution_options={"synchronize_session": False},
+        upsert(session, ReviewCard, key=CARD_KEY, update=CARD_SCHEDULE), card_rows
     )
-    await session.execute(insert(ReviewLog).values(log_rows))
+    new = [question for question, row in log_rows.items() if row["card_id"] is None]
+    if new:
+        user_id = answered[0].user_id
+        found = await session.execute(CARD_IDS, {"user_id": user_id, "questions": new})
+        for card_id, question_id in found:
+            if question_id is not None:
+                log_rows[question_id]["card_id"] = card_id
+    await session.execute(insert_all(ReviewLog), list(log_rows.values()))
+
+
+# The ids of a learner's cards of some questions (the cards an attempt has just created).
+CARD_IDS = select(ReviewCard.id, ReviewCard.question_id).where(
+    ReviewCard.user_id == bindparam("user_id"),
+    ReviewCard.question_id.in_(bindparam("questions", expanding=True)),
+)
 
 
 async def retire_cards(session: AsyncSession, question_ids: Sequence[int]) -> None:
