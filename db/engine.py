@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.pool import ConnectionPoolEntry, PoolResetState
 
 SUPPORTED_DRIVERS = ("mysql+aiomysql", "sqlite+aiosqlite")
 
@@ -62,9 +63,11 @@ def create_engine(url: str | URL, *, sql_mode: str | None = None, **kwargs: Any)
         engine = create_async_engine(
             parsed,
             pool_recycle=POOL_RECYCLE_SECONDS,
+            pool_reset_on_return=None,  # `_reset_unless_ended`, below, resets instead
             connect_args=connect_args,
             **kwargs,
         )
+        _reset_only_open_transactions(engine)
         # Many rows in one INSERT, built by SQLAlchemy from the statement's cached form. Left
         # to the driver, aiomysql batches only statements its pattern recognises (not MySQL
         # 8's `INSERT … AS new ON DUPLICATE KEY UPDATE`), and sends the others row by row.
@@ -73,6 +76,38 @@ def create_engine(url: str | URL, *, sql_mode: str | None = None, **kwargs: Any)
     engine = create_async_engine(parsed, **kwargs)
     event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
     return engine
+
+
+_ENDED = "learnbot.transaction_ended"
+
+
+def _reset_only_open_transactions(engine: AsyncEngine) -> None:
+    """Roll back a connection returned to the pool only when a transaction may be open.
+
+    SQLAlchemy's default reset sends a ROLLBACK even after a COMMIT (a second round trip
+    for every update that wrote). A COMMIT or ROLLBACK sent through the connection marks it
+    clean until its next BEGIN; a connection whose transaction its own close ended is
+    clean too. Anything else (a connection handed back mid-transaction) is rolled back.
+    """
+    sync = engine.sync_engine
+
+    @event.listens_for(sync, "begin")
+    def _began(connection: Connection) -> None:
+        connection.connection.info[_ENDED] = False
+
+    @event.listens_for(sync, "commit")
+    @event.listens_for(sync, "rollback")
+    def _ended(connection: Connection) -> None:
+        connection.connection.info[_ENDED] = True
+
+    @event.listens_for(sync.pool, "reset")
+    def _reset_unless_ended(
+        dbapi_connection: Any, record: ConnectionPoolEntry, state: PoolResetState
+    ) -> None:
+        if state.terminate_only or not state.asyncio_safe:
+            return
+        if not state.transaction_was_reset and not record.info.get(_ENDED, True):
+            dbapi_connection.rollback()
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
