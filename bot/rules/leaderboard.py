@@ -227,31 +227,50 @@ COLUMNS = [
 def _board_rows(
     now: datetime, week: datetime, learners: Sequence[int] | None
 ) -> Select[*tuple[Any, ...]]:
-    """The cache rows of these learners (None: everyone) who belong on the board."""
-    achievements = select(UserAchievement.user_id, func.count().label("earned"))
-    this_week = select(PointsLedger.user_id, func.sum(PointsLedger.points).label("points"))
-    this_week = this_week.where(PointsLedger.created_at >= week)
-    if learners is not None:
-        achievements = achievements.where(UserAchievement.user_id.in_(learners))
-        this_week = this_week.where(PointsLedger.user_id.in_(learners))
-    earned = achievements.group_by(UserAchievement.user_id).subquery()
-    weekly = this_week.group_by(PointsLedger.user_id).subquery()
-    rows = (
-        select(
-            UserStats.user_id,
-            literal(0),  # the seed's `rank` column; ranks live in leaderboard_ranks
-            UserStats.points,
-            UserStats.lessons_completed,
-            func.coalesce(earned.c.earned, 0),
-            func.coalesce(weekly.c.points, 0),
-            literal(now, UTCDateTime()),
+    """The cache rows of these learners (None: everyone) who belong on the board.
+
+    Everyone: achievements and this week's points grouped in one pass each. A few
+    learners: looked up per learner on the indexes that start with `user_id`.
+    """
+    if learners is None:
+        earned = (
+            select(UserAchievement.user_id, func.count().label("n"))
+            .group_by(UserAchievement.user_id)
+            .subquery()
         )
-        .join(User, User.id == UserStats.user_id)
-        .outerjoin(earned, earned.c.user_id == UserStats.user_id)
-        .outerjoin(weekly, weekly.c.user_id == UserStats.user_id)
-        .where(*_on_board())
-    )
-    return rows if learners is None else rows.where(UserStats.user_id.in_(learners))
+        weekly = (
+            select(PointsLedger.user_id, func.sum(PointsLedger.points).label("n"))
+            .where(PointsLedger.created_at >= week)
+            .group_by(PointsLedger.user_id)
+            .subquery()
+        )
+        achievements: Any = earned.c.n
+        week_points: Any = weekly.c.n
+    else:
+        achievements = (
+            select(func.count())
+            .where(UserAchievement.user_id == UserStats.user_id)
+            .scalar_subquery()
+        )
+        week_points = (
+            select(func.sum(PointsLedger.points))
+            .where(PointsLedger.user_id == UserStats.user_id, PointsLedger.created_at >= week)
+            .scalar_subquery()
+        )
+    rows = select(
+        UserStats.user_id,
+        literal(0),  # the seed's `rank` column; ranks live in leaderboard_ranks
+        UserStats.points,
+        UserStats.lessons_completed,
+        func.coalesce(achievements, 0),
+        func.coalesce(week_points, 0),
+        literal(now, UTCDateTime()),
+    ).join(User, User.id == UserStats.user_id)
+    if learners is None:
+        rows = rows.outerjoin(earned, earned.c.user_id == UserStats.user_id)
+        rows = rows.outerjoin(weekly, weekly.c.user_id == UserStats.user_id)
+        return rows.where(*_on_board())
+    return rows.where(UserStats.user_id.in_(learners), *_on_board())
 
 
 def _upsert(session: AsyncSession, rows: Select[*tuple[Any, ...]]) -> Executable:
@@ -326,13 +345,21 @@ def _ranked_by(ranks: Any, *, week: bool) -> ColumnElement[bool]:
 
 async def _board(session: AsyncSession, user: User, *, week: bool, limit: int) -> Board:
     points = _points(week)
-    rows = await session.execute(
-        select(LeaderboardCache.user_id, LeaderboardRank.rank, User.first_name, points)
-        .join(LeaderboardRank, _ranked_by(LeaderboardRank, week=week))
-        .join(User, User.id == LeaderboardCache.user_id)
-        # Backwards along the points index: the top without a sort.
+    # The top first, backwards along the points index (no sort), then its ranks and names.
+    top_rows = (
+        select(LeaderboardCache.user_id, points.label("points"))
+        .where(points > 0)
         .order_by(points.desc(), LeaderboardCache.user_id.desc())
         .limit(limit)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(top_rows.c.user_id, LeaderboardRank.rank, User.first_name, top_rows.c.points)
+        .join(
+            LeaderboardRank,
+            and_(LeaderboardRank.week == week, LeaderboardRank.points == top_rows.c.points),
+        )
+        .join(User, User.id == top_rows.c.user_id)
     )
     ordered = sorted(rows, key=lambda row: (row[1], row[0]))
     top = [Entry(rank, name, value, user_id == user.id) for user_id, rank, name, value in ordered]
