@@ -28,15 +28,15 @@ run, or after the migration that introduced it) it rebuilds everything.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Select,
-    Table,
     and_,
     delete,
     exists,
@@ -49,11 +49,8 @@ from sqlalchemy import (
     union,
     update,
 )
-from sqlalchemy.dialects.mysql import insert as mysql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql import Executable
 
 from db.base import UTCDateTime
 from db.models import (
@@ -116,41 +113,106 @@ async def refresh_leaderboard(session: AsyncSession, now: datetime) -> int:
     """Bring the boards up to date; returns how many learners were rewritten.
 
     Rewrites the learners who earned points, hid or unhid since the last refresh (all
-    learners the first time), then recounts the rank of every points value.
+    learners the first time), then writes the rank of every points value.
     """
-    ledger_id = await session.scalar(select(func.coalesce(func.max(PointsLedger.id), 0)))
+    ledger_id = int(await session.scalar(select(func.coalesce(func.max(PointsLedger.id), 0))) or 0)
     week = week_start(now)
     state = await session.get(LeaderboardRefresh, STATE_ID)
     if state is None:
-        rewritten = await _rebuild(session, now, week)
+        await _rebuild(session, now, week)
+        counts = await _Counts.of(session)
+        rewritten = counts.learners
         state = LeaderboardRefresh(id=STATE_ID, refreshed_at=now, week_start=week, ledger_id=0)
         session.add(state)
     else:
-        changed = sorted(await _changed_learners(session, state, int(ledger_id or 0), week))
+        # Counted before anything changes: the points indexes are read without visiting
+        # rows this transaction rewrites. Learners deleted since are no longer counted.
+        counts = await _Counts.of(session)
+        changed = sorted(await _changed_learners(session, state, ledger_id, week, counts))
         for start in range(0, len(changed), CHUNK):
-            await _rewrite(session, changed[start : start + CHUNK], now, week)
+            chunk = changed[start : start + CHUNK]
+            counts.remove(await _values(session, chunk))
+            await _rewrite(session, chunk, now, week)
+            counts.add(await _values(session, chunk))
         rewritten = len(changed)
-    await _recount_ranks(session)
+    await counts.write(session)
     state.refreshed_at = now
     state.week_start = week
-    state.ledger_id = int(ledger_id or 0)
+    state.ledger_id = ledger_id
     await session.flush()
     return rewritten
 
 
-async def _rebuild(session: AsyncSession, now: datetime, week: datetime) -> int:
+@dataclass
+class _Counts:
+    """Learners per points value on each board, kept in step while learners are rewritten."""
+
+    all_time: Counter[int]
+    week: Counter[int]
+
+    @classmethod
+    async def of(cls, session: AsyncSession) -> _Counts:
+        boards = []
+        for points in (LeaderboardCache.total_score, LeaderboardCache.week_points):
+            rows = await session.execute(
+                select(points, func.count()).where(points > 0).group_by(points)
+            )
+            boards.append(Counter({value: int(learners) for value, learners in rows.tuples()}))
+        return cls(*boards)
+
+    @property
+    def learners(self) -> int:
+        return self.all_time.total()
+
+    def add(self, values: list[tuple[int, int]], sign: int = 1) -> None:
+        for total, week in values:
+            self.all_time[total] += sign
+            if week > 0:
+                self.week[week] += sign
+
+    def remove(self, values: list[tuple[int, int]]) -> None:
+        self.add(values, sign=-1)
+
+    async def write(self, session: AsyncSession) -> None:
+        """Replace `leaderboard_ranks`: each value's rank is 1 + the learners above it."""
+        await session.execute(delete(LeaderboardRank))
+        rows: list[dict[str, Any]] = []
+        for week, counts in ((False, self.all_time), (True, self.week)):
+            above = 0
+            for points in sorted((p for p, n in counts.items() if n > 0), reverse=True):
+                rows.append({"week": week, "points": points, "learners": counts[points],
+                             "rank": above + 1})  # fmt: skip
+                above += counts[points]
+        if rows:
+            await session.execute(insert(LeaderboardRank), rows)
+
+
+async def _values(session: AsyncSession, learners: Sequence[int]) -> list[tuple[int, int]]:
+    """Points and week points of these learners' rows in the cache."""
+    rows = await session.execute(
+        select(LeaderboardCache.total_score, LeaderboardCache.week_points).where(
+            LeaderboardCache.user_id.in_(learners)
+        )
+    )
+    return [(total, week) for total, week in rows]
+
+
+async def _rebuild(session: AsyncSession, now: datetime, week: datetime) -> None:
     """Everything from scratch: the cache, and the hidden learners to compare with next."""
     await session.execute(delete(LeaderboardCache))
-    await session.execute(_upsert(session, _board_rows(now, week, None)))
+    await session.execute(insert(LeaderboardCache).from_select(COLUMNS, _board_rows(now, week)))
     await session.execute(delete(LeaderboardHidden))
     await session.execute(
         insert(LeaderboardHidden).from_select(["user_id"], select(User.id).where(_hidden()))
     )
-    return int(await session.scalar(select(func.count()).select_from(LeaderboardCache)) or 0)
 
 
 async def _changed_learners(
-    session: AsyncSession, state: LeaderboardRefresh, ledger_id: int, week: datetime
+    session: AsyncSession,
+    state: LeaderboardRefresh,
+    ledger_id: int,
+    week: datetime,
+    counts: _Counts,
 ) -> set[int]:
     earned: list[Select[int]] = [
         select(PointsLedger.user_id).where(
@@ -163,6 +225,7 @@ async def _changed_learners(
         await session.execute(
             update(LeaderboardCache).where(LeaderboardCache.week_points != 0).values(week_points=0)
         )
+        counts.week.clear()
         earned.append(select(PointsLedger.user_id).where(PointsLedger.created_at >= week))
     changed = set(await session.scalars(union(*earned)))
     return changed | await _visibility_changes(session)
@@ -193,14 +256,27 @@ async def _visibility_changes(session: AsyncSession) -> set[int]:
 async def _rewrite(
     session: AsyncSession, learners: Sequence[int], now: datetime, week: datetime
 ) -> None:
-    """Upsert these learners' rows, and drop those who no longer belong on the board."""
-    await session.execute(_upsert(session, _board_rows(now, week, learners)))
-    belong = select(UserStats.user_id).join(User, User.id == UserStats.user_id)
-    belong = belong.where(UserStats.user_id.in_(learners), *_on_board())
+    """Update these learners' rows, add the new ones, drop those who left the board.
+
+    An UPDATE and an INSERT rather than an upsert: on a row that exists, InnoDB's upsert
+    first inserts a new primary key, meets the duplicate user_id and undoes it.
+    """
+    rows = _board_rows(now, week, learners)
+    new = rows.subquery()
     await session.execute(
-        delete(LeaderboardCache).where(
-            LeaderboardCache.user_id.in_(learners), LeaderboardCache.user_id.not_in(belong)
-        )
+        update(LeaderboardCache)
+        .where(LeaderboardCache.user_id == new.c.user_id)
+        .values({name: new.c[name] for name in COLUMNS[2:]})
+        .execution_options(synchronize_session=False)
+    )
+    absent = ~exists().where(LeaderboardCache.user_id == UserStats.user_id)
+    await session.execute(insert(LeaderboardCache).from_select(COLUMNS, rows.where(absent)))
+    left = select(UserStats.user_id).join(User, User.id == UserStats.user_id)
+    left = left.where(UserStats.user_id.in_(learners), ~and_(*_on_board()))
+    await session.execute(
+        delete(LeaderboardCache)
+        .where(LeaderboardCache.user_id.in_(left))
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -225,7 +301,7 @@ COLUMNS = [
 
 
 def _board_rows(
-    now: datetime, week: datetime, learners: Sequence[int] | None
+    now: datetime, week: datetime, learners: Sequence[int] | None = None
 ) -> Select[*tuple[Any, ...]]:
     """The cache rows of these learners (None: everyone) who belong on the board.
 
@@ -257,7 +333,7 @@ def _board_rows(
             .where(PointsLedger.user_id == UserStats.user_id, PointsLedger.created_at >= week)
             .scalar_subquery()
         )
-    rows = select(
+    values: tuple[Any, ...] = (
         UserStats.user_id,
         literal(0),  # the seed's `rank` column; ranks live in leaderboard_ranks
         UserStats.points,
@@ -265,41 +341,14 @@ def _board_rows(
         func.coalesce(achievements, 0),
         func.coalesce(week_points, 0),
         literal(now, UTCDateTime()),
-    ).join(User, User.id == UserStats.user_id)
+    )
+    rows = select(*(value.label(name) for value, name in zip(values, COLUMNS, strict=True)))
+    rows = rows.join(User, User.id == UserStats.user_id)
     if learners is None:
         rows = rows.outerjoin(earned, earned.c.user_id == UserStats.user_id)
         rows = rows.outerjoin(weekly, weekly.c.user_id == UserStats.user_id)
         return rows.where(*_on_board())
     return rows.where(UserStats.user_id.in_(learners), *_on_board())
-
-
-def _upsert(session: AsyncSession, rows: Select[*tuple[Any, ...]]) -> Executable:
-    """INSERT … SELECT that overwrites the rows of learners already on the board."""
-    table = cast(Table, LeaderboardCache.__table__)
-    if session.get_bind().dialect.name == "mysql":
-        mysql = mysql_insert(table).from_select(COLUMNS, rows)
-        return mysql.on_duplicate_key_update({name: mysql.inserted[name] for name in COLUMNS[1:]})
-    sqlite = sqlite_insert(table).from_select(COLUMNS, rows)
-    return sqlite.on_conflict_do_update(
-        index_elements=["user_id"], set_={name: sqlite.excluded[name] for name in COLUMNS[1:]}
-    )
-
-
-async def _recount_ranks(session: AsyncSession) -> None:
-    """The rank of every points value on both boards, from the cache's points indexes."""
-    await session.execute(delete(LeaderboardRank))
-    for week, points, ranked in (
-        (False, LeaderboardCache.total_score, true()),
-        (True, LeaderboardCache.week_points, LeaderboardCache.week_points > 0),
-    ):
-        learners = func.count()
-        above = func.sum(learners).over(order_by=points.desc()) - learners
-        await session.execute(
-            insert(LeaderboardRank).from_select(
-                ["week", "points", "learners", "rank"],
-                select(literal(week), points, learners, above + 1).where(ranked).group_by(points),
-            )
-        )
 
 
 # ---------------------------------------------------------------- reading the boards
@@ -363,9 +412,15 @@ async def _board(session: AsyncSession, user: User, *, week: bool, limit: int) -
     )
     ordered = sorted(rows, key=lambda row: (row[1], row[0]))
     top = [Entry(rank, name, value, user_id == user.id) for user_id, rank, name, value in ordered]
+    return Board(top, await _me(session, user, week), hidden=not user.show_on_leaderboard)
+
+
+async def _me(session: AsyncSession, user: User, week: bool) -> Entry | None:
     mine = await standing(session, user.id)
-    me = None
-    if mine is not None and (mine.week_rank if week else mine.rank) is not None:
-        rank = mine.week_rank if week else mine.rank
-        me = Entry(rank or 0, user.first_name, mine.week_points if week else mine.points, True)
-    return Board(top, me, hidden=not user.show_on_leaderboard)
+    if mine is None:
+        return None
+    if not week:
+        return Entry(mine.rank, user.first_name, mine.points, True)
+    if mine.week_rank is None:
+        return None
+    return Entry(mine.week_rank, user.first_name, mine.week_points, True)
