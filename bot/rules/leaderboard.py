@@ -157,7 +157,7 @@ class _Counts:
             rows = await session.execute(
                 select(points, func.count()).where(points > 0).group_by(points)
             )
-            boards.append(Counter({value: int(learners) for value, learners in rows.tuples()}))
+            boards.append(Counter({value: int(learners) for value, learners in rows}))
         return cls(*boards)
 
     @property
