@@ -271,13 +271,16 @@ async def _rewrite(
     )
     absent = ~exists().where(LeaderboardCache.user_id == UserStats.user_id)
     await session.execute(insert(LeaderboardCache).from_select(COLUMNS, rows.where(absent)))
+    # Found first, then deleted by key: a DELETE … WHERE IN (subquery) visits every row.
     left = select(UserStats.user_id).join(User, User.id == UserStats.user_id)
     left = left.where(UserStats.user_id.in_(learners), ~and_(*_on_board()))
-    await session.execute(
-        delete(LeaderboardCache)
-        .where(LeaderboardCache.user_id.in_(left))
-        .execution_options(synchronize_session=False)
-    )
+    leaving = list(await session.scalars(left))
+    if leaving:
+        await session.execute(
+            delete(LeaderboardCache)
+            .where(LeaderboardCache.user_id.in_(leaving))
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _hidden() -> ColumnElement[bool]:
