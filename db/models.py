@@ -88,7 +88,10 @@ class User(TimestampMixin, Base):
         SmallInteger, default=540, server_default=sa_text("540")
     )
     reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
-    show_on_leaderboard: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Indexed: the leaderboard job compares the few hidden learners with the last refresh's.
+    show_on_leaderboard: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true(), index=True
+    )
     language: Mapped[str | None] = mapped_column(String(10))
     role: Mapped[UserRole] = mapped_column(
         enum_column(UserRole), default=UserRole.LEARNER, server_default=UserRole.LEARNER.name
@@ -214,17 +217,60 @@ class LeaderboardCache(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
-    # `rank` is reserved in MySQL 8: always quoted.
+    # `rank` is reserved in MySQL 8: always quoted. Kept for the seed schema but written as
+    # 0 since 0012: ranks come from `leaderboard_ranks` (bot.rules.leaderboard.standing).
     rank: Mapped[int] = mapped_column("rank", Integer, index=True, quote=True)
     total_score: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
     lessons_completed: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
     achievements_count: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # LearnBot: this week's points (since Monday 00:00 UTC) and rank; NULL rank: none yet.
+    # LearnBot: this week's points (since Monday 00:00 UTC).
     week_points: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
-    week_rank: Mapped[int | None] = mapped_column(Integer, index=True)
 
-    __table_args__ = (Index("ix_leaderboard_cache_rank_total_score", "rank", "total_score"),)
+    __table_args__ = (
+        Index("ix_leaderboard_cache_rank_total_score", "rank", "total_score"),
+        # The top of each board, read backwards; and the rows of one points value.
+        Index("ix_leaderboard_cache_total_score_user_id", "total_score", "user_id"),
+        Index("ix_leaderboard_cache_week_points_user_id", "week_points", "user_id"),
+    )
+
+
+class LeaderboardRank(Base):
+    """The rank of every points value on a board: 1 + the learners with more points.
+
+    Rebuilt by each leaderboard refresh from `leaderboard_cache`, so a learner's rank is
+    one lookup by their points, and a learner who moves changes one row here instead of
+    the stored rank of everyone they pass.
+    """
+
+    __tablename__ = "leaderboard_ranks"
+
+    week: Mapped[bool] = mapped_column(Boolean, primary_key=True)  # False: all time
+    points: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    learners: Mapped[int] = mapped_column(Integer)
+    rank: Mapped[int] = mapped_column("rank", Integer, quote=True)
+
+
+class LeaderboardHidden(Base):
+    """Learners hidden from the leaderboard as of its last refresh (to see who unhid)."""
+
+    __tablename__ = "leaderboard_hidden"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+
+
+class LeaderboardRefresh(Base):
+    """Where the last leaderboard refresh stopped (one row; none: rebuild everything)."""
+
+    __tablename__ = "leaderboard_refresh"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    week_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The highest `points_ledger.id` the refresh had seen.
+    ledger_id: Mapped[int] = mapped_column(BigInteger)
 
 
 class ActivityLog(Base):

@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, String, case, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
+from bot.rules.leaderboard import standing
 from bot.rules.privacy import LearnerRows
 from db.models import (
     Achievement,
@@ -201,12 +202,12 @@ async def _achievements(session: AsyncSession, user_id: int) -> list[dict[str, A
 
 
 async def _leaderboard(session: AsyncSession, user_id: int) -> dict[str, Any] | None:
-    row = await session.scalar(select(LeaderboardCache).where(LeaderboardCache.user_id == user_id))
+    row = await standing(session, user_id)
     if row is None:
         return None
     return {
         "rank": row.rank,
-        "points": row.total_score,
+        "points": row.points,
         "week_points": row.week_points,
         "week_rank": row.week_rank,
         "updated_at": plain(row.updated_at),

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import CourseMap
+from bot.rules.leaderboard import standing
 from bot.rules.learners import local_date, zone_of
 from bot.rules.learning import LessonState, lesson_statuses, load_progress
 from bot.rules.rewards import (
@@ -19,7 +20,7 @@ from bot.rules.rewards import (
     reachable_rules,
 )
 from bot.rules.streaks import shown_streak
-from db.models import Achievement, LeaderboardCache, User, UserAchievement, UserStats
+from db.models import Achievement, User, UserAchievement, UserStats
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,7 @@ async def progress_view(
         )
         for module in course.modules
     ]
-    rank = await session.scalar(
-        select(LeaderboardCache.rank).where(LeaderboardCache.user_id == user.id)
-    )
+    board = await standing(session, user.id)
     points = stats.points if stats else 0
     into, size = level_progress(points)
     return ProgressView(
@@ -72,7 +71,7 @@ async def progress_view(
         longest_streak=stats.longest_streak if stats else 0,
         lessons_done=sum(m.done for m in modules),
         modules=modules,
-        rank=rank,
+        rank=board.rank if board else None,
         freezes=stats.streak_freezes if stats else 0,
         frozen_days=stats.frozen_days if stats else 0,
     )
