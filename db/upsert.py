@@ -8,6 +8,7 @@ a no-op, and SQLite `ON CONFLICT DO NOTHING`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Insert, Select, insert
@@ -44,20 +45,26 @@ def insert_ignore_from_select(
 def upsert(session: AsyncSession, model: Any, *, key: Sequence[str], update: Sequence[str]) -> Any:
     """An INSERT, to run as ``session.execute(statement, rows)``, that sets the ``update``
     columns to the row's values where a row collides with the unique key ``key`` (its
-    columns). Without ``.values()`` it is compiled once and cached, whatever the rows."""
-    if session.get_bind().dialect.name == "mysql":
-        statement = mysql_insert(model)
-        return statement.on_duplicate_key_update(
-            {name: statement.inserted[name] for name in update}
-        )
+    columns). Built once per dialect and table, and without ``.values()``, so it is compiled
+    once and cached whatever the rows."""
+    return _upsert(session.get_bind().dialect.name, model, tuple(key), tuple(update))
+
+
+@cache
+def _upsert(dialect: str, model: Any, key: tuple[str, ...], update: tuple[str, ...]) -> Any:
+    if dialect == "mysql":
+        mysql = mysql_insert(model)
+        return mysql.on_duplicate_key_update({name: mysql.inserted[name] for name in update})
     lite = sqlite_insert(model)
     return lite.on_conflict_do_update(
         index_elements=list(key), set_={name: lite.excluded[name] for name in update}
     )
 
 
+@cache
 def insert_all(model: Any) -> Insert:
     """An INSERT for ``session.execute(insert_all(Model), rows)`` that sends every row in one
     statement. By default the ORM leaves a row's None values out (so server defaults apply),
-    which splits rows with and without a value into separate INSERTs."""
+    which splits rows with and without a value into separate INSERTs. Built once per table.
+    Run with one row (a dict) it is an ordinary single-row INSERT, cached like the others."""
     return insert(model).execution_options(render_nulls=True)

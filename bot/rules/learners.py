@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import ActivityType
 from db.models import ActivityLog, User, UserStats
+from db.upsert import insert_all
 
 # A learner counts as seen again (and gets a LOGIN row) after this much silence;
 # below it, `last_seen_at` is not rewritten, so ordinary updates cost no UPDATE.
@@ -94,14 +95,15 @@ async def log_activity(
     details: str | None = None,
 ) -> None:
     await session.execute(
-        insert(ActivityLog).values(
-            user_id=user_id,
-            activity_type=kind,
-            entity_id=entity_id,
-            entity_type=entity_type,
-            details=details,
-            created_at=now,
-        )
+        insert_all(ActivityLog),
+        {
+            "user_id": user_id,
+            "activity_type": kind,
+            "entity_id": entity_id,
+            "entity_type": entity_type,
+            "details": details,
+            "created_at": now,
+        },
     )
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, select, update
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -273,15 +273,16 @@ async def open_lesson(
         return Refused(Refusal.LOCKED, status)
     if lesson_id not in progress:
         await session.execute(
-            insert(UserProgress).values(
-                user_id=user.id,
-                lesson_id=lesson_id,
-                status=ProgressStatus.IN_PROGRESS,
-                attempts=0,
-                started_at=now,
-                created_at=now,
-                updated_at=now,
-            )
+            insert_all(UserProgress),
+            {
+                "user_id": user.id,
+                "lesson_id": lesson_id,
+                "status": ProgressStatus.IN_PROGRESS,
+                "attempts": 0,
+                "started_at": now,
+                "created_at": now,
+                "updated_at": now,
+            },
         )
         await log_activity(
             session,
@@ -363,14 +364,20 @@ async def start_quiz(
         return Refused(Refusal.QUIZ_OPEN, opened.status)
     attempt = attempts + 1
     await session.execute(
-        update(UserProgress)
-        .where(UserProgress.user_id == user.id, UserProgress.lesson_id == lesson_id)
-        .values(attempts=attempt, updated_at=now)
+        COUNT_ATTEMPT, {"user": user.id, "lesson": lesson_id, "attempt": attempt, "now": now}
     )
     if not lesson.questions:  # content without a quiz: reading it completes it
         return await _finish_attempt(session, course, user, lesson, attempt, (), now)
     retake = row is not None and row.status is ProgressStatus.COMPLETED
     return quiz_turn(user, lesson, lesson.questions[0], attempt, retake=retake)
+
+
+COUNT_ATTEMPT = (
+    update(UserProgress)
+    .where(UserProgress.user_id == bindparam("user"), UserProgress.lesson_id == bindparam("lesson"))
+    .values(attempts=bindparam("attempt"), updated_at=bindparam("now"))
+    .execution_options(synchronize_session=False)
+)
 
 
 async def _open_poll(session: AsyncSession, user_id: int, lesson_id: int, attempt: int) -> bool:
