@@ -18,6 +18,7 @@ session, so the figure is, if anything, a little above a real `learnbot run`'s.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 
 import bot.entry.cli  # noqa: F401  (`learnbot run` starts there)
@@ -42,7 +43,7 @@ async def polling_bot(
     """(peak RSS after the start, peak RSS after the conversations), in MB."""
     settings = load_settings(bot_token=TOKEN, database_url=url, redis_url=None)
     engine = await prepare_database(url, migrate=False)
-    session = BenchSession()
+    session = BenchSession(poll_prefix=f"polling-bot-{os.getpid()}")  # unlike the parent's
     bot = build_bot(TOKEN, session=session)
     await bot.me()
     async with serve_metrics(engine, "127.0.0.1", 0):  # port 0: any free port

@@ -60,8 +60,8 @@ FIRST_TELEGRAM_ID = 10_000_000
 class BenchSession(OfflineSession):
     """Remembers the latest poll sent to each chat, so a learner can answer it."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, *, poll_prefix: str = "poll") -> None:
+        super().__init__(poll_prefix=poll_prefix)
         self.open_polls: dict[int, tuple[str, list[int]]] = {}
 
     async def make_request(
@@ -327,8 +327,9 @@ def polling_bot_rss(
     conversations from `first` on (see `bench/polling_bot.py`)."""
     pairs = ",".join(f"{lesson}:{questions}" for lesson, questions in lessons)
     args = [url, str(first), str(learners), str(concurrency), pairs]
+    # Its log (a failed update, say) goes to our stderr.
     output = subprocess.run([sys.executable, "-m", "bench.polling_bot", *args],
-                            capture_output=True, text=True, check=True).stdout  # fmt: skip
+                            stdout=subprocess.PIPE, text=True, check=True).stdout  # fmt: skip
     started, peak = output.split()[-2:]
     return float(started), float(peak)
 
