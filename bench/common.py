@@ -55,7 +55,16 @@ class StatementCounter:
 
 
 def peak_rss_mb() -> float:
+    """This process's peak RSS, children not included. Inherited across fork and exec:
+    a child started from a big process reports at least its parent's figure; use
+    `own_peak_rss_mb` there."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def own_peak_rss_mb() -> float:
+    """This process's own peak RSS (Linux's VmHWM, reset by exec, unlike ru_maxrss)."""
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float:

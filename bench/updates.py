@@ -14,7 +14,9 @@ machine is shared, so only ratios measured together mean anything):
   (latency counted from when each update was due, so a slow answer cannot hide the queue);
 - with `--rows N`: the same conversations with N learners in the tables instead of
   `--learners` (the same mix, more rows);
-- the peak RSS of a process that only imports aiogram.
+- memory: the peak RSS of a polling bot (`bench/polling_bot.py`: a process of its own,
+  started as `learnbot run` starts, playing a third set of learners' conversations; the
+  seeding and migrations here do not count) against a process that only imports aiogram.
 """
 
 from __future__ import annotations
@@ -35,11 +37,16 @@ from aiogram.methods import SendPoll, TelegramMethod
 from aiogram.types import CallbackQuery, Chat, Message, PollAnswer, Update, User
 from sqlalchemy import insert, text
 
-from bench.common import StatementCounter, current_kind, peak_rss_mb, percentile, throwaway_mysql
+from bench.common import (
+    StatementCounter,
+    current_kind,
+    peak_rss_mb,
+    percentile,
+    throwaway_mysql,
+)
 from bot.entry.app import build_bot, build_dispatcher
 from bot.entry.database import BUNDLED_COURSE
 from bot.entry.offline import OfflineSession
-from bot.rules import content
 from bot.rules.clock import SystemClock
 from bot.rules.course import CourseCache
 from bot.telegram.callbacks import LessonCb, QuizCb
@@ -53,8 +60,8 @@ FIRST_TELEGRAM_ID = 10_000_000
 class BenchSession(OfflineSession):
     """Remembers the latest poll sent to each chat, so a learner can answer it."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, *, poll_prefix: str = "poll") -> None:
+        super().__init__(poll_prefix=poll_prefix)
         self.open_polls: dict[int, tuple[str, list[int]]] = {}
 
     async def make_request(
@@ -122,6 +129,10 @@ class Learner:
 
 
 async def seed(url: str, learners: int) -> list[tuple[int, int]]:
+    # Here, not at the top: `bench.polling_bot` imports this module and must hold only
+    # what a polling bot holds.
+    from bot.rules import content
+
     await upgrade_to_head(url)
     engine = create_engine(url)
     factory = create_session_factory(engine)
@@ -165,7 +176,8 @@ async def play_all(
 
 
 async def run(url: str, learners: int, concurrency: int) -> float:
-    lessons = await seed(url, 2 * learners)  # the second half plays the open-loop run
+    # The second third plays the open-loop run, the last one the polling bot's.
+    lessons = await seed(url, 3 * learners)
     engine = create_engine(url, pool_size=concurrency, max_overflow=0)
     counter = StatementCounter(engine)
     session = BenchSession()
@@ -184,7 +196,11 @@ async def run(url: str, learners: int, concurrency: int) -> float:
                               throughput / 4, concurrency, session)  # fmt: skip
     print(f"open loop at {throughput / 4:,.0f} updates/s (a quarter of LearnBot's own):"
           f" p95 {p95:.1f} ms (target ≤ 50)")  # fmt: skip
-    rss, bare_rss = peak_rss_mb(), aiogram_only_rss_mb()
+    started, rss = polling_bot_rss(url, FIRST_TELEGRAM_ID + 2 * learners, learners,
+                                   concurrency, lessons)  # fmt: skip
+    bare_rss = aiogram_only_rss_mb()
+    print(f"polling bot process: peak RSS {started:.0f} MB started,"
+          f" {rss:.0f} MB after {learners} learners' conversations")  # fmt: skip
     print(f"peak RSS {rss:.0f} MB; a process importing aiogram only {bare_rss:.0f} MB:"
           f" {rss / bare_rss:.2f} × (target ≤ 1.3)")  # fmt: skip
     return throughput
@@ -215,7 +231,7 @@ def report(
             f" {counter.statements[kind] / len(values):10.2f}"
             f" {counter.commits[kind] / len(values):12.2f}"
         )
-    print(f"peak RSS: {peak_rss_mb():.0f} MB")
+    print(f"peak RSS: {peak_rss_mb():.0f} MB (this bench process: seeding and migrations too)")
 
 
 def conversation_updates(telegram_id: int, lessons: list[tuple[int, int]]) -> list[Update]:
@@ -304,9 +320,23 @@ async def open_loop_p95(
     return 1000 * percentile(latencies, 0.95)
 
 
+def polling_bot_rss(
+    url: str, first: int, learners: int, concurrency: int, lessons: list[tuple[int, int]]
+) -> tuple[float, float]:
+    """Peak RSS (MB) of a polling bot's process after its start and after `learners`
+    conversations from `first` on (see `bench/polling_bot.py`)."""
+    pairs = ",".join(f"{lesson}:{questions}" for lesson, questions in lessons)
+    args = [url, str(first), str(learners), str(concurrency), pairs]
+    # Its log (a failed update, say) goes to our stderr.
+    output = subprocess.run([sys.executable, "-m", "bench.polling_bot", *args],
+                            stdout=subprocess.PIPE, text=True, check=True).stdout  # fmt: skip
+    started, peak = output.split()[-2:]
+    return float(started), float(peak)
+
+
 def aiogram_only_rss_mb() -> float:
     """Peak RSS of a fresh process that imports aiogram and nothing of ours."""
-    # VmHWM, not getrusage: ru_maxrss survives fork and exec, so a child would report ours.
+    # VmHWM, as own_peak_rss_mb reads it (bench.common itself would load SQLAlchemy).
     code = (
         "import aiogram, aiogram.types, aiogram.utils.i18n;"
         "print(next(int(l.split()[1]) for l in open('/proc/self/status')"

@@ -6,7 +6,9 @@ for an operator at the shell.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +16,8 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 
+from db.engine import create_engine
+from db.migrate import SchemaHistoryError, current_revision, head_revision
 from tests.support.databases import alembic_config
 
 
@@ -245,3 +249,55 @@ def test_0009_relevels_learners_and_its_downgrade_restores_the_old_rule(
     assert {"lessons-50", "streak-30", "points-2000"} <= slugs
     assert not {"course-half", "course-complete", "streak-14", "points-top"} & slugs
     engine.dispose()
+
+
+# ---------------------------------------------------------------------------------------------
+# The schema check at start reads what Alembic would, without loading Alembic
+
+
+def test_the_head_read_from_the_revision_files_is_alembics_head(fresh_database: str) -> None:
+    script = ScriptDirectory.from_config(alembic_config(fresh_database))
+    assert head_revision() == script.get_current_head()
+
+
+def _bot_reads(url: str) -> str | None:
+    async def read() -> str | None:
+        engine = create_engine(url)
+        try:
+            return await current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())
+
+
+def test_the_schema_revision_the_bot_reads_is_the_one_alembic_wrote(fresh_database: str) -> None:
+    assert _bot_reads(fresh_database) is None  # no schema at all
+    config = alembic_config(fresh_database)
+    for revision in _revisions(fresh_database)[:2]:
+        command.upgrade(config, revision)
+        assert _bot_reads(fresh_database) == revision == _current(fresh_database)
+    command.downgrade(config, "base")  # the version table stays, empty
+    assert _bot_reads(fresh_database) is None
+
+
+def _revision_file(folder: Path, revision: str, down: str) -> None:
+    (folder / f"{revision}.py").write_text(
+        f'"""{revision}"""\n\nrevision: str = "{revision}"\ndown_revision = {down}\n'
+    )
+
+
+def test_a_merge_revision_is_the_one_head(tmp_path: Path) -> None:
+    _revision_file(tmp_path, "a", "None")
+    _revision_file(tmp_path, "b", '"a"')
+    _revision_file(tmp_path, "c", '"a"')
+    _revision_file(tmp_path, "merge", '("b", "c")')
+    assert head_revision(tmp_path) == "merge"
+
+
+def test_two_heads_are_refused_with_their_names(tmp_path: Path) -> None:
+    _revision_file(tmp_path, "a", "None")
+    _revision_file(tmp_path, "b", '"a"')
+    _revision_file(tmp_path, "c", '"a"')
+    with pytest.raises(SchemaHistoryError, match="several heads: b, c"):
+        head_revision(tmp_path)

@@ -11,9 +11,8 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.entry.deferred import defer_mysql_rsa
 from bot.entry.failures import NotReady, require_existing
-from bot.rules import content
-from bot.rules.clock import SystemClock
 from db.engine import create_engine, create_session_factory, is_sqlite
 from db.migrate import CHECKOUT, current_revision, head_revision, upgrade_to_head
 
@@ -36,9 +35,10 @@ async def prepare_database(url: str, *, migrate: bool, bundled: bool = True) -> 
     database is only migrated when asked (`--migrate`), otherwise an old schema stops
     the start with a clear message.
     """
+    defer_mysql_rsa()  # before the engine loads the MySQL driver
     engine = create_engine(url)
     try:
-        current, head = await current_revision(engine), head_revision(url)
+        current, head = await current_revision(engine), head_revision()
         if current != head:
             if not (migrate or is_sqlite(url)):
                 raise NotReady(
@@ -60,7 +60,7 @@ async def open_at_head(url: str) -> AsyncEngine:
     require_existing(url)
     engine = create_engine(url)
     try:
-        current, head = await current_revision(engine), head_revision(url)
+        current, head = await current_revision(engine), head_revision()
         if current != head:
             raise NotReady(
                 f"the database schema is at {current or 'nothing'}, this code needs {head}: "
@@ -73,6 +73,10 @@ async def open_at_head(url: str) -> AsyncEngine:
 
 
 async def import_bundled_course_if_empty(engine: AsyncEngine) -> None:
+    # Here, not at the top: a bot on a server database never imports content (YAML).
+    from bot.rules import content
+    from bot.rules.clock import SystemClock
+
     factory = create_session_factory(engine)
     async with factory() as session, session.begin():
         if await content.has_content(session):

@@ -42,8 +42,9 @@ BOT_USER = User(id=4242, is_bot=True, first_name="LearnBot", username="learnbot_
 
 
 class OfflineSession(BaseSession):
-    def __init__(self) -> None:
+    def __init__(self, *, poll_prefix: str = "poll") -> None:
         super().__init__()
+        self.poll_prefix = poll_prefix  # poll ids are unique in the database: one per session
         self.calls: list[TelegramMethod[Any]] = []
         self.results: list[Any] = []  # what each call returned, in step with `calls`
         self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and downloads
@@ -115,7 +116,7 @@ class OfflineSession(BaseSession):
     def _poll(self, method: SendPoll) -> Poll:
         texts = [option if isinstance(option, str) else option.text for option in method.options]
         return Poll(
-            id=f"poll-{next(self._poll_ids)}",
+            id=f"{self.poll_prefix}-{next(self._poll_ids)}",
             question=method.question,
             options=[
                 PollOption(persistent_id=str(i), text=text, voter_count=0)

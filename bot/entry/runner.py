@@ -1,4 +1,8 @@
-"""Starting LearnBot: long polling, the webhook server, the scheduler alone."""
+"""Starting LearnBot: long polling, the webhook server, the scheduler alone.
+
+Redis's client and the webhook server are imported by the modes that use them: a polling
+bot without REDIS_URL does not hold them in memory.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ from contextlib import asynccontextmanager
 
 from aiogram import Bot
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
-from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -19,7 +22,6 @@ from bot.entry.config import Settings
 from bot.entry.database import prepare_database
 from bot.entry.failures import CannotStart, NotReady
 from bot.entry.metrics_server import MetricsPortUnavailable, serve_metrics
-from bot.entry.webhook import build_app, webhook_path
 from bot.rules.clock import Clock, SystemClock
 from bot.rules.course import CourseCache
 from db.engine import create_session_factory
@@ -49,7 +51,11 @@ def build_jobs(
 def fsm_storage(settings: Settings) -> BaseStorage | None:
     """Redis when REDIS_URL is set, so a conversation (a broadcast being composed)
     survives a restart and works whichever bot process gets the next update."""
-    return RedisStorage.from_url(settings.redis_url) if settings.redis_url else None
+    if not settings.redis_url:
+        return None
+    from aiogram.fsm.storage.redis import RedisStorage
+
+    return RedisStorage.from_url(settings.redis_url)
 
 
 # A learner's update waits for the lock held by their previous one; Redis is asked this often.
@@ -59,6 +65,10 @@ ISOLATION_LOCK = {"timeout": 60, "sleep": 0.02}
 def events_isolation(storage: BaseStorage | None) -> BaseEventIsolation | None:
     """With Redis, one learner's updates wait for each other whichever process has them
     (a quiz answer arriving while the update that sent the poll still commits)."""
+    if storage is None:
+        return None
+    from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+
     if isinstance(storage, RedisStorage):
         return RedisEventIsolation(storage.redis, lock_kwargs=ISOLATION_LOCK)
     return None
@@ -131,6 +141,10 @@ async def run_polling(settings: Settings, *, migrate: bool, scheduler: bool = Tr
 
 async def run_webhook(settings: Settings) -> int:
     """The webhook server (no scheduler: run `learnbot scheduler` beside it)."""
+    from aiogram.fsm.storage.redis import RedisStorage
+
+    from bot.entry.webhook import build_app, webhook_path
+
     if not settings.webhook_url or settings.webhook_secret is None:
         raise CannotStart("configuration error: webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET")
     secret = settings.webhook_secret.get_secret_value()

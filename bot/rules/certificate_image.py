@@ -6,6 +6,9 @@ first font in `FALLBACK_FONTS` found on the machine that has them all (CJK fonts
 operator installed one); symbols no font has (emoji) are left out; when letters would be
 missing, the certificate shows the learner's fallback label instead of boxes. The caption
 sent with the image always carries the name as written. Rendering never raises for a name.
+
+Pillow is imported by the first render, not with this module: a bot process that never
+renders a certificate does not keep it in memory (about 4 MB).
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw, ImageFont
+if TYPE_CHECKING:
+    from PIL import ImageDraw, ImageFont
 
 FONTS = Path(__file__).parent / "fonts"
 REGULAR = FONTS / "DejaVuSans.ttf"
@@ -56,6 +61,8 @@ class CertificateText:
 
 def render_certificate(text: CertificateText) -> bytes:
     """The certificate as PNG bytes."""
+    from PIL import Image, ImageDraw
+
     image = Image.new("RGB", SIZE, PAPER)
     draw = ImageDraw.Draw(image)
     width, height = SIZE
@@ -91,6 +98,8 @@ def drawable_name(name: str, fallback: str) -> tuple[str, Path]:
 
 @cache
 def _font(path: Path, size: int) -> ImageFont.FreeTypeFont:
+    from PIL import ImageFont
+
     return ImageFont.truetype(str(path), size)
 
 

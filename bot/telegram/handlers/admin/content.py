@@ -1,13 +1,18 @@
 """Content from the chat: upload a course .zip (validate, preview, confirm), /content
 (every module and lesson with its slug, state and learners), /publish a module or lesson
 by slug, and /unpublish it after a confirmation that says how many learners it hides it
-from."""
+from.
+
+The course loader (YAML, the zip unpacking) is imported when a course is uploaded: a bot
+process that never receives one does not keep it in memory.
+"""
 
 from __future__ import annotations
 
 import io
 from datetime import datetime
 from html import escape
+from typing import TYPE_CHECKING
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
@@ -18,15 +23,17 @@ from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules import audit, content, publishing
+from bot.rules import audit, publishing
 from bot.rules.clock import Clock
-from bot.rules.content.upload import MAX_UPLOAD_BYTES, UploadRefused, load_uploaded_course
 from bot.rules.course import CourseCache
 from bot.rules.publishing import ContentItem, ContentKind, ListedModule
 from bot.rules.telegram_html import split_html
 from bot.telegram.callbacks import ImportCb, UnpublishCb
 from bot.telegram.reply import show
 from db.models import User
+
+if TYPE_CHECKING:
+    from bot.rules.content import Problem
 
 MAX_PROBLEMS_SHOWN = 20
 MAX_CHANGES_SHOWN = 30
@@ -52,6 +59,9 @@ async def download(bot: Bot, file_id: str) -> bytes:
 async def course_uploaded(
     message: Message, bot: Bot, session: AsyncSession, state: FSMContext
 ) -> None:
+    from bot.rules import content
+    from bot.rules.content.upload import MAX_UPLOAD_BYTES, UploadRefused, load_uploaded_course
+
     document = message.document
     assert document is not None
     if document.file_size and document.file_size > MAX_UPLOAD_BYTES:
@@ -94,7 +104,7 @@ async def course_uploaded(
     await message.answer(chunks[-1], reply_markup=builder.as_markup())
 
 
-async def reply_problems(message: Message, problems: list[content.Problem]) -> None:
+async def reply_problems(message: Message, problems: list[Problem]) -> None:
     lines = [escape(str(problem)) for problem in problems[:MAX_PROBLEMS_SHOWN]]
     text = _("❌ The course has {count} problem(s); nothing was changed:").format(
         count=len(problems)
@@ -115,6 +125,9 @@ async def import_decided(
     clock: Clock,
     course_cache: CourseCache,
 ) -> None:
+    from bot.rules import content
+    from bot.rules.content.upload import UploadRefused, load_uploaded_course
+
     file_id = (await state.get_data()).get("course_file_id")
     await state.update_data(course_file_id=None)
     if not callback_data.apply or not file_id:
