@@ -205,7 +205,8 @@ async def test_someone_elses_poll_is_ignored(session: AsyncSession) -> None:
     assert outcome.result is None
     assert outcome.next_turn is None
     unknown = await answer_poll(session, course, owner, "unknown-poll", [0], now)
-    assert unknown.result is None and unknown.next_turn is None
+    assert unknown.result is None
+    assert unknown.next_turn is None
     assert not unknown.quiz_poll  # left to the review router
 
 
