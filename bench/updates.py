@@ -10,6 +10,9 @@ machine is shared, so only ratios measured together mean anything):
 
 - the same updates, kind for kind, through a bare aiogram `Dispatcher` whose one handler
   answers once, through the same offline Bot API session at the same concurrency;
+- the floors a database puts under any bot on this stack: that bare handler first reading
+  the learner (one SQLAlchemy ORM SELECT over aiomysql), then also writing a row and
+  committing;
 - p95 when the updates are offered open loop at a quarter of LearnBot's own throughput
   (latency counted from when each update was due, so a slow answer cannot hide the queue);
 - with `--rows N`: the same conversations with N learners in the tables instead of
@@ -29,6 +32,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,8 +53,10 @@ from bot.entry.database import BUNDLED_COURSE
 from bot.entry.offline import OfflineSession
 from bot.rules.clock import SystemClock
 from bot.rules.course import CourseCache
+from bot.rules.learners import get_learner, log_activity
 from bot.telegram.callbacks import LessonCb, QuizCb
 from db.engine import create_engine, create_session_factory
+from db.enums import ActivityType
 from db.migrate import upgrade_to_head
 from db.models import User as UserRow
 
@@ -192,6 +198,7 @@ async def run(url: str, learners: int, concurrency: int) -> float:
     print(f"baseline, bare aiogram: {baseline:,.0f} updates/s;"
           f" LearnBot {throughput:,.0f} = {throughput / baseline:.2f} × baseline"
           " (target ≥ 0.30)")  # fmt: skip
+    await database_floors(url, lessons, learners, concurrency, baseline)
     p95 = await open_loop_p95(url, lessons, FIRST_TELEGRAM_ID + learners, learners,
                               throughput / 4, concurrency, session)  # fmt: skip
     print(f"open loop at {throughput / 4:,.0f} updates/s (a quarter of LearnBot's own):"
@@ -250,13 +257,21 @@ def conversation_updates(telegram_id: int, lessons: list[tuple[int, int]]) -> li
     return updates
 
 
-async def bare_aiogram(lessons: list[tuple[int, int]], learners: int, concurrency: int) -> float:
-    """Updates/s of a bare Dispatcher answering every update once, same session, same mix."""
+Work = Callable[[int], Awaitable[None]]
+
+
+async def bare_aiogram(
+    lessons: list[tuple[int, int]], learners: int, concurrency: int, work: Work | None = None
+) -> float:
+    """Updates/s of a bare Dispatcher answering every update once, same session, same mix;
+    with `work`, its handler first does that with the learner's Telegram id."""
     session = BenchSession()
     bot = build_bot("42:BASELINE", session=session)
     dispatcher = Dispatcher()
 
     async def answer(event: Any, event_from_user: User) -> None:
+        if work is not None:
+            await work(event_from_user.id)
         await bot.send_message(event_from_user.id, "ok")
 
     for observer in (dispatcher.message, dispatcher.callback_query, dispatcher.poll_answer):
@@ -276,6 +291,33 @@ async def bare_aiogram(lessons: list[tuple[int, int]], learners: int, concurrenc
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return total / (time.perf_counter() - started)
+
+
+async def database_floors(
+    url: str, lessons: list[tuple[int, int]], learners: int, concurrency: int, baseline: float
+) -> None:
+    """What any bot on this stack pays per update before doing anything: the bare Dispatcher
+    again, its handler first reading the learner (one ORM SELECT in a session of its own),
+    then also writing one row and committing, through an engine like LearnBot's."""
+    engine = create_engine(url, pool_size=concurrency, max_overflow=0)
+    factory = create_session_factory(engine)
+
+    async def read(telegram_id: int) -> None:
+        async with factory() as session:
+            await get_learner(session, telegram_id)
+
+    async def read_and_write(telegram_id: int) -> None:
+        async with factory() as session:
+            learner = await get_learner(session, telegram_id)
+            assert learner is not None
+            await log_activity(session, learner.id, ActivityType.LOGIN, datetime.now(UTC))
+            await session.commit()
+
+    for label, work in (("one ORM read", read), ("one read, one INSERT, COMMIT", read_and_write)):
+        floor = await bare_aiogram(lessons, learners, concurrency, work)
+        print(f"floor, bare aiogram + {label}: {floor:,.0f} updates/s ="
+              f" {floor / baseline:.2f} × baseline")  # fmt: skip
+    await engine.dispose()
 
 
 async def open_loop_p95(
