@@ -4,8 +4,14 @@ Every message goes through one :class:`RateLimiter` (SPEC §4): at most ``rate``
 any one-second window (a sliding-window log of start times) and at most one per
 ``per_chat_interval`` to the same chat. A 429 pauses *all* sends for ``retry_after`` seconds,
 then the message is retried; a 403 marks the learner blocked; network errors and 5xx are retried
-with exponential back-off; anything else fails at once. The outcome is written to the delivery
-ledger in a short session of its own, opened only after Telegram has answered.
+with exponential back-off; anything else fails at once. The request is posted by
+:class:`~scheduler.botapi.PushPoster` (JSON, only ``ok`` read back).
+
+Outcomes go to the delivery ledger after Telegram has answered, in short sessions of their
+own: :meth:`Sender.send` writes its one outcome at once; :meth:`Sender.send_all` writes them a
+batch at a time through :class:`~scheduler.outcomes.OutcomeBook`, and no message starts while
+``resend_window`` messages lack a committed outcome, so a process killed outright re-sends at
+most that many on restart (each learner at most one extra copy).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import time
 from collections import Counter, deque
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from aiogram import Bot
 from aiogram.enums import ParseMode
@@ -28,13 +35,13 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.types import InlineKeyboardMarkup
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.observability.metrics import PUSHES, RATE_LIMITED
 from bot.rules.clock import Clock
 from db.enums import DeliveryStatus
-from db.models import Delivery, User
+from scheduler.botapi import PushPoster
+from scheduler.outcomes import DEFAULT_DELAY, DEFAULT_WINDOW, Outcome, OutcomeBook, write_outcomes
 
 __all__ = ["Outgoing", "RateLimiter", "Sender", "SenderStats"]
 
@@ -151,12 +158,16 @@ class Sender:
         concurrency: int = 8,
         backoff: float = 0.5,
         max_backoff: float = 30.0,
+        resend_window: int = DEFAULT_WINDOW,
+        outcome_delay: float = DEFAULT_DELAY,
         monotonic: Monotonic = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         if max_attempts < 1 or concurrency < 1:
             raise ValueError("max_attempts and concurrency must be at least 1")
-        self._bot = bot
+        if resend_window < concurrency:
+            raise ValueError("the re-send window must hold at least `concurrency` messages")
+        self._poster = PushPoster(bot)
         self._session_factory = session_factory
         self._clock = clock
         self._max_attempts = max_attempts
@@ -164,12 +175,56 @@ class Sender:
         self._concurrency = concurrency
         self._backoff = backoff
         self._max_backoff = max_backoff
+        self._resend_window = resend_window
+        self._outcome_delay = outcome_delay
         self._sleep = sleep
         self._limiter = RateLimiter(rate, per_chat_interval, monotonic=monotonic, sleep=sleep)
         self.stats = SenderStats()
 
     async def send(self, message: Outgoing) -> DeliveryStatus:
-        """Send one message (retrying as the rules say) and record the outcome."""
+        """Send one message (retrying as the rules say) and record the outcome at once."""
+        outcome = await self.attempt(message)
+        await write_outcomes(self._session_factory, self._clock, [outcome])
+        return outcome.status
+
+    async def send_all(
+        self, messages: Iterable[Outgoing] | AsyncIterable[Outgoing]
+    ) -> Counter[DeliveryStatus]:
+        """Send every message, up to ``concurrency`` at a time, within the re-send window;
+        record the outcomes a batch at a time; count them."""
+        outcomes: Counter[DeliveryStatus] = Counter()
+        slots = asyncio.Semaphore(self._concurrency)
+        book = OutcomeBook(
+            self._session_factory,
+            self._clock,
+            window=self._resend_window,
+            delay=self._outcome_delay,
+        )
+
+        async def send_one(message: Outgoing) -> None:
+            try:
+                outcome = await self.attempt(message)
+                book.add(outcome)
+                outcomes[outcome.status] += 1
+            finally:
+                slots.release()
+
+        try:
+            async with asyncio.TaskGroup() as group:
+                writer = group.create_task(book.keep_writing())
+                async with asyncio.TaskGroup() as sends:
+                    async for message in _iterate(messages):
+                        await book.reserve()
+                        await slots.acquire()
+                        sends.create_task(send_one(message))
+                book.close()
+                await writer
+        finally:  # stopped early (a crash, a cancel): what was sent is still written
+            await book.write_waiting()
+        return outcomes
+
+    async def attempt(self, message: Outgoing) -> Outcome:
+        """Send one message, retrying as the rules say; its outcome, not yet recorded."""
         error: Exception | None = None
         for attempt in range(1, self._max_attempts + 1):
             await self._limiter.acquire(message.chat_id)
@@ -181,70 +236,46 @@ class Sender:
                 self._limiter.pause(exc.retry_after)  # the retry waits in the limiter
                 error, delay = exc, 0.0
             except TelegramForbiddenError as exc:
-                return await self._finish(message, DeliveryStatus.BLOCKED, attempt, exc)
+                return self._finish(message, DeliveryStatus.BLOCKED, attempt, exc)
             except TelegramEntityTooLarge as exc:  # a TelegramNetworkError, but final
-                return await self._finish(message, DeliveryStatus.FAILED, attempt, exc)
+                return self._finish(message, DeliveryStatus.FAILED, attempt, exc)
             except (TelegramNetworkError, TelegramServerError) as exc:
                 error, delay = exc, self._backoff_delay(attempt)
             except Exception as exc:  # bad request, not found, …: retrying will not help
-                return await self._finish(message, DeliveryStatus.FAILED, attempt, exc)
+                return self._finish(message, DeliveryStatus.FAILED, attempt, exc)
             else:
-                return await self._finish(message, DeliveryStatus.SENT, attempt)
+                return self._finish(message, DeliveryStatus.SENT, attempt)
             if attempt < self._max_attempts:
                 self.stats.retried += 1
                 log.debug("retrying chat=%s delivery=%s: %s", *_context(message), error)
                 if delay > 0:
                     await self._sleep(delay)
-        return await self._finish(message, DeliveryStatus.FAILED, self._max_attempts, error)
-
-    async def send_all(
-        self, messages: Iterable[Outgoing] | AsyncIterable[Outgoing]
-    ) -> Counter[DeliveryStatus]:
-        """Send every message, up to ``concurrency`` at a time; count the outcomes."""
-        outcomes: Counter[DeliveryStatus] = Counter()
-        slots = asyncio.Semaphore(self._concurrency)
-
-        async def send_one(message: Outgoing) -> None:
-            try:
-                outcomes[await self.send(message)] += 1
-            finally:
-                slots.release()
-
-        async with asyncio.TaskGroup() as group:
-            async for message in _iterate(messages):
-                await slots.acquire()
-                group.create_task(send_one(message))
-        return outcomes
+        return self._finish(message, DeliveryStatus.FAILED, self._max_attempts, error)
 
     async def _deliver(self, message: Outgoing) -> None:
+        params: dict[str, Any] = {
+            "chat_id": message.chat_id,
+            "parse_mode": ParseMode.HTML,
+            "reply_markup": message.reply_markup,
+            "allow_paid_broadcast": self._paid_broadcast,
+        }
         if message.photo is not None:
-            await self._bot.send_photo(
-                message.chat_id,
-                message.photo,
-                caption=message.text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=message.reply_markup,
-                allow_paid_broadcast=self._paid_broadcast,
+            await self._poster.post(
+                "sendPhoto", params | {"photo": message.photo, "caption": message.text}
             )
         else:
-            await self._bot.send_message(
-                message.chat_id,
-                message.text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=message.reply_markup,
-                allow_paid_broadcast=self._paid_broadcast,
-            )
+            await self._poster.post("sendMessage", params | {"text": message.text})
 
     def _backoff_delay(self, attempt: int) -> float:
         return float(min(self._backoff * 2 ** (attempt - 1), self._max_backoff))
 
-    async def _finish(
+    def _finish(
         self,
         message: Outgoing,
         status: DeliveryStatus,
         attempts: int,
         error: Exception | None = None,
-    ) -> DeliveryStatus:
+    ) -> Outcome:
         text = None if error is None else _describe(error)[:ERROR_MAX_CHARS]
         PUSHES.labels(outcome=status.name.lower()).inc()
         if status is DeliveryStatus.SENT:
@@ -261,33 +292,7 @@ class Sender:
                 text,
                 exc_info=error is not None and not isinstance(error, AiogramError),
             )
-        await self._record(message, status, attempts, text)
-        return status
-
-    async def _record(
-        self, message: Outgoing, status: DeliveryStatus, attempts: int, error: str | None
-    ) -> None:
-        """Write the outcome in a short transaction of its own (Telegram has answered)."""
-        blocked = status is DeliveryStatus.BLOCKED
-        if message.delivery_id is None and not blocked:
-            return
-        now = self._clock.now()
-        values: dict[str, object] = {
-            "status": status,
-            "attempts": Delivery.attempts + attempts,  # a re-sent row keeps counting
-            "error": error,
-        }
-        if status is DeliveryStatus.SENT:
-            values["sent_at"] = now
-        async with self._session_factory() as session, session.begin():
-            if blocked:
-                await session.execute(
-                    update(User).where(User.id == message.user_id).values(blocked_at=now)
-                )
-            if message.delivery_id is not None:
-                await session.execute(
-                    update(Delivery).where(Delivery.id == message.delivery_id).values(values)
-                )
+        return Outcome(message.user_id, message.delivery_id, status, attempts, text)
 
 
 def _context(message: Outgoing) -> tuple[int, int | None]:
