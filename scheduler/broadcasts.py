@@ -3,11 +3,14 @@
 For each SENDING broadcast, the job claims one delivery-ledger row per learner of the
 audience in one INSERT … SELECT that skips rows already claimed (unique learner, kind,
 "b<id>"), so a learner gets one copy, ever. It then hands the PENDING rows to the one sender
-in batches; the sender records each outcome in its row. A crash leaves the broadcast SENDING
-with some rows PENDING: the next run sends those and never the ones already SENT.
+in batches; the sender records each outcome in its row (a few hundred per transaction). A
+crash leaves the broadcast SENDING with some rows PENDING: the next run sends those and never
+the ones already SENT (a process killed outright may have sent up to the sender's re-send
+window of them without recording it: those learners get one copy more, see scheduler.sender).
 
-While it sends, the job copies the ledger's counts onto the broadcast (one GROUP BY) and
-edits the progress message at most every `progress_every` seconds; at the same moments, and
+While it sends, the job writes the outcomes the sender holds, copies the ledger's counts onto
+the broadcast (one GROUP BY) and edits the progress message at most every `progress_every`
+seconds; at the same moments, and
 between batches, it checks whether an admin pressed Stop. When nothing is left the broadcast
 is DONE and the final report replaces the progress message. No session is held while sending.
 """
@@ -38,6 +41,7 @@ from bot.telegram.broadcast_view import progress_keyboard, progress_text
 from db.enums import BroadcastStatus, DeliveryKind, DeliveryStatus
 from db.models import Broadcast, Delivery, User
 from db.upsert import insert_ignore_from_select
+from scheduler.outcomes import OutcomeBook
 from scheduler.report import JobReport
 from scheduler.sender import Outgoing, Sender
 
@@ -136,6 +140,7 @@ class BroadcastRun:
     _started: float = 0.0
     _done_at_start: int = 0
     _last_tick: float = 0.0
+    _book: OutcomeBook | None = None  # the outcomes of the batch being sent
 
     async def deliver(self) -> None:
         if not await self._prepare():
@@ -147,7 +152,8 @@ class BroadcastRun:
                 break
             cursor = batch[-1].delivery_id or cursor
             self.handed_over += len(batch)
-            self.outcomes.update(await self.sender.send_all(self._watch(batch)))
+            self._book = self.sender.outcome_book()
+            self.outcomes.update(await self.sender.send_all(self._watch(batch), book=self._book))
         await self._wrap_up()
 
     # ----------------------------------------------------------------- steps
@@ -229,6 +235,8 @@ class BroadcastRun:
 
     async def _report_progress(self) -> bool:
         """Counts onto the broadcast and into the progress message; False once cancelled."""
+        if self._book is not None:
+            await self._book.write_waiting()  # the counts include every answer so far
         async with self.session_factory() as session, session.begin():
             broadcast = await session.get(Broadcast, self.broadcast_id)
             if broadcast is None or broadcast.status is not BroadcastStatus.SENDING:

@@ -103,6 +103,7 @@ class OutcomeBook:
         self._some = asyncio.Event()  # something is waiting
         self._half = asyncio.Event()  # a batch is waiting
         self._closing = False
+        self._writing = asyncio.Lock()
 
     async def reserve(self) -> None:
         """Wait until the window has room for one more message, and take it."""
@@ -134,14 +135,15 @@ class OutcomeBook:
     async def write_waiting(self) -> None:
         """Commit every outcome waiting now. They leave the list only once committed, so a
         write interrupted by a cancel is simply made again by the next call."""
-        batch = list(self._waiting)
-        if batch:
-            await write_outcomes(self._session_factory, self._clock, batch)
-            del self._waiting[: len(batch)]
-            async with self._room:
-                self._out -= len(batch)
-                self._room.notify(len(batch))
-        if not self._waiting and not self._closing:
-            self._some.clear()
-        if len(self._waiting) < self._batch and not self._closing:
-            self._half.clear()
+        async with self._writing:  # the writer and a caller (broadcast progress) take turns
+            batch = list(self._waiting)
+            if batch:
+                await write_outcomes(self._session_factory, self._clock, batch)
+                del self._waiting[: len(batch)]
+                async with self._room:
+                    self._out -= len(batch)
+                    self._room.notify(len(batch))
+            if not self._waiting and not self._closing:
+                self._some.clear()
+            if len(self._waiting) < self._batch and not self._closing:
+                self._half.clear()

@@ -187,19 +187,28 @@ class Sender:
         await write_outcomes(self._session_factory, self._clock, [outcome])
         return outcome.status
 
-    async def send_all(
-        self, messages: Iterable[Outgoing] | AsyncIterable[Outgoing]
-    ) -> Counter[DeliveryStatus]:
-        """Send every message, up to ``concurrency`` at a time, within the re-send window;
-        record the outcomes a batch at a time; count them."""
-        outcomes: Counter[DeliveryStatus] = Counter()
-        slots = asyncio.Semaphore(self._concurrency)
-        book = OutcomeBook(
+    def outcome_book(self) -> OutcomeBook:
+        """A book for one :meth:`send_all`, for a caller that must see every outcome so far
+        in the ledger at moments of its choosing (``await book.write_waiting()``)."""
+        return OutcomeBook(
             self._session_factory,
             self._clock,
             window=self._resend_window,
             delay=self._outcome_delay,
         )
+
+    async def send_all(
+        self,
+        messages: Iterable[Outgoing] | AsyncIterable[Outgoing],
+        *,
+        book: OutcomeBook | None = None,
+    ) -> Counter[DeliveryStatus]:
+        """Send every message, up to ``concurrency`` at a time, within the re-send window;
+        record the outcomes a batch at a time (in ``book``, a fresh one by default); count
+        them."""
+        outcomes: Counter[DeliveryStatus] = Counter()
+        slots = asyncio.Semaphore(self._concurrency)
+        book = book or self.outcome_book()
 
         async def send_one(message: Outgoing) -> None:
             try:

@@ -38,6 +38,7 @@ from bot.telegram.texts import unknown as unknown_text
 from db.enums import ActivityType, BroadcastStatus, DeliveryKind, DeliveryStatus, UserRole
 from db.models import ActivityLog, Broadcast, Delivery, User
 from scheduler.broadcasts import deliver_broadcasts
+from scheduler.outcomes import Outcome
 from scheduler.report import JobReport
 from scheduler.sender import Outgoing, Sender
 from tests.support.botapi_stub import BotAPIStub
@@ -467,11 +468,11 @@ class DyingSender(Sender):
         super().__init__(*args, **kwargs)
         self.left = after
 
-    async def send(self, message: Outgoing) -> DeliveryStatus:
+    async def attempt(self, message: Outgoing) -> Outcome:
         if self.left == 0:
             raise Crash
         self.left -= 1
-        return await super().send(message)
+        return await super().attempt(message)
 
 
 async def test_a_restart_in_the_middle_resumes_and_every_learner_has_exactly_one_copy(
