@@ -132,8 +132,9 @@ async def broadcast(url: str, base: str, language: str, rate: float) -> tuple[in
     bot = build_bot("42:FANOUT", api_base=base)
     sender = Sender(bot, factory, clock, rate=rate, concurrency=CONCURRENCY,
                     paid_broadcast=rate > 30)  # fmt: skip
+    i18n = build_i18n()
     started = time.perf_counter()
-    report = await deliver_broadcasts(factory, sender, bot, clock, build_i18n())
+    report = await deliver_broadcasts(factory, sender, bot, clock, i18n)
     elapsed = time.perf_counter() - started
     await bot.session.close()
     await engine.dispose()

@@ -28,7 +28,6 @@ METHODS: dict[str, type[SendMessage] | type[SendPhoto]] = {
     "sendMessage": SendMessage,
     "sendPhoto": SendPhoto,
 }
-JSON_HEADERS = {"Content-Type": "application/json"}
 
 
 class PushPoster:
@@ -37,32 +36,38 @@ class PushPoster:
         session = bot.session
         self._http = session if isinstance(session, AiohttpSession) else None
         self._timeout = ClientTimeout(total=float(session.timeout))
+        self._urls: dict[str, str] = {}
 
     async def post(self, method: str, params: dict[str, Any]) -> None:
         """Call `method` with `params` (None values left out); raise aiogram's exceptions."""
         if self._http is None:
             await self._bot(METHODS[method](**params))
             return
-        url = self._http.api.api_url(token=self._bot.token, method=method)
-        body = self._http.json_dumps(_plain(params))
         http = await self._http.create_session()
         try:
             async with http.post(
-                url, data=body, headers=JSON_HEADERS, timeout=self._timeout
+                self._url(method), json=_plain(params), timeout=self._timeout
             ) as response:
-                status, content = response.status, await response.text()
+                status, content = response.status, await response.read()
         except TimeoutError as exc:
-            raise TelegramNetworkError(self._method(method, params), "Request timeout") from exc
+            raise TelegramNetworkError(_method(method, params), "Request timeout") from exc
         except ClientError as exc:
             message = f"{type(exc).__name__}: {exc}"
-            raise TelegramNetworkError(self._method(method, params), message) from exc
+            raise TelegramNetworkError(_method(method, params), message) from exc
         if status == 200 and _ok(content):
             return
-        self._http.check_response(self._bot, self._method(method, params), status, content)
+        text = content.decode(errors="replace")
+        self._http.check_response(self._bot, _method(method, params), status, text)
 
-    @staticmethod
-    def _method(method: str, params: dict[str, Any]) -> TelegramMethod[Any]:
-        return METHODS[method](**params)
+    def _url(self, method: str) -> str:
+        if method not in self._urls:
+            assert self._http is not None
+            self._urls[method] = self._http.api.api_url(token=self._bot.token, method=method)
+        return self._urls[method]
+
+
+def _method(method: str, params: dict[str, Any]) -> TelegramMethod[Any]:
+    return METHODS[method](**params)
 
 
 def _plain(params: dict[str, Any]) -> dict[str, Any]:
@@ -75,7 +80,7 @@ def _plain(params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _ok(content: str) -> bool:
+def _ok(content: bytes) -> bool:
     try:
         answer = json.loads(content)
     except ValueError:

@@ -102,7 +102,10 @@ class RateLimiter:
         self._monotonic = monotonic
         self._sleep = sleep
         self._starts: deque[float] = deque(maxlen=int(rate))
-        self._chat_starts: dict[int, float] = {}  # insertion order = start order
+        self._chat_starts: dict[int, float] = {}  # the last start of each recent chat
+        # (start, chat) in start order, to forget idle chats: a deque, because popping a
+        # dict's first keys makes finding the next first key ever slower
+        self._chat_log: deque[tuple[float, int]] = deque()
         self._paused_until = float("-inf")
 
     async def acquire(self, chat_id: int) -> None:
@@ -132,16 +135,16 @@ class RateLimiter:
 
     def _start(self, chat_id: int, now: float) -> None:
         self._starts.append(now)
-        self._chat_starts.pop(chat_id, None)
         self._chat_starts[chat_id] = now
+        self._chat_log.append((now, chat_id))
         self._forget_idle_chats(now)
 
     def _forget_idle_chats(self, now: float) -> None:
-        while self._chat_starts:
-            chat_id, started = next(iter(self._chat_starts.items()))
-            if now - started < self._per_chat:
-                return
-            del self._chat_starts[chat_id]
+        log = self._chat_log
+        while log and now - log[0][0] >= self._per_chat:
+            started, chat_id = log.popleft()
+            if self._chat_starts.get(chat_id) == started:
+                del self._chat_starts[chat_id]
 
 
 class Sender:
@@ -207,27 +210,30 @@ class Sender:
         record the outcomes a batch at a time (in ``book``, a fresh one by default); count
         them."""
         outcomes: Counter[DeliveryStatus] = Counter()
-        slots = asyncio.Semaphore(self._concurrency)
         book = book or self.outcome_book()
+        queue: asyncio.Queue[Outgoing | None] = asyncio.Queue(maxsize=self._concurrency)
 
-        async def send_one(message: Outgoing) -> None:
-            try:
+        async def feed() -> None:
+            async for message in _iterate(messages):
+                await book.reserve()
+                await queue.put(message)
+            for _ in range(self._concurrency):
+                await queue.put(None)  # no more: each worker stops
+
+        async def work() -> None:  # one per unit of concurrency: no task per message
+            while (message := await queue.get()) is not None:
                 outcome = await self.attempt(message)
                 book.add(outcome)
                 outcomes[outcome.status] += 1
-            finally:
-                slots.release()
 
         try:
             async with asyncio.TaskGroup() as group:
-                writer = group.create_task(book.keep_writing())
-                async with asyncio.TaskGroup() as sends:
-                    async for message in _iterate(messages):
-                        await book.reserve()
-                        await slots.acquire()
-                        sends.create_task(send_one(message))
+                group.create_task(book.keep_writing())
+                async with asyncio.TaskGroup() as sending:
+                    sending.create_task(feed())
+                    for _ in range(self._concurrency):
+                        sending.create_task(work())
                 book.close()
-                await writer
         finally:  # stopped early (a crash, a cancel): what was sent is still written
             await book.write_waiting()
         return outcomes
