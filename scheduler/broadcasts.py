@@ -2,17 +2,19 @@
 
 For each SENDING broadcast, the job claims one delivery-ledger row per learner of the
 audience in one INSERT … SELECT that skips rows already claimed (unique learner, kind,
-"b<id>"), so a learner gets one copy, ever. It then hands the PENDING rows to the one sender
-in batches; the sender records each outcome in its row (a few hundred per transaction). A
-crash leaves the broadcast SENDING with some rows PENDING: the next run sends those and never
-the ones already SENT (a process killed outright may have sent up to the sender's re-send
-window of them without recording it: those learners get one copy more, see scheduler.sender).
+"b<id>"), so a learner gets one copy, ever. It then hands the PENDING rows to the one sender,
+loaded a batch at a time but as one stream; the sender records each outcome in its row
+(hundreds per transaction). A crash leaves the broadcast SENDING with some rows PENDING: the
+next run sends those and never the ones already SENT (a process killed outright may have sent
+up to the sender's re-send window of them without recording it: those learners get one copy
+more, see scheduler.sender).
 
 While it sends, the job writes the outcomes the sender holds, copies the ledger's counts onto
 the broadcast (one GROUP BY) and edits the progress message at most every `progress_every`
-seconds; at the same moments, and
-between batches, it checks whether an admin pressed Stop. When nothing is left the broadcast
-is DONE and the final report replaces the progress message. No session is held while sending.
+seconds; at the same moments, and between batches, it checks whether an admin pressed Stop
+(the messages already handed to the sender, its concurrency and two more, still go). When
+nothing is left the broadcast is DONE and the final report replaces the progress message. No
+session is held while sending.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -145,15 +147,8 @@ class BroadcastRun:
     async def deliver(self) -> None:
         if not await self._prepare():
             return
-        cursor = 0
-        while not self.cancelled:
-            batch = await self._next_batch(cursor)
-            if not batch:
-                break
-            cursor = batch[-1].delivery_id or cursor
-            self.handed_over += len(batch)
-            self._book = self.sender.outcome_book()
-            self.outcomes.update(await self.sender.send_all(self._watch(batch), book=self._book))
+        self._book = self.sender.outcome_book()
+        self.outcomes.update(await self.sender.send_all(self._pending(), book=self._book))
         await self._wrap_up()
 
     # ----------------------------------------------------------------- steps
@@ -223,15 +218,23 @@ class BroadcastRun:
                 for delivery_id, user_id, telegram_id in rows.all()
             ]
 
-    async def _watch(self, batch: Sequence[Outgoing]) -> AsyncIterator[Outgoing]:
-        """Feed the sender, pausing every `progress_every` s to report and to check for Stop."""
-        for message in batch:
-            if self.monotonic() - self._last_tick >= self.progress_every:
-                self._last_tick = self.monotonic()
-                if not await self._report_progress():
-                    self.cancelled = True
-                    return
-            yield message
+    async def _pending(self) -> AsyncIterator[Outgoing]:
+        """Feed the sender batch after batch, one stream (sending does not pause between
+        batches), pausing every `progress_every` s to report and to check for Stop."""
+        cursor = 0
+        while not self.cancelled:
+            batch = await self._next_batch(cursor)
+            if not batch:
+                return
+            cursor = batch[-1].delivery_id or cursor
+            self.handed_over += len(batch)
+            for message in batch:
+                if self.monotonic() - self._last_tick >= self.progress_every:
+                    self._last_tick = self.monotonic()
+                    if not await self._report_progress():
+                        self.cancelled = True
+                        return
+                yield message
 
     async def _report_progress(self) -> bool:
         """Counts onto the broadcast and into the progress message; False once cancelled."""

@@ -211,7 +211,7 @@ class Sender:
         them."""
         outcomes: Counter[DeliveryStatus] = Counter()
         book = book or self.outcome_book()
-        queue: asyncio.Queue[Outgoing | None] = asyncio.Queue(maxsize=self._concurrency)
+        queue: asyncio.Queue[Outgoing | None] = asyncio.Queue(maxsize=1)  # little read ahead
 
         async def feed() -> None:
             async for message in _iterate(messages):

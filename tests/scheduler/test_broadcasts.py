@@ -444,7 +444,9 @@ async def test_a_cancel_in_the_middle_stops_the_delivery_at_the_next_check(
 
     offline = HookedSession(admin_presses_stop)
     bot = checked(build_bot("42:TEST", session=offline))
-    report = await deliver(session_factory, bot, clock, batch_size=5)
+    # One at a time: the sender reads two messages ahead of the one being sent.
+    one_by_one = Sender(bot, session_factory, clock, rate=1000, per_chat_interval=0, concurrency=1)
+    report = await deliver(session_factory, bot, clock, one_by_one, batch_size=5)
 
     assert offline.sends == 10  # the batch under way when Stop was pressed, and no more
     row = await fetch_broadcast(session_factory, broadcast.id)
