@@ -17,6 +17,7 @@ most that many on restart (each learner at most one extra copy).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections import Counter, deque
@@ -35,6 +36,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.types import InlineKeyboardMarkup
+from prometheus_client import Counter as Counter_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.observability.metrics import PUSHES, RATE_LIMITED
@@ -211,17 +213,16 @@ class Sender:
         them."""
         outcomes: Counter[DeliveryStatus] = Counter()
         book = book or self.outcome_book()
-        queue: asyncio.Queue[Outgoing | None] = asyncio.Queue(maxsize=1)  # little read ahead
+        stream = aiter(_iterate(messages))
+        taking = asyncio.Lock()  # one worker at a time asks the stream for its next message
 
-        async def feed() -> None:
-            async for message in _iterate(messages):
+        async def work() -> None:  # one per unit of concurrency: no task, no hand-over
+            while True:  # per message; the lock is free unless the stream is loading more
+                async with taking:
+                    message = await anext(stream, None)
+                if message is None:
+                    return
                 await book.reserve()
-                await queue.put(message)
-            for _ in range(self._concurrency):
-                await queue.put(None)  # no more: each worker stops
-
-        async def work() -> None:  # one per unit of concurrency: no task per message
-            while (message := await queue.get()) is not None:
                 outcome = await self.attempt(message)
                 book.add(outcome)
                 outcomes[outcome.status] += 1
@@ -230,7 +231,6 @@ class Sender:
             async with asyncio.TaskGroup() as group:
                 group.create_task(book.keep_writing())
                 async with asyncio.TaskGroup() as sending:
-                    sending.create_task(feed())
                     for _ in range(self._concurrency):
                         sending.create_task(work())
                 book.close()
@@ -292,7 +292,7 @@ class Sender:
         error: Exception | None = None,
     ) -> Outcome:
         text = None if error is None else _describe(error)[:ERROR_MAX_CHARS]
-        PUSHES.labels(outcome=status.name.lower()).inc()
+        _pushes(status).inc()
         if status is DeliveryStatus.SENT:
             self.stats.sent += 1
         elif status is DeliveryStatus.BLOCKED:
@@ -308,6 +308,12 @@ class Sender:
                 exc_info=error is not None and not isinstance(error, AiogramError),
             )
         return Outcome(message.user_id, message.delivery_id, status, attempts, text)
+
+
+@functools.cache
+def _pushes(status: DeliveryStatus) -> Counter_:
+    """The outcome's counter, looked up once (a label lookup costs more than the count)."""
+    return PUSHES.labels(outcome=status.name.lower())
 
 
 def _context(message: Outgoing) -> tuple[int, int | None]:
