@@ -219,22 +219,35 @@ class BroadcastRun:
             ]
 
     async def _pending(self) -> AsyncIterator[Outgoing]:
-        """Feed the sender batch after batch, one stream (sending does not pause between
-        batches), pausing every `progress_every` s to report and to check for Stop."""
-        cursor = 0
-        while not self.cancelled:
-            batch = await self._next_batch(cursor)
-            if not batch:
-                return
-            cursor = batch[-1].delivery_id or cursor
-            self.handed_over += len(batch)
-            for message in batch:
-                if self.monotonic() - self._last_tick >= self.progress_every:
-                    self._last_tick = self.monotonic()
-                    if not await self._report_progress():
-                        self.cancelled = True
-                        return
-                yield message
+        """Feed the sender batch after batch, one stream: the next batch loads while this
+        one is sent, and Stop is checked between batches and every `progress_every` s (when
+        the progress is reported)."""
+        loading = asyncio.ensure_future(self._next_batch(0))
+        try:
+            while True:
+                batch = await loading
+                if not batch or not await self._still_sending():
+                    return
+                loading = asyncio.ensure_future(self._next_batch(batch[-1].delivery_id or 0))
+                self.handed_over += len(batch)
+                for message in batch:
+                    if self.monotonic() - self._last_tick >= self.progress_every:
+                        self._last_tick = self.monotonic()
+                        if not await self._report_progress():
+                            self.cancelled = True
+                            return
+                    yield message
+        finally:
+            loading.cancel()
+            await asyncio.gather(loading, return_exceptions=True)
+
+    async def _still_sending(self) -> bool:
+        async with self.session_factory() as session:
+            status = await session.scalar(
+                select(Broadcast.status).where(Broadcast.id == self.broadcast_id)
+            )
+        self.cancelled = status is not BroadcastStatus.SENDING
+        return not self.cancelled
 
     async def _report_progress(self) -> bool:
         """Counts onto the broadcast and into the progress message; False once cancelled."""

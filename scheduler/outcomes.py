@@ -32,7 +32,7 @@ from db.models import Delivery, User
 
 __all__ = ["DEFAULT_WINDOW", "Outcome", "OutcomeBook", "write_outcomes"]
 
-DEFAULT_WINDOW = 200  # messages out at once without their outcome in the ledger
+DEFAULT_WINDOW = 500  # messages out at once without their outcome in the ledger
 DEFAULT_DELAY = 1.0  # seconds an outcome may wait in memory (the broadcast progress lags so)
 
 
