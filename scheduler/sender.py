@@ -213,7 +213,7 @@ class Sender:
         them."""
         outcomes: Counter[DeliveryStatus] = Counter()
         book = book or self.outcome_book()
-        stream = aiter(_iterate(messages))
+        stream = _stream(messages)
         taking = asyncio.Lock()  # one worker at a time asks the stream for its next message
 
         async def work() -> None:  # one per unit of concurrency: no task, no hand-over
@@ -325,12 +325,12 @@ def _describe(error: Exception) -> str:
     return str(error) if isinstance(error, AiogramError) else f"{type(error).__name__}: {error}"
 
 
-async def _iterate(
-    messages: Iterable[Outgoing] | AsyncIterable[Outgoing],
-) -> AsyncIterator[Outgoing]:
+def _stream(messages: Iterable[Outgoing] | AsyncIterable[Outgoing]) -> AsyncIterator[Outgoing]:
     if isinstance(messages, AsyncIterable):
-        async for message in messages:
-            yield message
-    else:
-        for message in messages:
-            yield message
+        return aiter(messages)
+    return _from_iterable(messages)
+
+
+async def _from_iterable(messages: Iterable[Outgoing]) -> AsyncIterator[Outgoing]:
+    for message in messages:
+        yield message
