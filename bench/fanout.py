@@ -1,6 +1,6 @@
 """Scheduled fan-out at 100,000 learners on MariaDB/MySQL.
 
-    .venv/bin/python -m bench.fanout [--learners 100000] [--messages 5000] [--rounds 3]
+    .venv/bin/python -m bench.fanout [--learners 100000] [--messages 5000] [--rounds 5]
 
 Prints: the time to select the learners due in one slot and the query plan (it must use an
 index); the sender's throughput to a local Bot API stand-in over HTTP (a separate process):
@@ -8,9 +8,9 @@ a broadcast to `--messages` learners through the broadcasts job, ledger claims (
 SELECT), batched loading and outcomes included, with the rate limit raised out of the way;
 in the same run, alternating with it, the baseline it is judged against: a bare aiohttp loop
 posting the same sendMessage requests to the same stand-in at the same concurrency (target:
-the sender ≥ 0.7 × the baseline; the median of `--rounds` paired rounds); then a broadcast at the default
-limit: the highest count in any one-second window (must be ≤ 25); duplicates over every run
-(must be 0); peak RSS.
+the sender ≥ 0.7 × the baseline, the median of `--rounds` paired rounds); then a broadcast at
+the default limit: the highest count in any one-second window (must be ≤ 25); duplicates over
+every run (must be 0); peak RSS.
 """
 
 from __future__ import annotations
@@ -211,13 +211,19 @@ async def throughput(process: Process, base: str, messages: int, rounds: int) ->
         sender_rates.append(sent / elapsed)
         await reset_stub(base)
     ratios = [ours / bare for ours, bare in zip(sender_rates, baselines, strict=True)]
-    print(f"sender (the broadcasts job: ledger claims, batches, outcomes), limit out of the"
-          f" way, {CONCURRENCY} at a time, {messages} messages a round: median"
-          f" {statistics.median(sender_rates):,.0f} messages/s ({_each(sender_rates)})")  # fmt: skip
-    print(f"baseline, bare aiohttp loop, {CONCURRENCY} at a time: median"
-          f" {statistics.median(baselines):,.0f} messages/s ({_each(baselines)})")  # fmt: skip
-    print(f"sender / baseline, round by round: {', '.join(f'{r:.2f}' for r in ratios)};"
-          f" median {statistics.median(ratios):.2f} (target ≥ 0.7); duplicates: {copies}")  # fmt: skip
+    print(
+        "sender (the broadcasts job: ledger claims, batches, outcomes), limit out of the way,"
+        f" {CONCURRENCY} at a time, {messages} messages a round:"
+        f" median {statistics.median(sender_rates):,.0f} messages/s ({_each(sender_rates)})"
+    )
+    print(
+        f"baseline, bare aiohttp loop, {CONCURRENCY} at a time:"
+        f" median {statistics.median(baselines):,.0f} messages/s ({_each(baselines)})"
+    )
+    print(
+        f"sender / baseline, round by round: {', '.join(f'{r:.2f}' for r in ratios)};"
+        f" median {statistics.median(ratios):.2f} (target ≥ 0.7); duplicates: {copies}"
+    )
 
 
 async def run(url: str, learners: int, messages: int, rounds: int) -> None:
@@ -233,7 +239,7 @@ async def run(url: str, learners: int, messages: int, rounds: int) -> None:
     process = Process(create_session_factory(engine), bot, build_i18n())
     try:
         await throughput(process, base, messages, rounds)
-        sent, _ = await broadcast(process, process.sender(rate=25), "ia")
+        await broadcast(process, process.sender(rate=25), "ia")
         calls = await stub_calls(base)
         busiest = busiest_second([c["at"] for c in calls])
         print(f"default limit 25/s: busiest one-second window {busiest} messages"
