@@ -168,7 +168,8 @@ class BroadcastRun:
             )
             if not claimed:  # the audience is taken once: a snapshot at the first run
                 await session.execute(claim_statement(session, broadcast, now))
-            await self._skip_blocked(session)
+            else:  # a learner claimed may have blocked the bot since (the claim skips them)
+                await self._skip_blocked(session)
             counts = await broadcasts.tally(session, broadcast)
             await broadcasts.store_tally(session, broadcast.id, counts)
         self._started = self._last_tick = self.monotonic()
