@@ -53,6 +53,7 @@ Monotonic = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
 ERROR_MAX_CHARS = 255  # deliveries.error is VARCHAR(255)
+MIN_SPACING = 0.001  # seconds: the finest spacing between starts the limiter keeps
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,9 @@ class RateLimiter:
     A sliding-window log: the start times of the last ``rate`` sends. A new send may start
     once the oldest of them is ``window`` seconds old, so no window of that length (wherever
     it begins) holds more than ``rate`` starts. With ``smooth`` (the default) starts are
-    also spaced ``window / rate`` apart: bursts of ``rate`` at once would let network
-    jitter bunch two bursts into one second as Telegram sees them. Waits are computed
+    also spaced ``window / rate`` apart (when that is at least :data:`MIN_SPACING`): bursts
+    of ``rate`` at once would let network jitter bunch two bursts into one second as
+    Telegram sees them. Waits are computed
     exactly from ``monotonic()`` and slept with ``sleep``; ``pause`` holds every start
     back (a 429).
     """
@@ -99,7 +101,10 @@ class RateLimiter:
         if rate < 1:
             raise ValueError("rate must be at least 1 message per window")
         self._window = window
-        self._spacing = window / rate if smooth else 0.0
+        spacing = window / rate if smooth else 0.0
+        # Finer spacing cannot be slept (the loop's timers tick in milliseconds): each start
+        # would wait a tick. Above 1,000 a second, Telegram's highest limit, the window rules.
+        self._spacing = spacing if spacing >= MIN_SPACING else 0.0
         self._per_chat = per_chat_interval
         self._monotonic = monotonic
         self._sleep = sleep
