@@ -12,7 +12,7 @@ more, see scheduler.sender).
 While it sends, the job writes the outcomes the sender holds, copies the ledger's counts onto
 the broadcast (one GROUP BY) and edits the progress message at most every `progress_every`
 seconds; at the same moments, and between batches, it checks whether an admin pressed Stop
-(the messages already handed to the sender, its concurrency and two more, still go). When
+(the messages the sender has in hand, at most its concurrency, still go). When
 nothing is left the broadcast is DONE and the final report replaces the progress message. No
 session is held while sending.
 """

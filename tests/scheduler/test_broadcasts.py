@@ -444,7 +444,7 @@ async def test_a_cancel_in_the_middle_stops_the_delivery_at_the_next_check(
 
     offline = HookedSession(admin_presses_stop)
     bot = checked(build_bot("42:TEST", session=offline))
-    # One at a time: the sender reads two messages ahead of the one being sent.
+    # One at a time: with more, the others' messages go while Stop is being pressed.
     one_by_one = Sender(bot, session_factory, clock, rate=1000, per_chat_interval=0, concurrency=1)
     report = await deliver(session_factory, bot, clock, one_by_one, batch_size=5)
 
