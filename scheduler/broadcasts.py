@@ -2,14 +2,19 @@
 
 For each SENDING broadcast, the job claims one delivery-ledger row per learner of the
 audience in one INSERT … SELECT that skips rows already claimed (unique learner, kind,
-"b<id>"), so a learner gets one copy, ever. It then hands the PENDING rows to the one sender
-in batches; the sender records each outcome in its row. A crash leaves the broadcast SENDING
-with some rows PENDING: the next run sends those and never the ones already SENT.
+"b<id>"), so a learner gets one copy, ever. It then hands the PENDING rows to the one sender,
+loaded a batch at a time but as one stream; the sender records each outcome in its row
+(hundreds per transaction). A crash leaves the broadcast SENDING with some rows PENDING: the
+next run sends those and never the ones already SENT (a process killed outright may have sent
+up to the sender's re-send window of them without recording it: those learners get one copy
+more, see scheduler.sender).
 
-While it sends, the job copies the ledger's counts onto the broadcast (one GROUP BY) and
-edits the progress message at most every `progress_every` seconds; at the same moments, and
-between batches, it checks whether an admin pressed Stop. When nothing is left the broadcast
-is DONE and the final report replaces the progress message. No session is held while sending.
+While it sends, the job writes the outcomes the sender holds, copies the ledger's counts onto
+the broadcast (one GROUP BY) and edits the progress message at most every `progress_every`
+seconds; at the same moments, and between batches, it checks whether an admin pressed Stop
+(the messages the sender has in hand, at most its concurrency, still go). When
+nothing is left the broadcast is DONE and the final report replaces the progress message. No
+session is held while sending.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -38,6 +43,7 @@ from bot.telegram.broadcast_view import progress_keyboard, progress_text
 from db.enums import BroadcastStatus, DeliveryKind, DeliveryStatus
 from db.models import Broadcast, Delivery, User
 from db.upsert import insert_ignore_from_select
+from scheduler.outcomes import OutcomeBook
 from scheduler.report import JobReport
 from scheduler.sender import Outgoing, Sender
 
@@ -136,18 +142,13 @@ class BroadcastRun:
     _started: float = 0.0
     _done_at_start: int = 0
     _last_tick: float = 0.0
+    _book: OutcomeBook | None = None  # the outcomes of the batch being sent
 
     async def deliver(self) -> None:
         if not await self._prepare():
             return
-        cursor = 0
-        while not self.cancelled:
-            batch = await self._next_batch(cursor)
-            if not batch:
-                break
-            cursor = batch[-1].delivery_id or cursor
-            self.handed_over += len(batch)
-            self.outcomes.update(await self.sender.send_all(self._watch(batch)))
+        self._book = self.sender.outcome_book()
+        self.outcomes.update(await self.sender.send_all(self._pending(), book=self._book))
         await self._wrap_up()
 
     # ----------------------------------------------------------------- steps
@@ -167,7 +168,8 @@ class BroadcastRun:
             )
             if not claimed:  # the audience is taken once: a snapshot at the first run
                 await session.execute(claim_statement(session, broadcast, now))
-            await self._skip_blocked(session)
+            else:  # a learner claimed may have blocked the bot since (the claim skips them)
+                await self._skip_blocked(session)
             counts = await broadcasts.tally(session, broadcast)
             await broadcasts.store_tally(session, broadcast.id, counts)
         self._started = self._last_tick = self.monotonic()
@@ -217,18 +219,41 @@ class BroadcastRun:
                 for delivery_id, user_id, telegram_id in rows.all()
             ]
 
-    async def _watch(self, batch: Sequence[Outgoing]) -> AsyncIterator[Outgoing]:
-        """Feed the sender, pausing every `progress_every` s to report and to check for Stop."""
-        for message in batch:
-            if self.monotonic() - self._last_tick >= self.progress_every:
-                self._last_tick = self.monotonic()
-                if not await self._report_progress():
-                    self.cancelled = True
+    async def _pending(self) -> AsyncIterator[Outgoing]:
+        """Feed the sender batch after batch, one stream: the next batch loads while this
+        one is sent, and Stop is checked between batches and every `progress_every` s (when
+        the progress is reported)."""
+        loading = asyncio.ensure_future(self._next_batch(0))
+        try:
+            while True:
+                batch = await loading
+                if not batch or not await self._still_sending():
                     return
-            yield message
+                loading = asyncio.ensure_future(self._next_batch(batch[-1].delivery_id or 0))
+                self.handed_over += len(batch)
+                for message in batch:
+                    if self.monotonic() - self._last_tick >= self.progress_every:
+                        self._last_tick = self.monotonic()
+                        if not await self._report_progress():
+                            self.cancelled = True
+                            return
+                    yield message
+        finally:
+            loading.cancel()
+            await asyncio.gather(loading, return_exceptions=True)
+
+    async def _still_sending(self) -> bool:
+        async with self.session_factory() as session:
+            status = await session.scalar(
+                select(Broadcast.status).where(Broadcast.id == self.broadcast_id)
+            )
+        self.cancelled = status is not BroadcastStatus.SENDING
+        return not self.cancelled
 
     async def _report_progress(self) -> bool:
         """Counts onto the broadcast and into the progress message; False once cancelled."""
+        if self._book is not None:
+            await self._book.write_waiting()  # the counts include every answer so far
         async with self.session_factory() as session, session.begin():
             broadcast = await session.get(Broadcast, self.broadcast_id)
             if broadcast is None or broadcast.status is not BroadcastStatus.SENDING:

@@ -4,7 +4,9 @@ Each job works out who is due from the database for the instant it runs as (the
 learner's local date and time, daylight saving included), claims a row in the
 delivery ledger for each push, and hands the pushes to the one sender. A ledger row
 is unique per (learner, kind, local date), so a push is claimed once however often a
-job runs; a claimed row that was never sent (a crash) is sent by the next run.
+job runs; a claimed row that was never sent (a crash) is sent by the next run (and so, once
+more, is a message sent but not yet recorded when the process was killed: at most the
+sender's re-send window of them, see scheduler.sender).
 
 A learner who was due while the process was down gets the push late, within the
 job's grace period (DAILY_LESSON_GRACE, STREAK_REMINDER_GRACE); a grace period never

@@ -38,6 +38,7 @@ from bot.telegram.texts import unknown as unknown_text
 from db.enums import ActivityType, BroadcastStatus, DeliveryKind, DeliveryStatus, UserRole
 from db.models import ActivityLog, Broadcast, Delivery, User
 from scheduler.broadcasts import deliver_broadcasts
+from scheduler.outcomes import Outcome
 from scheduler.report import JobReport
 from scheduler.sender import Outgoing, Sender
 from tests.support.botapi_stub import BotAPIStub
@@ -443,7 +444,9 @@ async def test_a_cancel_in_the_middle_stops_the_delivery_at_the_next_check(
 
     offline = HookedSession(admin_presses_stop)
     bot = checked(build_bot("42:TEST", session=offline))
-    report = await deliver(session_factory, bot, clock, batch_size=5)
+    # One at a time: with more, the others' messages go while Stop is being pressed.
+    one_by_one = Sender(bot, session_factory, clock, rate=1000, per_chat_interval=0, concurrency=1)
+    report = await deliver(session_factory, bot, clock, one_by_one, batch_size=5)
 
     assert offline.sends == 10  # the batch under way when Stop was pressed, and no more
     row = await fetch_broadcast(session_factory, broadcast.id)
@@ -467,11 +470,11 @@ class DyingSender(Sender):
         super().__init__(*args, **kwargs)
         self.left = after
 
-    async def send(self, message: Outgoing) -> DeliveryStatus:
+    async def attempt(self, message: Outgoing) -> Outcome:
         if self.left == 0:
             raise Crash
         self.left -= 1
-        return await super().send(message)
+        return await super().attempt(message)
 
 
 async def test_a_restart_in_the_middle_resumes_and_every_learner_has_exactly_one_copy(
