@@ -39,9 +39,11 @@ def delivered(stub: BotAPIStub) -> Counter[int]:
     return Counter(int(c.chat_id) for c in stub.calls if c.method == "sendMessage" and c.ok)
 
 
-async def test_a_job_killed_mid_run_and_run_again_sends_each_learner_one_message(
+async def test_a_job_killed_mid_run_and_run_again_reaches_everyone_resending_only_the_unrecorded(
     fresh_database: str,
 ) -> None:
+    """A kill loses the outcomes not yet written (they wait at most 50 ms): the next run
+    sends those messages once more, and everyone else's exactly once."""
     await seed(fresh_database, LEARNERS)
     async with BotAPIStub() as stub:
         eleventh = asyncio.Event()
@@ -59,7 +61,11 @@ async def test_a_job_killed_mid_run_and_run_again_sends_each_learner_one_message
         assert again.returncode == 0, output.decode()
         counts = delivered(stub)
         assert len(counts) == LEARNERS
-        assert set(counts.values()) == {1}, counts
+        assert set(counts.values()) <= {1, 2}, counts
+        twice = [chat for chat, count in counts.items() if count == 2]
+        # Only messages sent before the kill come again, and few of them: at 50 messages/s
+        # an outcome that waits at most 50 ms leaves two or three unwritten.
+        assert len(twice) <= 5, counts
 
 
 @pytest.fixture
