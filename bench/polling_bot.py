@@ -24,14 +24,13 @@ import sys
 import bot.entry.cli  # noqa: F401  (`learnbot run` starts there)
 from bench.common import own_peak_rss_mb
 from bench.updates import BenchSession, Learner, play_all
-from bot.entry.app import build_bot, build_dispatcher
+from bot.entry.app import build_bot
 from bot.entry.config import load_settings
 from bot.entry.database import prepare_database
 from bot.entry.metrics_server import serve_metrics
-from bot.entry.runner import build_jobs, events_isolation, fsm_storage
+from bot.entry.runner import build_jobs, polling_dispatcher
 from bot.rules.clock import SystemClock
 from bot.rules.course import CourseCache
-from db.engine import create_session_factory
 from scheduler.runner import build_scheduler
 
 TOKEN = "123456:BENCH-polling-bot-memory-0000000000"
@@ -48,15 +47,7 @@ async def polling_bot(
     await bot.me()
     async with serve_metrics(engine, "127.0.0.1", 0):  # port 0: any free port
         clock, course_cache = SystemClock(), CourseCache()
-        storage = fsm_storage(settings)
-        dispatcher = build_dispatcher(
-            create_session_factory(engine),
-            clock,
-            course_cache=course_cache,
-            admin_ids=settings.admin_ids,
-            storage=storage,
-            events_isolation=events_isolation(storage),
-        )
+        dispatcher = polling_dispatcher(settings, engine, clock, course_cache)
         build_scheduler(build_jobs(settings, engine, bot, clock, course_cache), set())
         await dispatcher.emit_startup(bot=bot, dispatcher=dispatcher, **dispatcher.workflow_data)
         started = own_peak_rss_mb()

@@ -149,8 +149,9 @@ async def seed(url: str, learners: int) -> list[tuple[int, int]]:
         await session.execute(
             insert(UserRow),
             [
-                {"telegram_id": FIRST_TELEGRAM_ID + i, "first_name": "Bench", "time_zone": "UTC",
-                 "onboarded_at": now, "last_seen_at": now, "created_at": now, "updated_at": now}
+                {"telegram_id": FIRST_TELEGRAM_ID + i, "first_name": "Bench", "language_code": "en",
+                 "time_zone": "UTC", "onboarded_at": now, "last_seen_at": now, "created_at": now,
+                 "updated_at": now}
                 for i in range(learners)
             ],
         )  # fmt: skip

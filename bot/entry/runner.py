@@ -12,7 +12,7 @@ import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from aiogram import Bot
+from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -109,19 +109,26 @@ async def long_running(
             raise CannotStart(str(exc)) from None
 
 
+def polling_dispatcher(
+    settings: Settings, engine: AsyncEngine, clock: Clock, course_cache: CourseCache
+) -> Dispatcher:
+    """The dispatcher `learnbot run` polls with (bench.polling_bot measures this one)."""
+    storage = fsm_storage(settings)
+    return build_dispatcher(
+        create_session_factory(engine),
+        clock,
+        course_cache=course_cache,
+        admin_ids=settings.admin_ids,
+        storage=storage,
+        events_isolation=events_isolation(storage),
+    )
+
+
 async def run_polling(settings: Settings, *, migrate: bool, scheduler: bool = True) -> int:
     """Long polling; the scheduled jobs run in the same process unless told otherwise."""
     async with long_running(settings, migrate=migrate) as (bot, engine):
         clock, course_cache = SystemClock(), CourseCache()
-        storage = fsm_storage(settings)
-        dispatcher = build_dispatcher(
-            create_session_factory(engine),
-            clock,
-            course_cache=course_cache,
-            admin_ids=settings.admin_ids,
-            storage=storage,
-            events_isolation=events_isolation(storage),
-        )
+        dispatcher = polling_dispatcher(settings, engine, clock, course_cache)
         stop = asyncio.Event()
         jobs_task = None
         if scheduler:
