@@ -21,6 +21,7 @@ from bot.rules.clock import Clock
 from bot.rules.course import CourseCache
 from bot.telegram.commands import set_commands
 from bot.telegram.filters import LearnerKnown, chat_observers
+from bot.telegram.fsm_memory import ConversationsInMemory
 from bot.telegram.handlers import (
     admin,
     certificates,
@@ -86,7 +87,10 @@ def build_dispatcher(
     One learner's updates are handled one after another: across processes through
     `events_isolation` (a lock on Redis) when given, within this process otherwise.
     """
-    dispatcher = Dispatcher(storage=storage, events_isolation=events_isolation)
+    # Without Redis, conversations live in this process: only the ones under way are kept.
+    dispatcher = Dispatcher(
+        storage=storage or ConversationsInMemory(), events_isolation=events_isolation
+    )
     i18n = i18n or build_i18n()
     dispatcher["clock"] = clock
     dispatcher["admin_ids"] = frozenset(admin_ids)
