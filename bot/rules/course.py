@@ -8,6 +8,7 @@ when this process changed content.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field
 
@@ -160,19 +161,45 @@ async def load_course_map(session: AsyncSession) -> CourseMap:
     return CourseMap(tuple(built), course_title or UNTITLED_COURSE)
 
 
+class LoopLock:
+    """An `asyncio.Lock` for the running event loop. A lock serves the loop it first waited
+    in, and one process may run several loops one after another (the CLI, tests, benches),
+    so a long-lived cache takes a fresh lock when the loop changes."""
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = asyncio.Lock()
+
+    def __call__(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._loop, self._lock = loop, asyncio.Lock()
+        return self._lock
+
+
 class CourseCache:
-    """Holds the course map for `ttl` seconds; `invalidate()` after content changes."""
+    """Holds the course map for `ttl` seconds; `invalidate()` after content changes.
+
+    One update loads it; the updates that find it stale meanwhile wait for that load instead
+    of each reading the whole course again (at start, 32 updates at once read it 32 times)."""
 
     def __init__(self, ttl: float = COURSE_CACHE_TTL) -> None:
         self._ttl = ttl
         self._map: CourseMap | None = None
         self._loaded_at = 0.0
+        self._loading = LoopLock()
 
     async def get(self, session: AsyncSession) -> CourseMap:
-        if self._map is None or time.monotonic() - self._loaded_at > self._ttl:
-            self._map = await load_course_map(session)
-            self._loaded_at = time.monotonic()
-        return self._map
+        if self._map is not None and not self._stale():
+            return self._map
+        async with self._loading():
+            if self._map is None or self._stale():
+                self._map = await load_course_map(session)
+                self._loaded_at = time.monotonic()
+            return self._map
+
+    def _stale(self) -> bool:
+        return time.monotonic() - self._loaded_at > self._ttl
 
     def invalidate(self) -> None:
         self._map = None

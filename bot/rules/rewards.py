@@ -42,7 +42,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.course import CourseMap, LessonInfo
+from bot.rules.course import CourseMap, LessonInfo, LoopLock
 from bot.rules.learners import local_date, zone_of
 from bot.rules.pushes import usual_hour
 from bot.rules.streaks import apply_activity
@@ -360,19 +360,30 @@ class AchievementCache:
     def __init__(self, ttl: float = 60.0) -> None:
         self._ttl = ttl
         self._rules: dict[int, tuple[float, list[AchievementRule]]] = {}
+        self._loading = LoopLock()  # one load at a time; the others wait for it
 
     async def get(self, session: AsyncSession) -> list[AchievementRule]:
         key = id(session.get_bind())
+        cached = self._fresh(key)
+        if cached is not None:
+            return cached
+        async with self._loading():
+            cached = self._fresh(key)
+            if cached is not None:
+                return cached
+            rows = (await session.scalars(select(Achievement).order_by(Achievement.id))).all()
+            rules = [
+                AchievementRule(a.id, a.slug, a.title, a.icon, a.points, parse_criteria(a.criteria))
+                for a in rows
+            ]
+            self._rules[key] = (time.monotonic(), rules)
+            return rules
+
+    def _fresh(self, key: int) -> list[AchievementRule] | None:
         cached = self._rules.get(key)
         if cached is not None and time.monotonic() - cached[0] <= self._ttl:
             return cached[1]
-        rows = (await session.scalars(select(Achievement).order_by(Achievement.id))).all()
-        rules = [
-            AchievementRule(a.id, a.slug, a.title, a.icon, a.points, parse_criteria(a.criteria))
-            for a in rows
-        ]
-        self._rules[key] = (time.monotonic(), rules)
-        return rules
+        return None
 
     def invalidate(self) -> None:
         self._rules.clear()
