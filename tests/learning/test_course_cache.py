@@ -4,29 +4,13 @@ updates find them stale at the same moment."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.rules.course import CourseCache
 from bot.rules.rewards import AchievementCache
+from tests.support.engine_events import recorded
 from tests.support.factories import make_course
-
-
-@contextmanager
-def statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        seen.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", count)
 
 
 async def test_updates_that_find_the_course_stale_together_read_it_once(
@@ -38,7 +22,7 @@ async def test_updates_that_find_the_course_stale_together_read_it_once(
     await session.commit()
     cache, achievements = CourseCache(), AchievementCache()
     updates = [session_factory() for _ in range(8)]
-    with statements(engine) as seen:
+    with recorded(engine, "before_cursor_execute") as seen:
         maps = await asyncio.gather(*(cache.get(s) for s in updates))
         rules = await asyncio.gather(*(achievements.get(s) for s in updates))
     for s in updates:

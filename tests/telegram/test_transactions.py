@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from tests.support.chat import Chat
+from tests.support.engine_events import recorded
 from tests.support.factories import make_course
 from tests.support.flows import onboard
 
 MakeChat = Callable[..., Chat]
-
-
-@contextmanager
-def commits(engine: AsyncEngine) -> Iterator[list[object]]:
-    seen: list[object] = []
-
-    def count(*_args: object) -> None:
-        seen.append(object())
-
-    event.listen(engine.sync_engine, "commit", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine.sync_engine, "commit", count)
 
 
 async def test_updates_that_only_read_send_no_commit(
@@ -36,7 +21,7 @@ async def test_updates_that_only_read_send_no_commit(
     await session.commit()
     chat = make_chat()
     await onboard(chat)
-    with commits(engine) as seen:
+    with recorded(engine, "commit") as seen:
         for command in ("/modules", "/progress", "/help", "/leaderboard"):
             await chat.send(command)
     assert seen == []
@@ -50,6 +35,6 @@ async def test_an_update_that_writes_commits_once(
     await session.commit()
     chat = make_chat()
     await onboard(chat)
-    with commits(engine) as seen:
+    with recorded(engine, "commit") as seen:
         await chat.send("/learn")  # opens the first lesson: a progress row
     assert len(seen) == 1
