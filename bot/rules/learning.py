@@ -506,7 +506,8 @@ async def answer_poll(
 
 
 def answer_activity(polls: Sequence[QuizPoll]) -> list[dict[str, Any]]:
-    """The activity rows of answered polls: each attempted, the right ones solved too."""
+    """The activity rows of answered polls (in the order given): each attempted, the right
+    ones solved too."""
     return [
         {
             "user_id": poll.user_id,
@@ -516,7 +517,7 @@ def answer_activity(polls: Sequence[QuizPoll]) -> list[dict[str, Any]]:
             "created_at": poll.answered_at,
             "details": None,
         }
-        for poll in sorted(polls, key=lambda p: p.id)  # the order they were sent
+        for poll in polls
         for kind in (ActivityType.CHALLENGE_ATTEMPTED, ActivityType.CHALLENGE_SOLVED)
         if kind is ActivityType.CHALLENGE_ATTEMPTED or poll.is_correct
     ]

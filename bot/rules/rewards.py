@@ -227,7 +227,7 @@ async def on_lesson_completed(
     """
     lesson, completed = completion.lesson, completion.completed
     first_attempt, score, attempt = completion.first_attempt, completion.score, completion.attempt
-    candidates = await ACHIEVEMENTS.get(session)  # before any change: no flush in between
+    await ACHIEVEMENTS.get(session)  # loaded (if stale) before any change: no flush between
     stats, owned = await locked_stats_and_achievements(session, user, now)
     rewards = Rewards(level_before=stats.level)
     rewards.points = lesson.points
@@ -239,14 +239,10 @@ async def on_lesson_completed(
     stats.usual_hour = usual_hour(completion.completed_at or (now,), user, now)
     stats.longest_streak = max(stats.longest_streak, stats.current_streak)
     stats.last_active_date = local_date(user, now)
+    stats.updated_at = now
     modules_done = sum(
         1 for module in course.modules if all(item.id in completed for item in module.lessons)
     )
-    measures = Measures(stats, modules_done, CourseSize.of(course))
-    rewards.achievements = earn_achievements(candidates, owned, measures)
-    stats.level = level_for(stats.points)
-    stats.updated_at = now
-    rewards.level, rewards.streak = stats.level, stats.current_streak
     awards: list[Award] = [
         (PointsReason.LESSON, f"lesson:{lesson.id}", lesson.points, lesson.id, None)
     ]
@@ -254,7 +250,11 @@ async def on_lesson_completed(
         awards.append(
             (PointsReason.FIRST_TRY_BONUS, f"bonus:{lesson.id}", FIRST_TRY_BONUS, lesson.id, None)
         )
-    await write_awards(session, user, awards, rewards.achievements, now)
+    size = CourseSize.of(course)
+    rewards.achievements = await award_achievements(
+        session, user, stats, modules_done, now, size=size, owned=owned, awards=awards
+    )
+    rewards.level, rewards.streak = stats.level, stats.current_streak
     await session.execute(
         insert_all(ActivityLog),
         [
@@ -441,21 +441,27 @@ async def award_achievements(
     rules: AchievementCache = ACHIEVEMENTS,
     *,
     size: CourseSize | None = None,
+    owned: set[int] | None = None,
+    awards: Sequence[Award] = (),
 ) -> list[EarnedAchievement]:
-    """Award every achievement whose criteria now hold and that the learner lacks.
+    """Award every achievement whose criteria now hold and that the learner lacks, and set
+    the level the points (achievements' included) reach.
 
     The caller holds the learner's stats row lock, and at READ COMMITTED the read of
-    owned achievements sees every award committed by the previous holder: nothing is
-    awarded twice.
+    owned achievements (`owned`, when the caller read them with that lock) sees every
+    award committed by the previous holder: nothing is awarded twice. The ledger rows of
+    `awards` (a lesson's, say) go out in the same INSERT as the achievements'.
     """
     candidates = await rules.get(session)
-    owned = set(
-        await session.scalars(
-            select(UserAchievement.achievement_id).where(UserAchievement.user_id == user.id)
+    if owned is None:
+        owned = set(
+            await session.scalars(
+                select(UserAchievement.achievement_id).where(UserAchievement.user_id == user.id)
+            )
         )
-    )
     earned = earn_achievements(candidates, owned, Measures(stats, modules_done, size))
-    await write_awards(session, user, [], earned, now)
+    stats.level = level_for(stats.points)
+    await write_awards(session, user, awards, earned, now)
     return earned
 
 
