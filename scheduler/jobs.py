@@ -28,21 +28,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.observability.metrics import PUSHES_BY_KIND
 from bot.rules.clock import Clock
 from bot.rules.course import CourseCache, CourseMap, LessonInfo
-from bot.rules.leaderboard import refresh_leaderboard
 from bot.rules.learners import learner_locale
-from bot.rules.learning import lesson_statuses, load_progress_many, next_step
-from bot.rules.pushes import (
+from bot.rules.learning.unlocks import lesson_statuses, load_progress_many, next_step
+from bot.rules.motivation.leaderboard_refresh import refresh_leaderboard
+from bot.rules.motivation.streaks import due_for_streak_reminder
+from bot.rules.reach.audience import reminder_zones, still_wants
+from bot.rules.reach.pushes import (
     DAILY_LESSON_GRACE,
     STREAK_REMINDER_GRACE,
     Slot,
     due_for_daily_lesson,
     due_for_pause_notice,
-    due_for_streak_reminder,
-    reminder_zones,
     slot,
-    still_wants,
 )
-from bot.rules.review_stats import due_review_counts
+from bot.rules.review.stats import due_review_counts
 from bot.telegram import texts, texts_motivation, texts_review
 from bot.telegram.keyboards import daily_push_keyboard, start_lesson_keyboard
 from db.enums import DeliveryKind, DeliveryStatus

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.observability.metrics import PUSHES_BY_KIND
 from bot.rules.clock import Clock
-from bot.rules.leagues import (
+from bot.rules.learners import learner_locale
+from bot.rules.motivation.leagues import (
     WEEK,
     close_week,
     pending_results,
@@ -23,7 +24,6 @@ from bot.rules.leagues import (
     week_start_of,
     weeks_to_close,
 )
-from bot.rules.learners import learner_locale
 from bot.telegram import texts_league
 from db.enums import DeliveryKind, DeliveryStatus
 from scheduler.report import JobReport

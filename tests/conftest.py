@@ -24,7 +24,6 @@ from bot.entry.app import build_bot, build_dispatcher
 from bot.entry.offline import OfflineSession
 from bot.rules.clock import FixedClock
 from bot.rules.course import CourseCache
-from bot.rules.rewards import ACHIEVEMENTS
 from db.engine import MYSQL8_SQL_MODE, create_engine, create_session_factory
 from db.models import Base
 from tests.support import databases
@@ -60,7 +59,6 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 async def session_factory(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """A session factory over a database emptied before the test (default achievements kept)."""
     await reset_database(engine)
-    ACHIEVEMENTS.invalidate()  # test data may add or drop achievements
     return create_session_factory(engine)
 
 

@@ -12,7 +12,7 @@ from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.rules.broadcasts import Tally
+from bot.rules.reach.broadcasts import Tally
 from bot.telegram.callbacks import AudienceChoice, BroadcastAction, BroadcastCb
 from db.enums import BroadcastStatus
 

@@ -10,7 +10,7 @@ from aiogram.filters import Filter
 from aiogram.types import TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.review_sessions import is_review_poll
+from bot.rules.review.sessions import is_review_poll
 from db.enums import UserRole
 from db.models import User
 

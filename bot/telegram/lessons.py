@@ -6,9 +6,9 @@ from aiogram import Bot
 from aiogram.types import InputPollOption, Message
 
 from bot.rules.course import CourseMap, LessonInfo
-from bot.rules.learning import QuizTurn
+from bot.rules.formats.telegram_html import TELEGRAM_TEXT_LIMIT, visible_text
+from bot.rules.learning.quizzes import QuizTurn
 from bot.rules.shuffle import shown_positions
-from bot.rules.telegram_html import TELEGRAM_TEXT_LIMIT, visible_text
 from bot.telegram import texts
 from bot.telegram.keyboards import lesson_page_keyboard
 

@@ -11,7 +11,7 @@ from aiogram import BaseMiddleware, Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import TelegramObject
 
-from bot.rules.pushes import on_return
+from bot.rules.motivation.streaks import on_return
 from bot.telegram import texts_motivation
 from db.models import User
 

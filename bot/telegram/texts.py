@@ -12,18 +12,12 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from bot.rules.course import CourseMap, LessonInfo
-from bot.rules.leaderboard import Board
-from bot.rules.learning import (
-    LessonState,
-    LessonStatus,
-    LockReason,
-    NextStep,
-    QuizResult,
-    Refusal,
-    Refused,
-)
-from bot.rules.progress import AchievementView, ProgressView
-from bot.rules.rewards import Rewards
+from bot.rules.learning.lessons import Refusal, Refused
+from bot.rules.learning.progress import AchievementView, ProgressView
+from bot.rules.learning.quizzes import QuizResult
+from bot.rules.learning.unlocks import LessonState, LessonStatus, LockReason, NextStep
+from bot.rules.motivation.awards import Rewards
+from bot.rules.motivation.leaderboard import Board
 from bot.telegram import texts_motivation
 from bot.telegram.zones import format_minute
 

@@ -6,7 +6,7 @@ from html import escape
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.rules.leagues import GROUP_SIZE, LeagueView
+from bot.rules.motivation.leagues import GROUP_SIZE, LeagueView
 from db.enums import LeagueTier
 
 

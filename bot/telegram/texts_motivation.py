@@ -5,8 +5,8 @@ from __future__ import annotations
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from bot.rules.pushes import Cadence, ReminderPlan
-from bot.rules.streaks import MAX_FREEZES
+from bot.rules.motivation.streaks import MAX_FREEZES
+from bot.rules.reach.pushes import Cadence, ReminderPlan
 from bot.telegram.zones import format_minute
 
 

@@ -11,11 +11,11 @@ from html import escape
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from bot.rules.certificate_image import CertificateText
-from bot.rules.certificates import CertificateInfo
 from bot.rules.course import QuestionInfo
-from bot.rules.milestones import Milestone
-from bot.rules.telegram_html import split_html
+from bot.rules.formats.certificate_image import CertificateText
+from bot.rules.formats.html_split import split_html
+from bot.rules.learning.certificates import CertificateInfo
+from bot.rules.learning.milestones import Milestone
 
 
 def missed_questions(missed: tuple[QuestionInfo, ...]) -> list[str]:

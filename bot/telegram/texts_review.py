@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from bot.rules.review_sessions import NothingDue, ReviewSummary
-from bot.rules.review_stats import MissedQuestion, ReviewActivity, ReviewProgress
+from bot.rules.review.sessions import NothingDue, ReviewSummary
+from bot.rules.review.stats import MissedQuestion, ReviewActivity, ReviewProgress
 
 
 def _when(moment: datetime, zone: str) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.entry.app import build_dispatcher
-from bot.rules.admin_stats import FunnelRow, Overview, Windows, funnel, overview
+from bot.rules.admin.stats import FunnelRow, Overview, Windows, funnel, overview
 from bot.rules.clock import FixedClock
 from bot.rules.course import CourseCache
 from bot.telegram.callbacks import AdminCb

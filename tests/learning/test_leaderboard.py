@@ -8,14 +8,14 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.leaderboard import (
+from bot.rules.motivation.leaderboard import (
     Board,
     all_time_board,
-    refresh_leaderboard,
     standing,
     week_start,
     weekly_board,
 )
+from bot.rules.motivation.leaderboard_refresh import refresh_leaderboard
 from db.enums import PointsReason
 from db.models import LeaderboardCache, LeaderboardRefresh, PointsLedger, User, UserStats
 from tests.support.factories import make_user

@@ -10,20 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.clock import FixedClock
 from bot.rules.course import CourseMap, load_course_map
-from bot.rules.learning import (
-    LessonOpened,
+from bot.rules.learning.lessons import LessonOpened, Refusal, Refused, open_lesson
+from bot.rules.learning.quizzes import QuizTurn, answer_poll, record_poll, start_quiz
+from bot.rules.learning.unlocks import (
     LessonState,
     LockReason,
-    QuizTurn,
-    Refusal,
-    Refused,
-    answer_poll,
     learner_next_step,
     lesson_statuses,
     load_progress,
-    open_lesson,
-    record_poll,
-    start_quiz,
 )
 from db.enums import ActivityType, ProgressStatus
 from db.models import ActivityLog, User, UserProgress

@@ -11,12 +11,12 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules import admin_users
+from bot.rules.admin import learners as admin_users
 from bot.rules.course import load_course_map
-from bot.rules.data_export import CSV_COLUMNS, learner_export, write_learners_csv
-from bot.rules.leaderboard import refresh_leaderboard
 from bot.rules.learners import TelegramProfile, register_or_refresh
-from bot.rules.privacy import Erased, Refusal, erase_learner, learner_tables
+from bot.rules.motivation.leaderboard_refresh import refresh_leaderboard
+from bot.rules.privacy.erasure import Erased, Refusal, erase_learner, learner_tables
+from bot.rules.privacy.export import CSV_COLUMNS, learner_export, write_learners_csv
 from db.base import Base
 from db.enums import ActivityType, BroadcastStatus, DeliveryKind, DeliveryStatus, UserRole
 from db.models import ActivityLog, Broadcast, Delivery, User, UserStats

@@ -8,12 +8,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.learners import learner_locale
-from bot.rules.pushes import (
+from bot.rules.motivation.streaks import due_for_streak_reminder
+from bot.rules.reach.audience import reminder_zones
+from bot.rules.reach.pushes import (
     DAILY_LESSON_GRACE,
     STREAK_REMINDER_GRACE,
     due_for_daily_lesson,
-    due_for_streak_reminder,
-    reminder_zones,
     slot,
 )
 from db.enums import DeliveryKind, DeliveryStatus

@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.certificates import CODE_ALPHABET, CODE_LENGTH, verify_code
 from bot.rules.course import CourseMap, load_course_map
-from bot.rules.learning import QuizTurn, answer_poll, record_poll, start_quiz
-from bot.rules.progress import achievements_view
-from bot.rules.rewards import ACHIEVEMENTS, CourseSize, level_for, reachable_rules
+from bot.rules.learning.certificates import CODE_ALPHABET, CODE_LENGTH, verify_code
+from bot.rules.learning.progress import achievements_view
+from bot.rules.learning.quizzes import QuizTurn, answer_poll, record_poll, start_quiz
+from bot.rules.motivation.achievements import CourseSize, reachable_rules
+from bot.rules.motivation.levels import level_for
 from db.models import Achievement, QuizPoll, User, UserAchievement, UserStats
 from tests.support.factories import import_bundled_course, make_course, make_user
 from tests.support.flows import right_answers, take_quiz
@@ -136,7 +137,7 @@ async def test_every_default_achievement_is_reachable_on_the_bundled_course(
 ) -> None:
     await import_bundled_course(session)
     course = await load_course_map(session)
-    rules = await ACHIEVEMENTS.get(session)
+    rules = list(course.achievements)
     assert len(rules) == 11
     assert reachable_rules(rules, CourseSize.of(course)) == rules
 

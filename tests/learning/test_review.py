@@ -16,20 +16,20 @@ from bot.rules.clock import FixedClock
 from bot.rules.content.loading import load_course
 from bot.rules.content.reconcile import apply_import
 from bot.rules.course import load_course_map
-from bot.rules.review import lesson_rating
-from bot.rules.review_sessions import (
+from bot.rules.motivation.awards import ledger_total
+from bot.rules.review.cards import lesson_rating
+from bot.rules.review.sessions import (
     REVIEW_POINTS,
     REVIEW_SESSION_SIZE,
     NothingDue,
-    ReviewAnswered,
+    ReviewStep,
     ReviewSummary,
     ReviewTurn,
     answer_review_poll,
     record_review_poll,
     start_review,
 )
-from bot.rules.review_stats import due_review_counts, review_progress
-from bot.rules.rewards import ledger_total
+from bot.rules.review.stats import due_review_counts, review_progress
 from db.enums import PointsReason, ReviewSource
 from db.models import PointsLedger, QuizQuestion, ReviewCard, ReviewLog, User, UserStats
 from tests.support.factories import make_course, make_user
@@ -63,14 +63,16 @@ async def ratings(session: AsyncSession, user: User) -> list[tuple[str, int, Rev
 
 async def answer(
     session: AsyncSession, user: User, turn: ReviewTurn, right: bool, now: datetime
-) -> tuple[str, ReviewAnswered]:
+) -> tuple[str, ReviewStep]:
     """Send ``turn`` as a poll and answer it (the right shown option, or a wrong one)."""
     poll_id = next(_poll_ids)
     record_review_poll(session, user, turn, poll_id, now)
     await session.flush()
     wrong = next(p for p in range(len(turn.order)) if p not in turn.correct_positions)
     chosen = turn.correct_positions if right else [wrong]
-    return poll_id, await answer_review_poll(session, user, poll_id, chosen, now)
+    return poll_id, await answer_review_poll(
+        session, await load_course_map(session), user, poll_id, chosen, now
+    )
 
 
 def test_ratings_map_wrong_to_again_first_try_to_good_after_a_miss_to_hard() -> None:
@@ -166,7 +168,9 @@ async def test_a_redelivered_review_answer_changes_nothing(session: AsyncSession
     assert card is not None
     state = (card.due, card.reviews, card.stability)
     points = await ledger_total(session, user.id)
-    again = await answer_review_poll(session, user, poll_id, turn.correct_positions, day)
+    again = await answer_review_poll(
+        session, await load_course_map(session), user, poll_id, turn.correct_positions, day
+    )
     assert first.turn is not None
     assert (again.turn, again.summary) == (None, None)
     await session.refresh(card)
@@ -176,7 +180,11 @@ async def test_a_redelivered_review_answer_changes_nothing(session: AsyncSession
     copy = next(_poll_ids)
     record_review_poll(session, user, turn, copy, day)
     await session.flush()
-    assert (await answer_review_poll(session, user, copy, turn.correct_positions, day)) == again
+    assert (
+        await answer_review_poll(
+            session, await load_course_map(session), user, copy, turn.correct_positions, day
+        )
+    ) == again
     paid = await session.scalars(
         sa.select(PointsLedger.points).where(PointsLedger.reason == PointsReason.REVIEW)
     )

@@ -10,15 +10,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.rules.course import CourseMap, load_course_map
-from bot.rules.learning import QuizResult
-from bot.rules.rewards import (
-    FIRST_TRY_BONUS,
-    award_achievements,
-    level_for,
-    level_progress,
-    level_threshold,
-    locked_stats,
-)
+from bot.rules.learning.quizzes import QuizResult
+from bot.rules.motivation.achievements import EarnedAchievement, Measures, earn_achievements
+from bot.rules.motivation.awards import collect_awards, locked_stats
+from bot.rules.motivation.levels import FIRST_TRY_BONUS, level_for, level_progress, level_threshold
+from bot.rules.pending import Pending
 from db.enums import ActivityType, PointsReason, ProgressStatus
 from db.models import (
     Achievement,
@@ -35,6 +31,24 @@ from tests.support.flows import take_quiz
 
 def at(iso: str) -> datetime:
     return datetime.fromisoformat(iso.replace("Z", "+00:00"))
+
+
+async def award_achievements(
+    session: AsyncSession, user: User, stats: UserStats, modules_done: int, now: datetime
+) -> list[EarnedAchievement]:
+    """What `award` does about achievements, for stats set by hand: earn what now holds
+    (measured without a course) and write it."""
+    course = await load_course_map(session)
+    owned = set(
+        await session.scalars(
+            sa.select(UserAchievement.achievement_id).where(UserAchievement.user_id == user.id)
+        )
+    )
+    earned = earn_achievements(course.achievements, owned, Measures(stats, modules_done, None))
+    pending = Pending()
+    collect_awards(pending, user, [], earned, now)
+    await pending.write(session)
+    return earned
 
 
 async def stats_of(session: AsyncSession, user: User) -> UserStats:

@@ -10,15 +10,16 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import CourseMap, load_course_map
-from bot.rules.pushes import streak_reminder_minute, usual_hour_of
-from bot.rules.streaks import (
+from bot.rules.motivation.streaks import (
     StreakStep,
     day_start,
     expire_streaks,
     missed_days,
     shown_streak,
     streak_step,
+    usual_hour_of,
 )
+from bot.rules.reach.pushes import streak_reminder_minute
 from db.models import User, UserStats
 from tests.support.factories import T0, make_course, make_user, reload_stats
 from tests.support.flows import take_quiz

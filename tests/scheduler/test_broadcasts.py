@@ -25,10 +25,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.entry.app import build_bot, build_dispatcher, build_i18n
 from bot.entry.offline import OfflineSession
-from bot.rules import broadcasts
-from bot.rules.broadcasts import BroadcastInvalid
 from bot.rules.clock import FixedClock
 from bot.rules.course import CourseCache
+from bot.rules.reach import broadcasts
+from bot.rules.reach.broadcasts import BroadcastInvalid
 from bot.telegram.callbacks import CALLBACK_DATA_LIMIT, AdminCb, BroadcastCb
 from bot.telegram.callbacks import AudienceChoice as Choice
 from bot.telegram.callbacks import BroadcastAction as Action

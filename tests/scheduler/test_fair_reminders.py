@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.entry.offline import OfflineSession
 from bot.rules.clock import FixedClock
 from bot.rules.course import load_course_map
-from bot.rules.streaks import day_start
+from bot.rules.motivation.streaks import day_start
 from db.models import User, UserStats
 from scheduler.jobs import Jobs
 from tests.support.chat import Chat

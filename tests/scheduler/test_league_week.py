@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.entry.offline import OfflineSession
 from bot.rules.clock import FixedClock
-from bot.rules.leagues import lines_for, ranked
+from bot.rules.motivation.leagues import lines_for, ranked
 from db.enums import DeliveryKind, LeagueTier, PointsReason
 from db.models import Delivery, LeagueMember, PointsLedger, User, UserStats
 from scheduler.jobs import Jobs

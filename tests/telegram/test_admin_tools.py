@@ -13,7 +13,7 @@ from aiogram import Dispatcher
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.entry.app import build_i18n
-from bot.rules import publishing
+from bot.rules.admin import publishing
 from bot.rules.clock import FixedClock
 from bot.telegram.broadcast_view import grouped
 from bot.telegram.callbacks import CALLBACK_DATA_LIMIT, UnpublishCb

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.clock import FixedClock
-from bot.rules.leagues import place_newcomers
+from bot.rules.motivation.leagues import place_newcomers
 from db.enums import LeagueTier, PointsReason
 from db.models import PointsLedger, User, UserStats
 from tests.support.chat import Chat

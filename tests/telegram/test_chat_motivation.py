@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.rules.clock import FixedClock
-from bot.rules.leaderboard import refresh_leaderboard
+from bot.rules.motivation.leaderboard_refresh import refresh_leaderboard
 from bot.telegram.callbacks import BoardCb, LanguageCb, SettingsCb, SettingsTimeCb, SettingsZoneCb
 from db.models import User
 from tests.support.chat import Chat

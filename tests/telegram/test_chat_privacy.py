@@ -21,7 +21,7 @@ from bot.entry.app import build_dispatcher, build_i18n
 from bot.entry.offline import OfflineSession
 from bot.rules.clock import FixedClock
 from bot.rules.course import CourseCache
-from bot.rules.privacy import erase_learner
+from bot.rules.privacy.erasure import erase_learner
 from bot.telegram.handlers.admin import export
 from db.models import User, UserStats
 from scheduler.jobs import Jobs

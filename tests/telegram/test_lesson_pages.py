@@ -11,7 +11,7 @@ from bot.entry.offline import OfflineSession
 from bot.rules import content
 from bot.rules.clock import FixedClock
 from bot.rules.course import CourseMap, LessonInfo, ModuleInfo, load_course_map
-from bot.rules.learning import QuizTurn
+from bot.rules.learning.quizzes import QuizTurn
 from bot.telegram.lessons import lesson_page, send_lesson, send_quiz_poll
 from tests.support.databases import ROOT
 from tests.support.telegram_parser import MESSAGE_TEXT, parse_html, problem

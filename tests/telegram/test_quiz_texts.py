@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.entry.app import build_i18n
-from bot.rules.telegram_html import validate_telegram_html, visible_text
+from bot.rules.formats.telegram_html import validate_telegram_html, visible_text
 from bot.telegram import texts_quiz
 from tests.support.lessons import lesson_with
 

@@ -7,11 +7,11 @@ import re
 
 import pytest
 
-from bot.rules.telegram_html import (
+from bot.rules.formats.html_split import split_html
+from bot.rules.formats.telegram_html import (
     TELEGRAM_TEXT_LIMIT,
     escape,
     html_problems,
-    split_html,
     validate_telegram_html,
     visible_text,
 )

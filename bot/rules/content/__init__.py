@@ -130,9 +130,8 @@ nothing at all.
 
 from bot.rules.content.balance import AnswerSkew, answer_skew
 from bot.rules.content.loading import load_course
+from bot.rules.content.plan import Change, ImportPlan
 from bot.rules.content.reconcile import (
-    Change,
-    ImportPlan,
     apply_import,
     has_content,
     import_course,

@@ -10,8 +10,8 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.certificate_image import render_certificate
-from bot.rules.certificates import CertificateInfo, learner_certificate, verify_code
+from bot.rules.formats.certificate_image import render_certificate
+from bot.rules.learning.certificates import CertificateInfo, learner_certificate, verify_code
 from bot.telegram import texts_quiz
 from db.models import User
 

@@ -9,7 +9,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.leaderboard import all_time_board, weekly_board
+from bot.rules.motivation.leaderboard import all_time_board, weekly_board
 from bot.telegram import texts
 from bot.telegram.callbacks import BoardCb
 from bot.telegram.keyboards import board_keyboard

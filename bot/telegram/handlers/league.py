@@ -9,8 +9,8 @@ from aiogram.filters import Command
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.leagues import league_view
-from bot.rules.telegram_html import split_html
+from bot.rules.formats.html_split import split_html
+from bot.rules.motivation.leagues import league_view
 from bot.telegram import texts_league
 from db.models import User
 

@@ -10,7 +10,7 @@ from aiogram.types import CallbackQuery, InaccessibleMessage, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import CourseMap
-from bot.rules.learning import LessonOpened, Refused, open_lesson, open_next_lesson
+from bot.rules.learning.lessons import LessonOpened, Refused, open_lesson, open_next_lesson
 from bot.telegram import texts
 from bot.telegram.callbacks import LessonCb, NextCb
 from bot.telegram.lessons import send_lesson, show_lesson_page

@@ -10,8 +10,8 @@ from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import CourseMap
-from bot.rules.learning import lesson_statuses, load_progress, next_step
-from bot.rules.telegram_html import split_html
+from bot.rules.formats.html_split import split_html
+from bot.rules.learning.unlocks import lesson_statuses, load_progress, next_step
 from bot.telegram import texts
 from bot.telegram.keyboards import continue_keyboard
 from db.models import User

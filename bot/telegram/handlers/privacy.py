@@ -11,8 +11,8 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.data_export import export_json, learner_export
-from bot.rules.privacy import Erased, Refusal, erase_learner
+from bot.rules.privacy.erasure import Erased, Refusal, erase_learner
+from bot.rules.privacy.export import export_json, learner_export
 from bot.telegram import reply, texts_privacy
 from bot.telegram.callbacks import DeleteMeAction, DeleteMeCb
 from db.models import User

@@ -10,9 +10,9 @@ from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import CourseMap
-from bot.rules.progress import achievements_view, progress_view
-from bot.rules.review_stats import review_progress
-from bot.rules.telegram_html import split_html
+from bot.rules.formats.html_split import split_html
+from bot.rules.learning.progress import achievements_view, progress_view
+from bot.rules.review.stats import review_progress
 from bot.telegram import texts
 from bot.telegram.texts_review import progress_review_lines
 from db.models import User

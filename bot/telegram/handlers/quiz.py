@@ -10,17 +10,8 @@ from aiogram.types import CallbackQuery, PollAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import CourseMap
-from bot.rules.learning import (
-    QuizResult,
-    QuizTurn,
-    Refused,
-    answer_poll,
-    learner_next_step,
-    lesson_statuses,
-    next_step,
-    record_poll,
-    start_quiz,
-)
+from bot.rules.learning.lessons import Refused
+from bot.rules.learning.quizzes import QuizResult, QuizTurn, answer_poll, record_poll, start_quiz
 from bot.telegram import texts, texts_quiz
 from bot.telegram.callbacks import QuizCb
 from bot.telegram.handlers.certificates import send_certificate
@@ -93,10 +84,7 @@ async def send_result(
     result: QuizResult,
     now: datetime,
 ) -> None:
-    if result.progress is not None:
-        step = next_step(lesson_statuses(course, result.progress, learner, now))
-    else:
-        step = await learner_next_step(session, course, learner, now)
+    step = result.step
     for chunk in texts_quiz.missed_questions(result.missed):
         await bot.send_message(learner.telegram_id, chunk)
     await bot.send_message(

@@ -9,7 +9,8 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InputPollOption, Message, PollAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.review_sessions import (
+from bot.rules.course import CourseMap
+from bot.rules.review.sessions import (
     NothingDue,
     ReviewTurn,
     answer_review_poll,
@@ -60,10 +61,15 @@ async def begin(bot: Bot, session: AsyncSession, learner: User, now: datetime) -
 
 
 async def review_answered(
-    poll_answer: PollAnswer, learner: User, session: AsyncSession, now: datetime, bot: Bot
+    poll_answer: PollAnswer,
+    learner: User,
+    session: AsyncSession,
+    now: datetime,
+    course: CourseMap,
+    bot: Bot,
 ) -> None:
     outcome = await answer_review_poll(
-        session, learner, poll_answer.poll_id, poll_answer.option_ids, now
+        session, course, learner, poll_answer.poll_id, poll_answer.option_ids, now
     )
     if outcome.turn is not None:
         await ask(bot, session, learner, outcome.turn, now)

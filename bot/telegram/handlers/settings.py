@@ -14,7 +14,7 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules import learners
-from bot.rules.pushes import reminder_plan
+from bot.rules.reach.pushes import reminder_plan
 from bot.telegram import texts, texts_motivation, texts_setup
 from bot.telegram.callbacks import (
     LanguageCb,

@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules import learners
 from bot.rules.course import CourseMap
-from bot.rules.learning import LessonOpened, learner_next_step, open_lesson
+from bot.rules.learning.lessons import LessonOpened, open_lesson
+from bot.rules.learning.unlocks import learner_next_step
 from bot.telegram import texts, texts_setup
 from bot.telegram.callbacks import CommonZonesCb, LessonTimeCb, MoreZonesCb, ZoneCb
 from bot.telegram.filters import Onboarding

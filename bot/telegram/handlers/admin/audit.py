@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules import audit
-from bot.rules.telegram_html import split_html
+from bot.rules.formats.html_split import split_html
 from bot.telegram.callbacks import AdminAction, AdminCb
 
 

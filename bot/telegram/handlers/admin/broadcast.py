@@ -21,8 +21,8 @@ from aiogram.types import CallbackQuery, InaccessibleMessage, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules import broadcasts
-from bot.rules.broadcasts import BroadcastInvalid, Tally
+from bot.rules.reach import broadcasts
+from bot.rules.reach.broadcasts import BroadcastInvalid, Tally
 from bot.telegram.broadcast_view import (
     AUDIENCES,
     ask_text,

@@ -23,11 +23,12 @@ from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules import audit, publishing
+from bot.rules import audit
+from bot.rules.admin import publishing
+from bot.rules.admin.publishing import ContentItem, ContentKind, ListedModule
 from bot.rules.clock import Clock
 from bot.rules.course import CourseCache
-from bot.rules.publishing import ContentItem, ContentKind, ListedModule
-from bot.rules.telegram_html import split_html
+from bot.rules.formats.html_split import split_html
 from bot.telegram.callbacks import ImportCb, UnpublishCb
 from bot.telegram.reply import show
 from db.models import User

@@ -15,9 +15,9 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.admin_stats import FunnelRow, Overview, Windows, funnel, overview
-from bot.rules.review_stats import most_missed, review_activity
-from bot.rules.telegram_html import split_html
+from bot.rules.admin.stats import FunnelRow, Overview, Windows, funnel, overview
+from bot.rules.formats.html_split import split_html
+from bot.rules.review.stats import most_missed, review_activity
 from bot.telegram.callbacks import AdminAction, AdminCb
 from bot.telegram.texts_review import admin_review_lines
 from db.models import User

@@ -16,8 +16,8 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules import admin_users
-from bot.rules.admin_users import LearnerProfile
+from bot.rules.admin import learners as admin_users
+from bot.rules.admin.learners import LearnerProfile
 from bot.rules.course import CourseMap
 from bot.telegram.callbacks import LearnerAction, LearnerCb
 from bot.telegram.commands import admin_commands_for, learner_commands_for

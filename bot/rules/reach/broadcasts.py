@@ -21,8 +21,8 @@ from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules import audit
-from bot.rules.pushes import may_receive_pushes
-from bot.rules.telegram_html import TELEGRAM_TEXT_LIMIT, validate_telegram_html
+from bot.rules.formats.telegram_html import TELEGRAM_TEXT_LIMIT, validate_telegram_html
+from bot.rules.reach.audience import may_receive_pushes
 from db.enums import BroadcastStatus, DeliveryStatus
 from db.models import Broadcast, Delivery, User
 

@@ -7,6 +7,8 @@ review a new one). Each answer reschedules its card at once; a right answer earn
 `REVIEW_POINTS` in the points ledger (one award per card and review number, so the same
 answer never pays twice). After the last card the learner gets a summary; a session of
 at least `STREAK_MIN_CARDS` answered cards keeps the streak like a completed lesson.
+Both are awarded the one way everything is (`bot.rules.motivation.awards.award`), so a
+review can earn achievements too.
 
 `/review` while a session is open continues it; a poll whose card was answered since
 (another copy of the poll, or the same answer delivered twice) changes nothing.
@@ -17,17 +19,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, false, func, insert, select
+from sqlalchemy import Select, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.course import QuestionInfo, question_info
-from bot.rules.learners import local_date, zone_of
-from bot.rules.review import review, review_rating
-from bot.rules.rewards import level_for, locked_stats
+from bot.rules.course import CourseMap, QuestionInfo, question_info
+from bot.rules.motivation.achievements import EarnedAchievement
+from bot.rules.motivation.awards import ReviewAnswered, Rewards, award
+from bot.rules.pending import Pending
+from bot.rules.review.cards import review, review_rating
 from bot.rules.shuffle import course_options, option_order, shown_positions
-from bot.rules.streaks import apply_activity
-from db.enums import PointsReason, ReviewSource
-from db.models import PointsLedger, QuizQuestion, ReviewCard, ReviewPoll, ReviewSession, User
+from db.enums import ReviewSource
+from db.models import QuizQuestion, ReviewCard, ReviewPoll, ReviewSession, User
 
 REVIEW_SESSION_SIZE = 20
 REVIEW_POINTS = 2
@@ -70,17 +72,18 @@ class ReviewSummary:
     streak: int
     streak_grew: bool
     points: int
+    achievements: tuple[EarnedAchievement, ...] = ()
 
 
 @dataclass(frozen=True)
-class ReviewAnswered:
+class ReviewStep:
     """After an answer: the next card to send, or the session's summary; neither if ignored."""
 
     turn: ReviewTurn | None = None
     summary: ReviewSummary | None = None
 
 
-IGNORED = ReviewAnswered()
+IGNORED = ReviewStep()
 
 
 async def is_review_poll(session: AsyncSession, poll_id: str) -> bool:
@@ -187,9 +190,15 @@ def record_review_poll(
 
 
 async def answer_review_poll(
-    session: AsyncSession, user: User, poll_id: str, option_ids: list[int], now: datetime
-) -> ReviewAnswered:
-    """Score a review answer, reschedule its card, pay a right one, and go on.
+    session: AsyncSession,
+    course: CourseMap,
+    user: User,
+    poll_id: str,
+    option_ids: list[int],
+    now: datetime,
+) -> ReviewStep:
+    """Score a review answer, reschedule its card, award a right one (and the streak at
+    the end of a long enough session) through `award`, and go on.
 
     Answering the same poll twice, or a copy of a poll whose card was answered since,
     changes nothing.
@@ -226,56 +235,42 @@ async def answer_review_poll(
     await review(session, card, review_rating(correct), ReviewSource.REVIEW, now)
     if correct:
         review_session.right += 1
-        await _pay(session, user, card.id, poll.review_number, now)
     else:
         review_session.wrong += 1
     turn = await _next_turn(session, review_session)
-    if turn is not None:
-        return ReviewAnswered(turn=turn)
-    review_session.finished_at = now
-    return ReviewAnswered(summary=await _finish(session, user, review_session, now))
-
-
-async def _pay(
-    session: AsyncSession, user: User, card_id: int, review_number: int, now: datetime
-) -> None:
-    stats = await locked_stats(session, user, now)
-    await session.execute(
-        insert(PointsLedger).values(
-            user_id=user.id,
-            points=REVIEW_POINTS,
-            reason=PointsReason.REVIEW,
-            award_key=f"review:{card_id}:{review_number}",
-            created_at=now,
+    if turn is None:
+        review_session.finished_at = now
+    rewards = None
+    if correct or turn is None:
+        pending = Pending()
+        answered = ReviewAnswered(
+            card.id,
+            poll.review_number,
+            points=REVIEW_POINTS if correct else 0,
+            keeps_streak=turn is None
+            and review_session.right + review_session.wrong >= STREAK_MIN_CARDS,
         )
+        rewards = await award(session, pending, course, user, answered, now)
+        await pending.write(session)
+    if turn is not None:
+        return ReviewStep(turn=turn)
+    assert rewards is not None
+    return ReviewStep(
+        summary=_summary(review_session, rewards, await next_due(session, user.id), now)
     )
-    stats.points += REVIEW_POINTS
-    stats.level = level_for(stats.points)
-    stats.updated_at = now
 
 
-async def _finish(
-    session: AsyncSession, user: User, review_session: ReviewSession, now: datetime
+def _summary(
+    review_session: ReviewSession, rewards: Rewards, due: datetime | None, now: datetime
 ) -> ReviewSummary:
-    """The summary; a session of at least STREAK_MIN_CARDS answers keeps the streak."""
-    answered = review_session.right + review_session.wrong
-    stats = await locked_stats(session, user, now)
-    grew = False
-    kept = answered >= STREAK_MIN_CARDS
-    if kept:
-        today = local_date(user, now)
-        grew = apply_activity(stats, zone_of(user), now).grew  # the same rule as a lesson
-        stats.longest_streak = max(stats.longest_streak, stats.current_streak)
-        stats.last_active_date = today
-        stats.updated_at = now
-    due = await next_due(session, user.id)
     return ReviewSummary(
         right=review_session.right,
         wrong=review_session.wrong,
         next_due=due,
         more_due=due is not None and due <= now,
-        streak_kept=kept,
-        streak=stats.current_streak,
-        streak_grew=grew,
+        streak_kept=review_session.right + review_session.wrong >= STREAK_MIN_CARDS,
+        streak=rewards.streak,
+        streak_grew=rewards.streak_grew,
         points=review_session.right * REVIEW_POINTS,
+        achievements=tuple(rewards.achievements),
     )

@@ -1,8 +1,7 @@
-"""Who may receive a push, and who is due for one now.
+"""Who is due for a reminder now, and what coming back does to reminders.
 
-A learner may receive a push (a broadcast, or anything the scheduler sends) when they are
-active, have not blocked the bot and finished onboarding. Daily lessons and streak reminders
-also need reminders switched on.
+Who may receive a push at all is `bot.rules.reach.audience`; the streak reminder's
+audience (whose streak ends tonight) is `bot.rules.motivation.streaks.due_for_streak_reminder`.
 
 Jobs run for one time zone's *slot* at a time: the zone's local date and the local minutes
 from the job's grace period ago up to now, clipped at local midnight, so a learner who was due
@@ -23,7 +22,6 @@ while the process was down is still served late, but never on the wrong local da
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
@@ -33,7 +31,7 @@ from sqlalchemy import ColumnElement, and_, case, delete, exists, func, or_, sel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.observability.metrics import PUSH_FOLLOW_UPS
-from bot.rules.streaks import ends_tonight, expire_streaks, take_freeze_notice
+from bot.rules.reach.audience import wants_reminders
 from db.enums import ActivityType, DeliveryKind, DeliveryStatus
 from db.models import ActivityLog, Delivery, User, UserStats
 
@@ -42,7 +40,6 @@ STREAK_REMINDER_MINUTE = 20 * 60  # 20:00 local, until the learner has a usual h
 STREAK_REMINDER_LATEST = 22 * 60  # never later than 22:00 local
 AFTER_LESSON_PUSH = 2 * 60  # minutes after the daily lesson time, at least
 STREAK_REMINDER_GRACE = timedelta(hours=2)
-HABIT_WINDOW = timedelta(days=14)
 BACK_OFF_AFTER = 3  # unanswered daily pushes in a row, then every other day
 PAUSE_AFTER = timedelta(days=14)  # away this long: one last message, then silence
 FOLLOW_UP_WINDOW = timedelta(hours=24)  # activity this soon after a push counts as its answer
@@ -75,38 +72,7 @@ def slot(zone: str, now: datetime, grace: timedelta) -> Slot:
     return Slot(zone, local.date(), first, minute, now)
 
 
-def may_receive_pushes() -> list[ColumnElement[bool]]:
-    """WHERE conditions over `users`: active, not blocked, onboarded."""
-    return [
-        User.is_active.is_(True),
-        User.blocked_at.is_(None),
-        User.onboarded_at.is_not(None),
-    ]
-
-
-def wants_reminders() -> list[ColumnElement[bool]]:
-    """WHERE conditions over `users` for daily lessons and streak reminders."""
-    return [*may_receive_pushes(), User.reminders_enabled.is_(True)]
-
-
-def still_wants(user: User) -> bool:
-    """The same rule for a learner already loaded (a claimed push is re-checked before sending)."""
-    return (
-        user.is_active
-        and user.blocked_at is None
-        and user.onboarded_at is not None
-        and user.reminders_enabled
-    )
-
-
-async def reminder_zones(session: AsyncSession) -> Sequence[str]:
-    """The time zones of learners who want reminders: one slot each per job run."""
-    return (
-        await session.scalars(select(User.time_zone).where(*wants_reminders()).distinct())
-    ).all()
-
-
-def _not_claimed(kind: DeliveryKind, window: Slot) -> ColumnElement[bool]:
+def not_claimed(kind: DeliveryKind, window: Slot) -> ColumnElement[bool]:
     return ~exists().where(
         Delivery.user_id == User.id,
         Delivery.kind == kind,
@@ -127,7 +93,7 @@ async def due_for_daily_lesson(session: AsyncSession, window: Slot) -> list[User
                 UserStats.last_active_date.is_(None),
                 UserStats.last_active_date != window.local_date,
             ),
-            _not_claimed(DeliveryKind.DAILY_LESSON, window),
+            not_claimed(DeliveryKind.DAILY_LESSON, window),
             ~_away(window.now),
             _not_backed_off(window),
         )
@@ -186,7 +152,7 @@ async def due_for_pause_notice(session: AsyncSession, window: Slot) -> list[User
     return list(rows)
 
 
-def _streak_reminder_minute() -> ColumnElement[int]:
+def streak_reminder_minute_column() -> ColumnElement[int]:
     """`streak_reminder_minute` in SQL (None there is a minute after 22:00)."""
     habit = case(
         (UserStats.usual_hour.is_(None), STREAK_REMINDER_MINUTE),
@@ -206,66 +172,10 @@ def streak_reminder_minute(usual: int | None, lesson_minute: int) -> int | None:
     return minute if minute <= STREAK_REMINDER_LATEST else None
 
 
-async def due_for_streak_reminder(session: AsyncSession, window: Slot) -> list[User]:
-    """The streak job runs for the zone's day (freezes, resets), then the learners whose
-    streak ends tonight and whose reminder minute falls in the slot are due."""
-    await expire_streaks(session, window.zone, window.local_date)
-    minute = _streak_reminder_minute()
-    rows = await session.scalars(
-        select(User)
-        .join(UserStats, UserStats.user_id == User.id)
-        .where(
-            User.time_zone == window.zone,
-            *wants_reminders(),
-            UserStats.current_streak >= 1,
-            ends_tonight(ZoneInfo(window.zone), window.local_date),
-            minute <= STREAK_REMINDER_LATEST,
-            minute.between(window.first_minute, window.last_minute),
-            _not_claimed(DeliveryKind.STREAK_REMINDER, window),
-        )
-    )
-    return list(rows)
-
-
-def usual_hour_of(completions: Sequence[datetime], zone: ZoneInfo) -> int | None:
-    """The most common local hour of these completions; a tie goes to the latest one."""
-    counts: dict[int, tuple[int, datetime]] = {}
-    for at in completions:
-        hour = at.astimezone(zone).hour
-        count, latest = counts.get(hour, (0, at))
-        counts[hour] = (count + 1, max(latest, at))
-    if not counts:
-        return None
-    return max(counts, key=lambda hour: counts[hour])
-
-
-def usual_hour(completions: Sequence[datetime], user: User, now: datetime) -> int | None:
-    """The learner's usual learning hour: the most common local hour of their lesson
-    completions (first completions, `completions`, the one at `now` included) over the
-    last `HABIT_WINDOW`."""
-    recent = [at for at in completions if at >= now - HABIT_WINDOW]
-    return usual_hour_of(recent, _zone(user.time_zone))
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
-
-
-@dataclass(frozen=True)
-class Return:
-    """What to tell a learner who came back after a while."""
-
-    freeze_saved: int | None  # the streak a freeze saved while they were away
-
-
-async def on_return(session: AsyncSession, user: User, now: datetime) -> Return:
+async def note_return(session: AsyncSession, user: User, now: datetime) -> None:
     """A learner came back (seen again after a silence): the pushes of the last
     `FOLLOW_UP_WINDOW` sent since their previous visit count as answered, reminders are
-    no longer paused (the pause message may go again after the next long absence), and
-    a freeze used meanwhile is told."""
+    no longer paused (the pause message may go again after the next long absence)."""
     previous = await session.scalar(
         select(func.max(ActivityLog.created_at)).where(
             ActivityLog.user_id == user.id,
@@ -290,7 +200,6 @@ async def on_return(session: AsyncSession, user: User, now: datetime) -> Return:
         await session.execute(
             delete(Delivery).where(*paused)
         )  # an update that reads writes nothing
-    return Return(freeze_saved=await take_freeze_notice(session, user.id))
 
 
 class Cadence(Enum):

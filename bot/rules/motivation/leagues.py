@@ -24,8 +24,8 @@ from sqlalchemy import CursorResult, Select, and_, case, func, literal, select, 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.rules.leaderboard import week_start
-from bot.rules.pushes import may_receive_pushes
+from bot.rules.motivation.leaderboard import week_start
+from bot.rules.reach.audience import may_receive_pushes
 from db.base import UTCDateTime
 from db.enums import DeliveryKind, DeliveryStatus, LeagueTier
 from db.models import Delivery, LeagueMember, LeagueWeek, PointsLedger, User, UserStats

@@ -21,8 +21,8 @@ from sqlalchemy import ColumnElement, String, case, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
-from bot.rules.leaderboard import standing
-from bot.rules.privacy import LearnerRows
+from bot.rules.motivation.leaderboard import standing
+from bot.rules.privacy.erasure import LearnerRows
 from db.models import (
     Achievement,
     ActivityLog,

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules import audit
 from bot.rules.course import CourseMap
-from bot.rules.progress import ProgressView, progress_view
+from bot.rules.learning.progress import ProgressView, progress_view
 from db.enums import UserRole
 from db.models import (
     ActivityLog,

@@ -9,17 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import CourseMap
-from bot.rules.leaderboard import standing
 from bot.rules.learners import local_date, zone_of
-from bot.rules.learning import LessonState, lesson_statuses, load_progress
-from bot.rules.rewards import (
-    ACHIEVEMENTS,
-    CourseSize,
-    level_for,
-    level_progress,
-    reachable_rules,
-)
-from bot.rules.streaks import shown_streak
+from bot.rules.learning.unlocks import LessonState, lesson_statuses, load_progress
+from bot.rules.motivation.achievements import CourseSize, reachable_rules
+from bot.rules.motivation.leaderboard import standing
+from bot.rules.motivation.levels import level_for, level_progress
+from bot.rules.motivation.streaks import shown_streak
 from db.models import Achievement, User, UserAchievement, UserStats
 
 
@@ -92,9 +87,7 @@ async def achievements_view(
 ) -> list[AchievementView]:
     """Earned achievements first (by date), then the locked ones this course lets a learner
     earn: one no learner of the course could reach is never shown."""
-    reachable = {
-        rule.id for rule in reachable_rules(await ACHIEVEMENTS.get(session), CourseSize.of(course))
-    }
+    reachable = {rule.id for rule in reachable_rules(course.achievements, CourseSize.of(course))}
     rows = await session.execute(
         select(Achievement, UserAchievement.earned_at)
         .outerjoin(

@@ -1,5 +1,5 @@
 """The certificate as a PNG, drawn with Pillow and the DejaVu Sans fonts shipped in
-bot/rules/fonts (their licence, which allows redistribution, is beside them).
+bot/rules/formats/fonts (their licence, which allows redistribution, is beside them).
 
 DejaVu covers Latin, Greek and Cyrillic. A name with characters it lacks is drawn with the
 first font in `FALLBACK_FONTS` found on the machine that has them all (CJK fonts, when the

@@ -15,10 +15,15 @@ A freeze is earned each time the streak reaches a multiple of `FREEZE_EVERY` day
 `MAX_FREEZES` are held. Frozen days keep the streak going but do not add to it. The streak
 job applies the same rule without activity (`expire_streaks`): it may use freezes and reset
 a streak, never raise it. Points are not touched: freezes are not points.
+
+Habits: the usual learning hour (the most common local hour of a learner's completions in
+the last `HABIT_WINDOW`) sets when the streak reminder goes; the streak reminder goes to
+the learners whose streak ends tonight (`due_for_streak_reminder`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
@@ -27,6 +32,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.rules.reach.audience import wants_reminders
+from bot.rules.reach.pushes import (
+    STREAK_REMINDER_LATEST,
+    Slot,
+    not_claimed,
+    note_return,
+    streak_reminder_minute_column,
+)
+from db.enums import DeliveryKind
 from db.models import User, UserStats
 
 FREEZE_EVERY = 5
@@ -190,3 +204,70 @@ async def take_freeze_notice(session: AsyncSession, user_id: int) -> int | None:
 def ends_tonight(zone: ZoneInfo, today: date) -> ColumnElement[bool]:
     """The last counted (or frozen) day ended yesterday: today's activity keeps the streak."""
     return and_(_ended_by(zone, today, 0), ~_ended_by(zone, today, 1))
+
+
+# ---------------------------------------------------------------- habits and reminders
+
+HABIT_WINDOW = timedelta(days=14)
+
+
+def usual_hour_of(completions: Sequence[datetime], zone: ZoneInfo) -> int | None:
+    """The most common local hour of these completions; a tie goes to the latest one."""
+    counts: dict[int, tuple[int, datetime]] = {}
+    for at in completions:
+        hour = at.astimezone(zone).hour
+        count, latest = counts.get(hour, (0, at))
+        counts[hour] = (count + 1, max(latest, at))
+    if not counts:
+        return None
+    return max(counts, key=lambda hour: counts[hour])
+
+
+def usual_hour(completions: Sequence[datetime], user: User, now: datetime) -> int | None:
+    """The learner's usual learning hour: the most common local hour of their lesson
+    completions (first completions, `completions`, the one at `now` included) over the
+    last `HABIT_WINDOW`."""
+    recent = [at for at in completions if at >= now - HABIT_WINDOW]
+    return usual_hour_of(recent, _zone(user.time_zone))
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+async def due_for_streak_reminder(session: AsyncSession, window: Slot) -> list[User]:
+    """The streak job runs for the zone's day (freezes, resets), then the learners whose
+    streak ends tonight and whose reminder minute falls in the slot are due."""
+    await expire_streaks(session, window.zone, window.local_date)
+    minute = streak_reminder_minute_column()
+    rows = await session.scalars(
+        select(User)
+        .join(UserStats, UserStats.user_id == User.id)
+        .where(
+            User.time_zone == window.zone,
+            *wants_reminders(),
+            UserStats.current_streak >= 1,
+            ends_tonight(ZoneInfo(window.zone), window.local_date),
+            minute <= STREAK_REMINDER_LATEST,
+            minute.between(window.first_minute, window.last_minute),
+            not_claimed(DeliveryKind.STREAK_REMINDER, window),
+        )
+    )
+    return list(rows)
+
+
+@dataclass(frozen=True)
+class Return:
+    """What to tell a learner who came back after a while."""
+
+    freeze_saved: int | None  # the streak a freeze saved while they were away
+
+
+async def on_return(session: AsyncSession, user: User, now: datetime) -> Return:
+    """A learner came back (seen again after a silence): their reminders take note
+    (`note_return`), and a freeze used meanwhile is told."""
+    await note_return(session, user, now)
+    return Return(freeze_saved=await take_freeze_notice(session, user.id))

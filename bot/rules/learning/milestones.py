@@ -12,8 +12,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.certificates import CertificateInfo, issue_certificate
 from bot.rules.course import CourseMap, LessonInfo, ModuleInfo
+from bot.rules.learning.certificates import CertificateInfo, issue_certificate
 from db.models import User
 
 
