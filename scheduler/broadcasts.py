@@ -39,7 +39,7 @@ from bot.rules.clock import Clock
 from bot.rules.learners import learner_locale
 from bot.rules.reach import broadcasts
 from bot.rules.reach.broadcasts import Audience, Tally
-from bot.telegram.broadcast_view import progress_keyboard, progress_text
+from bot.telegram.views.reach import progress_keyboard, progress_text
 from db.enums import BroadcastStatus, DeliveryKind, DeliveryStatus
 from db.models import Broadcast, Delivery, User
 from db.upsert import insert_ignore_from_select

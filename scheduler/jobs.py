@@ -42,8 +42,9 @@ from bot.rules.reach.pushes import (
     slot,
 )
 from bot.rules.review.stats import due_review_counts
-from bot.telegram import texts, texts_motivation, texts_review
-from bot.telegram.keyboards import daily_push_keyboard, start_lesson_keyboard
+from bot.telegram.views import motivation, reach, review
+from bot.telegram.views.learning import start_lesson_keyboard
+from bot.telegram.views.reach import daily_push_keyboard
 from db.enums import DeliveryKind, DeliveryStatus
 from db.models import Delivery, User, UserStats
 from db.upsert import insert_ignore
@@ -232,7 +233,7 @@ class Jobs:
         lesson and the due reviews; after the course, the due reviews alone."""
         if kind is DeliveryKind.REMINDERS_PAUSED:
             with self.i18n.context(), self.i18n.use_locale(self._locale(user)):
-                text = texts_motivation.reminders_paused_push()
+                text = reach.reminders_paused_push()
             return Outgoing(user.telegram_id, user.id, text, delivery_id=delivery_id)
         lesson = due.lesson
         if lesson is None and (kind is not DeliveryKind.DAILY_LESSON or not due.reviews):
@@ -240,15 +241,15 @@ class Jobs:
         with self.i18n.context(), self.i18n.use_locale(self._locale(user)):
             if kind is not DeliveryKind.DAILY_LESSON:
                 assert lesson is not None
-                text = texts.streak_reminder_push(stats.current_streak if stats else 1)
+                text = motivation.streak_reminder_push(stats.current_streak if stats else 1)
                 markup = start_lesson_keyboard(lesson)
             elif lesson is None:
-                text = texts_review.review_push(due.reviews)
+                text = review.review_push(due.reviews)
                 markup = daily_push_keyboard(None, due.reviews)
             else:
-                text = texts.daily_lesson_push(lesson.title)
+                text = reach.daily_lesson_push(lesson.title)
                 if due.reviews:
-                    text += "\n" + texts_review.reviews_due_line(due.reviews)
+                    text += "\n" + review.reviews_due_line(due.reviews)
                 markup = daily_push_keyboard(lesson, due.reviews)
         return Outgoing(
             chat_id=user.telegram_id,

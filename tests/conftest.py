@@ -103,6 +103,17 @@ def fresh_database(backend: str, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
+PROCESS_TESTS = Path(__file__).parent / "processes"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/processes starts real processes: marked `process`, so the
+    inner loop (`make test-fast`) can leave them out."""
+    for item in items:
+        if item.path.is_relative_to(PROCESS_TESTS):
+            item.add_marker(pytest.mark.process)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if redis_skipped:
         terminalreporter.write_sep("!", "REDIS TESTS NOT RUN", red=True, bold=True)

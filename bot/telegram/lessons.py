@@ -9,8 +9,8 @@ from bot.rules.course import CourseMap, LessonInfo
 from bot.rules.formats.telegram_html import TELEGRAM_TEXT_LIMIT, visible_text
 from bot.rules.learning.quizzes import QuizTurn
 from bot.rules.shuffle import shown_positions
-from bot.telegram import texts
-from bot.telegram.keyboards import lesson_page_keyboard
+from bot.telegram.views import learning
+from bot.telegram.views.learning import lesson_page_keyboard
 
 POLL_QUESTION_LIMIT = 300
 PAGE_SEPARATOR = "\n\n"
@@ -20,10 +20,10 @@ def lesson_page(course: CourseMap, lesson: LessonInfo, page: int) -> tuple[str, 
     """The text of page `page` (clamped), the page number and the page count."""
     # Telegram counts the visible text only; the header's barely depends on the page
     # numbers: reserve for the widest.
-    header = visible_text(texts.lesson_header(lesson, 99, 99) + PAGE_SEPARATOR)
+    header = visible_text(learning.lesson_header(lesson, 99, 99) + PAGE_SEPARATOR)
     pages = course.pages(lesson, TELEGRAM_TEXT_LIMIT - len(header))
     page = min(max(page, 1), len(pages))
-    text = texts.lesson_header(lesson, page, len(pages)) + PAGE_SEPARATOR + pages[page - 1]
+    text = learning.lesson_header(lesson, page, len(pages)) + PAGE_SEPARATOR + pages[page - 1]
     return text, page, len(pages)
 
 

@@ -6,7 +6,7 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
-from bot.telegram import texts
+from bot.telegram.views import common
 
 
 def router() -> Router:
@@ -18,14 +18,14 @@ def router() -> Router:
 
 
 async def help_command(message: Message) -> None:
-    await message.answer(texts.help_text())
+    await message.answer(common.help_text())
 
 
 async def unknown_message(message: Message) -> None:
     """Unknown commands, free text, stickers, photos, voice…: a short hint."""
-    await message.answer(texts.unknown())
+    await message.answer(common.unknown())
 
 
 async def stale_callback(callback: CallbackQuery) -> None:
     """Buttons from old messages or forged payloads that no handler accepts."""
-    await callback.answer(texts.stale_button(), show_alert=True)
+    await callback.answer(common.stale_button(), show_alert=True)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.formats.html_split import split_html
 from bot.rules.motivation.leagues import league_view
-from bot.telegram import texts_league
+from bot.telegram.views import motivation
 from db.models import User
 
 
@@ -25,5 +25,5 @@ async def show_league(
     message: Message, learner: User, session: AsyncSession, now: datetime
 ) -> None:
     view = await league_view(session, learner, now)
-    for chunk in split_html(texts_league.league_text(view)):
+    for chunk in split_html(motivation.league_text(view)):
         await message.answer(chunk)

@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import CourseMap
 from bot.rules.learning.lessons import LessonOpened, Refused, open_lesson, open_next_lesson
-from bot.telegram import texts
 from bot.telegram.callbacks import LessonCb, NextCb
 from bot.telegram.lessons import send_lesson, show_lesson_page
+from bot.telegram.views import learning
 from db.models import User
 
 
@@ -57,11 +57,11 @@ async def continue_learning(
     course: CourseMap,
 ) -> None:
     if not course.lessons:
-        await bot.send_message(chat_id, texts.no_content())
+        await bot.send_message(chat_id, learning.no_content())
         return
     opened = await open_next_lesson(session, course, learner, now)
     if not isinstance(opened, LessonOpened):
-        await bot.send_message(chat_id, texts.next_step_text(opened))
+        await bot.send_message(chat_id, learning.next_step_text(opened))
         return
     await send_lesson(bot, chat_id, course, opened.lesson)
 
@@ -77,7 +77,7 @@ async def lesson_pressed(
 ) -> None:
     opened = await open_lesson(session, course, learner, callback_data.lesson_id, now)
     if isinstance(opened, Refused):
-        await callback.answer(texts.refused(opened), show_alert=True)
+        await callback.answer(learning.refused(opened), show_alert=True)
         return
     await callback.answer()
     message = callback.message

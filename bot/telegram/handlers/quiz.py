@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.rules.course import CourseMap
 from bot.rules.learning.lessons import Refused
 from bot.rules.learning.quizzes import QuizResult, QuizTurn, answer_poll, record_poll, start_quiz
-from bot.telegram import texts, texts_quiz
 from bot.telegram.callbacks import QuizCb
 from bot.telegram.handlers.certificates import send_certificate
-from bot.telegram.keyboards import after_quiz_keyboard
 from bot.telegram.lessons import send_quiz_poll
+from bot.telegram.views import learning
+from bot.telegram.views.learning import after_quiz_keyboard
 from db.models import User
 
 
@@ -39,13 +39,13 @@ async def quiz_pressed(
     outcome = await start_quiz(session, course, learner, callback_data.lesson_id, now)
     match outcome:
         case Refused():
-            await callback.answer(texts.refused(outcome), show_alert=True)
+            await callback.answer(learning.refused(outcome), show_alert=True)
         case QuizResult():  # a lesson without questions: reading it completed it
             await callback.answer()
             await send_result(bot, session, course, learner, outcome, now)
         case QuizTurn():
             await callback.answer()
-            intro = texts.quiz_intro(outcome.lesson, retake=outcome.retake)
+            intro = learning.quiz_intro(outcome.lesson, retake=outcome.retake)
             await bot.send_message(learner.telegram_id, intro)
             await ask(bot, session, learner, outcome, now)
 
@@ -85,14 +85,14 @@ async def send_result(
     now: datetime,
 ) -> None:
     step = result.step
-    for chunk in texts_quiz.missed_questions(result.missed):
+    for chunk in learning.missed_questions(result.missed):
         await bot.send_message(learner.telegram_id, chunk)
     await bot.send_message(
         learner.telegram_id,
-        texts.quiz_result(result, step),
+        learning.quiz_result(result, step),
         reply_markup=after_quiz_keyboard(result.lesson, result.passed, step.lesson),
     )
     if result.milestone is not None:
-        await bot.send_message(learner.telegram_id, texts_quiz.milestone_text(result.milestone))
+        await bot.send_message(learner.telegram_id, learning.milestone_text(result.milestone))
         if result.milestone.certificate is not None:
             await send_certificate(bot, learner.telegram_id, result.milestone.certificate)

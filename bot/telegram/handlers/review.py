@@ -17,10 +17,10 @@ from bot.rules.review.sessions import (
     record_review_poll,
     start_review,
 )
-from bot.telegram import texts_review
 from bot.telegram.callbacks import ReviewCb
 from bot.telegram.filters import IsReviewPoll
 from bot.telegram.lessons import POLL_QUESTION_LIMIT
+from bot.telegram.views import review
 from db.models import User
 
 
@@ -50,13 +50,11 @@ async def begin(bot: Bot, session: AsyncSession, learner: User, now: datetime) -
     match outcome:
         case NothingDue():
             await bot.send_message(
-                learner.telegram_id, texts_review.nothing_due(outcome, learner.time_zone)
+                learner.telegram_id, review.nothing_due(outcome, learner.time_zone)
             )
         case ReviewTurn():
             if outcome.number == 1:
-                await bot.send_message(
-                    learner.telegram_id, texts_review.review_intro(outcome.total)
-                )
+                await bot.send_message(learner.telegram_id, review.review_intro(outcome.total))
             await ask(bot, session, learner, outcome, now)
 
 
@@ -75,7 +73,7 @@ async def review_answered(
         await ask(bot, session, learner, outcome.turn, now)
     elif outcome.summary is not None:
         await bot.send_message(
-            learner.telegram_id, texts_review.review_summary(outcome.summary, learner.time_zone)
+            learner.telegram_id, review.review_summary(outcome.summary, learner.time_zone)
         )
 
 

@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules import learners
 from bot.rules.reach.pushes import reminder_plan
-from bot.telegram import texts, texts_motivation, texts_setup
 from bot.telegram.callbacks import (
     LanguageCb,
     SettingsAction,
@@ -23,13 +22,14 @@ from bot.telegram.callbacks import (
     SettingsTimeCb,
     SettingsZoneCb,
 )
-from bot.telegram.keyboards import (
+from bot.telegram.reply import show
+from bot.telegram.views import common, settings
+from bot.telegram.views.settings import (
     language_keyboard,
     settings_keyboard,
     settings_time_keyboard,
     settings_zone_keyboard,
 )
-from bot.telegram.reply import show
 from bot.telegram.zones import city_of, resolve_zone, zone_by_index, zone_choices
 from db.models import User
 
@@ -52,7 +52,7 @@ def router() -> Router:
 async def overview(
     learner: User, i18n: I18n, session: AsyncSession, now: datetime
 ) -> tuple[str, InlineKeyboardMarkup]:
-    text = texts.settings_text(
+    text = settings.settings_text(
         learner.time_zone,
         learner.lesson_minute,
         learner.reminders_enabled,
@@ -60,7 +60,7 @@ async def overview(
         i18n.current_locale,
     )
     plan = await reminder_plan(session, learner, now)
-    text = "\n".join([text, *texts_motivation.reminder_lines(plan)])
+    text = "\n".join([text, *settings.reminder_lines(plan)])
     return text, settings_keyboard(learner.reminders_enabled, learner.show_on_leaderboard)
 
 
@@ -97,23 +97,23 @@ async def settings_action(
             choices = zone_choices(now, other=not common, language=learner.language_code)
             await state.set_state(SettingsForm.zone)
             await callback.answer()
-            text = texts.choose_zone() + "\n" + texts_setup.type_a_place()
+            text = settings.choose_zone() + "\n" + settings.type_a_place()
             await show(callback, text, settings_zone_keyboard(choices, more=common))
             return
         case SettingsAction.TIME:
             await callback.answer()
-            await show(callback, texts.choose_time(), settings_time_keyboard())
+            await show(callback, settings.choose_time(), settings_time_keyboard())
             return
         case SettingsAction.LANGUAGE:
             await callback.answer()
-            await show(callback, texts.choose_language(), language_keyboard())
+            await show(callback, settings.choose_language(), language_keyboard())
             return
         case SettingsAction.REMINDERS:
             learners.set_reminders(learner, not learner.reminders_enabled, now)
-            await callback.answer(texts.settings_saved())
+            await callback.answer(settings.settings_saved())
         case SettingsAction.BOARD:
             learners.set_leaderboard_visibility(learner, not learner.show_on_leaderboard, now)
-            await callback.answer(texts.settings_saved())
+            await callback.answer(settings.settings_saved())
         case SettingsAction.BACK:
             await leave_zone_picker(state)
             await callback.answer()
@@ -131,11 +131,11 @@ async def zone_chosen(
 ) -> None:
     zone = zone_by_index(callback_data.index)
     if zone is None:
-        await callback.answer(texts.stale_button(), show_alert=True)
+        await callback.answer(common.stale_button(), show_alert=True)
         return
     learners.set_time_zone(learner, zone, now)
     await leave_zone_picker(state)
-    await callback.answer(texts.settings_saved() + " " + city_of(zone))
+    await callback.answer(settings.settings_saved() + " " + city_of(zone))
     await show(callback, *await overview(learner, i18n, session, now))
 
 
@@ -151,14 +151,14 @@ async def zone_typed(
     assert message.text is not None  # the router's F.text
     zone = resolve_zone(message.text)
     if zone is None:
-        text = texts_setup.unknown_place(message.text) + "\n" + texts_setup.type_a_place()
+        text = settings.unknown_place(message.text) + "\n" + settings.type_a_place()
         await message.answer(text)
         return
     learners.set_time_zone(learner, zone, now)
     await state.clear()
     text, markup = await overview(learner, i18n, session, now)
     await message.answer(
-        texts.settings_saved() + " " + city_of(zone) + "\n\n" + text, reply_markup=markup
+        settings.settings_saved() + " " + city_of(zone) + "\n\n" + text, reply_markup=markup
     )
 
 
@@ -173,9 +173,9 @@ async def time_chosen(
     try:
         learners.set_lesson_time(learner, callback_data.minute, now)
     except ValueError:
-        await callback.answer(texts.stale_button(), show_alert=True)
+        await callback.answer(common.stale_button(), show_alert=True)
         return
-    await callback.answer(texts.settings_saved())
+    await callback.answer(settings.settings_saved())
     await show(callback, *await overview(learner, i18n, session, now))
 
 
@@ -190,9 +190,9 @@ async def language_chosen(
     try:
         learners.set_language(learner, callback_data.code, now)
     except ValueError:
-        await callback.answer(texts.stale_button(), show_alert=True)
+        await callback.answer(common.stale_button(), show_alert=True)
         return
     # The rest of this update speaks the new language.
     i18n.current_locale = callback_data.code
-    await callback.answer(texts.settings_saved())
+    await callback.answer(settings.settings_saved())
     await show(callback, *await overview(learner, i18n, session, now))

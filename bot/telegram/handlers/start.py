@@ -20,18 +20,14 @@ from bot.rules import learners
 from bot.rules.course import CourseMap
 from bot.rules.learning.lessons import LessonOpened, open_lesson
 from bot.rules.learning.unlocks import learner_next_step
-from bot.telegram import texts, texts_setup
 from bot.telegram.callbacks import CommonZonesCb, LessonTimeCb, MoreZonesCb, ZoneCb
 from bot.telegram.filters import Onboarding
 from bot.telegram.handlers.certificates import VERIFY_DEEP_LINK, answer_verification
-from bot.telegram.keyboards import (
-    continue_keyboard,
-    lesson_time_keyboard,
-    start_lesson_keyboard,
-    zone_keyboard,
-)
 from bot.telegram.lessons import send_lesson
 from bot.telegram.reply import show
+from bot.telegram.views import common, learning, settings
+from bot.telegram.views.learning import continue_keyboard, start_lesson_keyboard
+from bot.telegram.views.settings import lesson_time_keyboard, zone_keyboard
 from bot.telegram.zones import city_of, resolve_zone, zone_by_index, zone_choices
 from db.models import User
 
@@ -76,7 +72,7 @@ async def start(
         await answer_verification(message, session, command.args.removeprefix(VERIFY_DEEP_LINK))
         return
     if learner.onboarded_at is None:
-        text = texts.welcome_new(learner.first_name) + "\n" + texts_setup.type_a_place()
+        text = settings.welcome_new(learner.first_name) + "\n" + settings.type_a_place()
         await message.answer(text, reply_markup=common_zone_keyboard(learner, now))
         return
     if command.args:
@@ -88,18 +84,18 @@ async def start(
                 return
     step = await learner_next_step(session, course, learner, now)
     markup = continue_keyboard(step.lesson) if step.lesson else None
-    await message.answer(texts.welcome_back(learner.first_name, step), reply_markup=markup)
+    await message.answer(learning.welcome_back(learner.first_name, step), reply_markup=markup)
 
 
 async def more_zones(callback: CallbackQuery, now: datetime) -> None:
     await callback.answer()
     choices = zone_choices(now, other=True)
-    await show(callback, texts_setup.other_zones(), zone_keyboard(choices, more=False))
+    await show(callback, settings.other_zones(), zone_keyboard(choices, more=False))
 
 
 async def common_zones(callback: CallbackQuery, learner: User, now: datetime) -> None:
     await callback.answer()
-    await show(callback, texts_setup.what_time_is_it(), common_zone_keyboard(learner, now))
+    await show(callback, settings.what_time_is_it(), common_zone_keyboard(learner, now))
 
 
 async def zone_chosen(
@@ -107,12 +103,12 @@ async def zone_chosen(
 ) -> None:
     zone = zone_by_index(callback_data.index)
     if zone is None:
-        await callback.answer(texts.stale_button(), show_alert=True)
+        await callback.answer(common.stale_button(), show_alert=True)
         return
     learners.set_time_zone(learner, zone, now)
     await state.set_state(OnboardingStep.lesson_time)
     await callback.answer()
-    await show(callback, texts.ask_lesson_time(city_of(zone)), lesson_time_keyboard())
+    await show(callback, settings.ask_lesson_time(city_of(zone)), lesson_time_keyboard())
 
 
 async def lesson_time_chosen(
@@ -127,7 +123,7 @@ async def lesson_time_chosen(
     try:
         learners.set_lesson_time(learner, callback_data.minute, now)
     except ValueError:
-        await callback.answer(texts.stale_button(), show_alert=True)
+        await callback.answer(common.stale_button(), show_alert=True)
         return
     learners.finish_onboarding(learner, now)
     if await state.get_state() == OnboardingStep.lesson_time.state:
@@ -137,7 +133,7 @@ async def lesson_time_chosen(
     markup = start_lesson_keyboard(step.lesson) if step.lesson else None
     if callback.message is not None and not isinstance(callback.message, InaccessibleMessage):
         await callback.message.edit_text(
-            texts.onboarding_done(learner.lesson_minute, step.lesson), reply_markup=markup
+            settings.onboarding_done(learner.lesson_minute, step.lesson), reply_markup=markup
         )
 
 
@@ -155,16 +151,18 @@ async def resume_onboarding(
         or learner.time_zone != DEFAULT_ZONE
     )
     if zone_chosen:
-        await message.answer(texts_setup.resume_lesson_time(), reply_markup=lesson_time_keyboard())
+        await message.answer(settings.resume_lesson_time(), reply_markup=lesson_time_keyboard())
         return
     typed = message.text if message.text and not message.text.startswith("/") else None
     zone = resolve_zone(typed) if typed else None
     if zone is None:
-        text = texts_setup.resume_zone()
+        text = settings.resume_zone()
         if typed:
-            text = texts_setup.unknown_place(typed) + "\n\n" + text
+            text = settings.unknown_place(typed) + "\n\n" + text
         await message.answer(text, reply_markup=common_zone_keyboard(learner, now))
         return
     learners.set_time_zone(learner, zone, now)
     await state.set_state(OnboardingStep.lesson_time)
-    await message.answer(texts.ask_lesson_time(city_of(zone)), reply_markup=lesson_time_keyboard())
+    await message.answer(
+        settings.ask_lesson_time(city_of(zone)), reply_markup=lesson_time_keyboard()
+    )

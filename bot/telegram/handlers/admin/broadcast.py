@@ -23,7 +23,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.reach import broadcasts
 from bot.rules.reach.broadcasts import BroadcastInvalid, Tally
-from bot.telegram.broadcast_view import (
+from bot.telegram.callbacks import (
+    AdminAction,
+    AdminCb,
+    AudienceChoice,
+    BroadcastAction,
+    BroadcastCb,
+)
+from bot.telegram.reply import show
+from bot.telegram.views.reach import (
     AUDIENCES,
     ask_text,
     choice_of,
@@ -34,14 +42,6 @@ from bot.telegram.broadcast_view import (
     progress_keyboard,
     progress_text,
 )
-from bot.telegram.callbacks import (
-    AdminAction,
-    AdminCb,
-    AudienceChoice,
-    BroadcastAction,
-    BroadcastCb,
-)
-from bot.telegram.reply import show
 from db.enums import BroadcastStatus
 from db.models import Broadcast, User
 

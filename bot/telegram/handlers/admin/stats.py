@@ -19,7 +19,7 @@ from bot.rules.admin.stats import FunnelRow, Overview, Windows, funnel, overview
 from bot.rules.formats.html_split import split_html
 from bot.rules.review.stats import most_missed, review_activity
 from bot.telegram.callbacks import AdminAction, AdminCb
-from bot.telegram.texts_review import admin_review_lines
+from bot.telegram.views.review import admin_review_lines
 from db.models import User
 
 

@@ -34,7 +34,7 @@ from bot.telegram.callbacks import AudienceChoice as Choice
 from bot.telegram.callbacks import BroadcastAction as Action
 from bot.telegram.filters import IsAdmin, LearnerKnown
 from bot.telegram.handlers.admin import broadcast as broadcast_handlers
-from bot.telegram.texts import unknown as unknown_text
+from bot.telegram.views.common import unknown as unknown_text
 from db.enums import ActivityType, BroadcastStatus, DeliveryKind, DeliveryStatus, UserRole
 from db.models import ActivityLog, Broadcast, Delivery, User
 from scheduler.broadcasts import deliver_broadcasts

@@ -1,10 +1,9 @@
-"""What a broadcast looks like to the admin: its buttons, the audience choices, the
-preview and the progress message. Shared by the /broadcast conversation and by the
-scheduler's job that keeps the progress message up to date."""
+"""Reach: the daily lesson push, the pause notice, and the admins' broadcast screens."""
 
 from __future__ import annotations
 
 import math
+from html import escape
 from typing import Any
 
 from aiogram.types import InlineKeyboardMarkup
@@ -12,9 +11,44 @@ from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.rules.course import LessonInfo
 from bot.rules.reach.broadcasts import Tally
-from bot.telegram.callbacks import AudienceChoice, BroadcastAction, BroadcastCb
+from bot.telegram.callbacks import (
+    AudienceChoice,
+    BroadcastAction,
+    BroadcastCb,
+    LessonCb,
+)
+from bot.telegram.views.review import review_button
 from db.enums import BroadcastStatus
+
+
+def daily_lesson_push(lesson_title: str) -> str:
+    return _("📚 Time for today's lesson: <b>{title}</b>. It takes a few minutes.").format(
+        title=escape(lesson_title)
+    )
+
+
+def reminders_paused_push() -> str:
+    return _(
+        "👋 We have not seen you for two weeks, so reminders are paused. "
+        "They start again by themselves when you come back: just send /learn."
+    )
+
+
+def daily_push_keyboard(lesson: LessonInfo | None, due: int) -> InlineKeyboardMarkup:
+    """The daily push's buttons: the next lesson, and the due reviews when there are any."""
+    builder = InlineKeyboardBuilder()
+    if lesson is not None:
+        builder.button(
+            text=_("▶️ Start: {title}").format(title=lesson.title[:40]),
+            callback_data=LessonCb(lesson_id=lesson.id),
+        )
+    if due:
+        review_button(builder, due)
+    builder.adjust(1)
+    return builder.as_markup()
+
 
 AUDIENCES: dict[AudienceChoice, dict[str, Any]] = {
     AudienceChoice.ALL: {},

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from bot.entry.app import build_i18n
 from bot.rules.formats.telegram_html import validate_telegram_html, visible_text
-from bot.telegram import texts_quiz
+from bot.telegram.views import learning
 from tests.support.lessons import lesson_with
 
 MESSAGE_LIMIT = 4096
@@ -20,7 +20,7 @@ def test_the_longest_missed_questions_split_into_valid_messages_under_the_limit(
     long_option = ("A <long> & tricky option " * 5)[:100]
     missed = tuple(replace(q, options=(long_option, *q.options[1:])) for q in lesson.questions)
     with build_i18n().context(), build_i18n().use_locale("en"):
-        messages = texts_quiz.missed_questions(missed)
+        messages = learning.missed_questions(missed)
     assert len(messages) >= 2
     for message in messages:
         assert validate_telegram_html(message) == []
@@ -33,4 +33,4 @@ def test_the_longest_missed_questions_split_into_valid_messages_under_the_limit(
 
 def test_a_quiz_without_mistakes_sends_no_missed_questions_message() -> None:
     with build_i18n().context(), build_i18n().use_locale("en"):
-        assert texts_quiz.missed_questions(()) == []
+        assert learning.missed_questions(()) == []

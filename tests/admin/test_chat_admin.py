@@ -24,8 +24,8 @@ from bot.entry.app import build_dispatcher
 from bot.entry.offline import OfflineSession
 from bot.rules.clock import FixedClock
 from bot.rules.course import CourseCache
-from bot.telegram import texts
 from bot.telegram.handlers import admin
+from bot.telegram.views import common
 from db.enums import ActivityType, ProgressStatus
 from db.models import ActivityLog, Lesson, User, UserProgress
 from tests.support.chat import Chat
@@ -137,7 +137,7 @@ def texts_stale() -> str:
 
     i18n = build_i18n()
     with i18n.context(), i18n.use_locale("en"):
-        return texts.stale_button()
+        return common.stale_button()
 
 
 async def test_admin_ids_and_promoted_admins_are_let_in_and_a_demoted_one_is_refused_at_once(

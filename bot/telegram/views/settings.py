@@ -1,6 +1,9 @@
-"""The inline keyboards learners see (their callback data lives in bot.telegram.callbacks)."""
+"""Onboarding and /settings: the zone and lesson-time picker, language, reminders: texts
+and keyboards."""
 
 from __future__ import annotations
+
+from html import escape
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -8,24 +11,134 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.rules.course import LessonInfo
+from bot.rules.reach.pushes import Cadence, ReminderPlan
 from bot.telegram.callbacks import (
-    BoardCb,
     CommonZonesCb,
     LanguageCb,
-    LessonCb,
     LessonTimeCb,
     MoreZonesCb,
-    QuizCb,
-    ReviewCb,
     SettingsAction,
     SettingsCb,
     SettingsTimeCb,
     SettingsZoneCb,
     ZoneCb,
 )
+from bot.telegram.views.common import name_of
 from bot.telegram.zones import LESSON_TIMES, ZoneChoice, format_minute
 
+
+def welcome_new(first_name: str | None) -> str:
+    return _(
+        "👋 Hi, <b>{name}</b>! I'm LearnBot. I teach in short lessons, each ending in a quick"
+        " quiz.\n\nFirst, so I can send your daily lesson at the right hour:"
+        " <b>what time is it for you now?</b>"
+    ).format(name=name_of(first_name))
+
+
+def ask_lesson_time(zone_label: str) -> str:
+    return _("🕒 Got it: <b>{zone}</b>.\n\nWhen would you like your daily lesson?").format(
+        zone=escape(zone_label)
+    )
+
+
+def onboarding_done(minute: int, first: LessonInfo | None) -> str:
+    text = _("✅ All set! I'll send you a lesson every day at <b>{time}</b>.").format(
+        time=format_minute(minute)
+    )
+    if first is not None:
+        text += "\n\n" + _("Your first lesson: <b>{title}</b>").format(title=escape(first.title))
+    return text
+
+
+def settings_text(zone: str, minute: int, reminders: bool, visible: bool, language: str) -> str:
+    on, off = _("on"), _("off")
+    return "\n".join(
+        [
+            _("<b>⚙️ Settings</b>"),
+            "",
+            _("🌍 Time zone: {zone}").format(zone=escape(zone)),
+            _("🕒 Lesson time: {time}").format(time=format_minute(minute)),
+            _("🔔 Daily lesson and reminders: {state}").format(state=on if reminders else off),
+            _("🏆 On the leaderboard: {state}").format(state=on if visible else off),
+            _("🗣 Language: {language}").format(language=LANGUAGE_NAMES.get(language, language)),
+        ]
+    )
+
+
+def settings_saved() -> str:
+    return _("Saved ✅")
+
+
+def choose_zone() -> str:
+    return _("Pick the time your clock shows now:")
+
+
+def choose_time() -> str:
+    return _("When would you like your daily lesson?")
+
+
+def choose_language() -> str:
+    return _("Choose your language:")
+
+
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский"}
+
+
+def type_a_place() -> str:
+    return _("Or type your city (<i>Brisbane</i>) or time zone (<i>Australia/Brisbane</i>).")
+
+
+def other_zones() -> str:
+    return _("Pick the time your clock shows now:") + "\n" + type_a_place()
+
+
+def what_time_is_it() -> str:
+    return _("<b>What time is it for you now?</b>") + "\n" + type_a_place()
+
+
+def resume_zone() -> str:
+    return (
+        _("Let's finish setting up first, so your daily lesson comes at the right hour.")
+        + "\n\n"
+        + what_time_is_it()
+    )
+
+
+def resume_lesson_time() -> str:
+    return _("Let's finish setting up first: <b>when would you like your daily lesson?</b>")
+
+
+def unknown_place(typed: str) -> str:
+    return _("I don't know a time zone called «{typed}».").format(typed=escape(typed[:100]))
+
+
+def reminder_lines(plan: ReminderPlan) -> list[str]:
+    """/settings: when the streak reminder goes and how often pushes go now."""
+    if not plan.enabled:
+        return []
+    if plan.streak_minute is None:
+        streak = _("🔥 Streak reminder: none (the daily lesson comes after 20:00)")
+    elif plan.from_habit:
+        streak = _("🔥 Streak reminder: {time} (your usual learning hour)").format(
+            time=format_minute(plan.streak_minute)
+        )
+    else:
+        streak = _("🔥 Streak reminder: {time}").format(time=format_minute(plan.streak_minute))
+    match plan.cadence:
+        case Cadence.DAILY:
+            cadence = _(
+                "📬 Pushes: daily; every other day after 3 unanswered, paused after 14 days away"
+            )
+        case Cadence.EVERY_OTHER_DAY:
+            cadence = _("📬 Pushes: every other day (the last 3 went unanswered)")
+        case Cadence.PAUSED:
+            cadence = _("📬 Pushes: paused until you come back")
+    return [streak, cadence]
+
+
 ZONES_PER_ROW = 2
+
+
 TIMES_PER_ROW = 6  # 06:00–23:30 in six rows
 
 
@@ -55,87 +168,6 @@ def lesson_time_keyboard() -> InlineKeyboardMarkup:
     for minute in LESSON_TIMES:
         builder.button(text=format_minute(minute), callback_data=LessonTimeCb(minute=minute))
     builder.adjust(TIMES_PER_ROW)
-    return builder.as_markup()
-
-
-def start_lesson_keyboard(lesson: LessonInfo) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("▶️ Start: {title}").format(title=lesson.title[:40]),
-        callback_data=LessonCb(lesson_id=lesson.id),
-    )
-    return builder.as_markup()
-
-
-def review_button(builder: InlineKeyboardBuilder, due: int) -> None:
-    builder.button(text=_("🔁 Review ({count})").format(count=due), callback_data=ReviewCb())
-
-
-def daily_push_keyboard(lesson: LessonInfo | None, due: int) -> InlineKeyboardMarkup:
-    """The daily push's buttons: the next lesson, and the due reviews when there are any."""
-    builder = InlineKeyboardBuilder()
-    if lesson is not None:
-        builder.button(
-            text=_("▶️ Start: {title}").format(title=lesson.title[:40]),
-            callback_data=LessonCb(lesson_id=lesson.id),
-        )
-    if due:
-        review_button(builder, due)
-    builder.adjust(1)
-    return builder.as_markup()
-
-
-def continue_keyboard(lesson: LessonInfo) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("▶️ Continue: {title}").format(title=lesson.title[:40]),
-        callback_data=LessonCb(lesson_id=lesson.id),
-    )
-    return builder.as_markup()
-
-
-def lesson_page_keyboard(lesson: LessonInfo, page: int, pages: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    if page > 1:
-        builder.button(text=_("◀️ Back"), callback_data=LessonCb(lesson_id=lesson.id, page=page - 1))
-    if page < pages:
-        builder.button(
-            text=_("Next ▶️ {page}/{pages}").format(page=page + 1, pages=pages),
-            callback_data=LessonCb(lesson_id=lesson.id, page=page + 1),
-        )
-    else:
-        builder.button(
-            text=_("📝 Take the quiz ({count} questions)").format(count=len(lesson.questions))
-            if lesson.questions
-            else _("✅ Mark as done"),
-            callback_data=QuizCb(lesson_id=lesson.id),
-        )
-    return builder.as_markup()
-
-
-def after_quiz_keyboard(
-    lesson: LessonInfo, passed: bool, next_lesson: LessonInfo | None
-) -> InlineKeyboardMarkup | None:
-    builder = InlineKeyboardBuilder()
-    if not passed:
-        builder.button(text=_("🔁 Try again"), callback_data=QuizCb(lesson_id=lesson.id))
-        builder.button(text=_("📖 Re-read"), callback_data=LessonCb(lesson_id=lesson.id))
-    elif next_lesson is not None:
-        builder.button(
-            text=_("▶️ Next: {title}").format(title=next_lesson.title[:40]),
-            callback_data=LessonCb(lesson_id=next_lesson.id),
-        )
-    builder.adjust(2)
-    markup = builder.as_markup()
-    return markup if markup.inline_keyboard else None
-
-
-def board_keyboard(week: bool) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    if week:
-        builder.button(text=_("🏆 All time"), callback_data=BoardCb(week=False))
-    else:
-        builder.button(text=_("📅 This week"), callback_data=BoardCb(week=True))
     return builder.as_markup()
 
 

@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.entry.app import build_i18n
 from bot.rules.admin import publishing
 from bot.rules.clock import FixedClock
-from bot.telegram.broadcast_view import grouped
 from bot.telegram.callbacks import CALLBACK_DATA_LIMIT, UnpublishCb
+from bot.telegram.views.reach import grouped
 from db.enums import ProgressStatus, UserRole
 from db.models import Broadcast, Lesson, Module, User, UserProgress
 from tests.support.chat import Chat

@@ -1,4 +1,4 @@
-"""The texts of /privacy, /export, /deleteme and the admins' /exportcsv."""
+"""Privacy: /privacy, the export, /deleteme and the admins' CSV."""
 
 from __future__ import annotations
 
@@ -72,9 +72,6 @@ def admin_refused() -> str:
         "You are an admin: your account holds the record of your admin actions. Ask another "
         "admin to demote you (or the operator to remove you from ADMIN_IDS), then try again."
     )
-
-
-# ---------------------------------------------------------------- admins
 
 
 def csv_caption(count: int) -> str:

@@ -1,5 +1,4 @@
-"""The texts of review: sessions, their summary, the review lines of pushes and /progress,
-and the admin's review figures. Content is HTML-escaped."""
+"""Review: /review, its summary and pushes, review lines in /progress and /stats."""
 
 from __future__ import annotations
 
@@ -9,9 +8,13 @@ from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.rules.review.sessions import NothingDue, ReviewSummary
 from bot.rules.review.stats import MissedQuestion, ReviewActivity, ReviewProgress
+from bot.telegram.callbacks import (
+    ReviewCb,
+)
 
 
 def _when(moment: datetime, zone: str) -> str:
@@ -113,3 +116,7 @@ def admin_review_lines(activity: ReviewActivity, missed: list[MissedQuestion]) -
                 )
             )
     return lines
+
+
+def review_button(builder: InlineKeyboardBuilder, due: int) -> None:
+    builder.button(text=_("🔁 Review ({count})").format(count=due), callback_data=ReviewCb())
