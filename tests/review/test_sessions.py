@@ -31,7 +31,16 @@ from bot.rules.review.sessions import (
 )
 from bot.rules.review.stats import due_review_counts, review_progress
 from db.enums import PointsReason, ReviewSource
-from db.models import PointsLedger, QuizQuestion, ReviewCard, ReviewLog, User, UserStats
+from db.models import (
+    Achievement,
+    PointsLedger,
+    QuizQuestion,
+    ReviewCard,
+    ReviewLog,
+    User,
+    UserAchievement,
+    UserStats,
+)
 from tests.support.factories import make_course, make_user
 from tests.support.flows import take_quiz
 
@@ -290,3 +299,46 @@ async def test_a_removed_question_retires_its_cards_and_a_kept_one_keeps_them(
     turn = await start_review(session, user, day)
     assert isinstance(turn, ReviewTurn)
     assert (turn.total, turn.question.id) == (1, lesson.questions[0].id)
+
+
+async def test_a_learner_who_only_reviews_reaches_a_streak_achievement(
+    session: AsyncSession,
+) -> None:
+    await make_course(session, [3], questions=2)
+    user = await make_user(session)
+    course = await load_course_map(session)
+    for lesson in course.lessons:
+        await take_quiz(session, course, user, lesson.id, NOW, [0, 0])
+    # From here on the learner only reviews: a streak counted from nothing.
+    await session.execute(
+        sa.update(UserStats)
+        .where(UserStats.user_id == user.id)
+        .values(current_streak=0, streak_day_ends_at=None, last_active_date=None)
+    )
+    summaries = []
+    for days in (1, 2, 3):
+        day = NOW + timedelta(days=days)
+        await session.execute(
+            sa.update(ReviewCard).where(ReviewCard.user_id == user.id).values(due=day)
+        )
+        outcome: ReviewTurn | ReviewSummary | NothingDue | None = await start_review(
+            session, user, day
+        )
+        while isinstance(outcome, ReviewTurn):
+            _poll, result = await answer(session, user, outcome, right=True, now=day)
+            outcome = result.turn or result.summary
+        assert isinstance(outcome, ReviewSummary)
+        summaries.append(outcome)
+    assert [s.streak for s in summaries] == [1, 2, 3]
+    assert [[a.slug for a in s.achievements] for s in summaries] == [[], [], ["streak-3"]]
+    stats = await session.get(UserStats, user.id, populate_existing=True)
+    assert stats is not None
+    assert stats.current_streak == 3
+    assert await ledger_total(session, user.id) == stats.points
+    earned = await session.scalar(
+        sa.select(sa.func.count())
+        .select_from(UserAchievement)
+        .join(Achievement, Achievement.id == UserAchievement.achievement_id)
+        .where(UserAchievement.user_id == user.id, Achievement.slug == "streak-3")
+    )
+    assert earned == 1
