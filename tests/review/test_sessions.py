@@ -12,10 +12,13 @@ import sqlalchemy as sa
 from fsrs import Rating
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.entry.app import build_i18n
 from bot.rules.clock import FixedClock
 from bot.rules.content.loading import load_course
 from bot.rules.content.reconcile import apply_import
 from bot.rules.course import load_course_map
+from bot.rules.formats.telegram_html import validate_telegram_html
+from bot.rules.motivation.achievements import EarnedAchievement
 from bot.rules.motivation.awards import ledger_total
 from bot.rules.review.cards import lesson_rating
 from bot.rules.review.sessions import (
@@ -30,6 +33,7 @@ from bot.rules.review.sessions import (
     start_review,
 )
 from bot.rules.review.stats import due_review_counts, review_progress
+from bot.telegram.views import review as review_view
 from db.enums import PointsReason, ReviewSource
 from db.models import (
     Achievement,
@@ -342,3 +346,22 @@ async def test_a_learner_who_only_reviews_reaches_a_streak_achievement(
         .where(UserAchievement.user_id == user.id, Achievement.slug == "streak-3")
     )
     assert earned == 1
+
+
+def test_the_review_summary_names_the_achievements_it_earned() -> None:
+    summary = ReviewSummary(
+        right=5,
+        wrong=0,
+        next_due=None,
+        more_due=False,
+        streak_kept=True,
+        streak=3,
+        streak_grew=True,
+        points=10,
+        achievements=(EarnedAchievement(1, "streak-3", "On a roll", "🔥", 15),),
+    )
+    with build_i18n().context(), build_i18n().use_locale("en"):
+        text = review_view.review_summary(summary, "Europe/Berlin")
+    assert "New achievement: 🔥 <b>" in text
+    assert "(+15 points)" in text
+    assert validate_telegram_html(text) == []

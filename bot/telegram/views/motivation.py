@@ -3,6 +3,7 @@ and keyboards."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from html import escape
 
 from aiogram.types import InlineKeyboardMarkup
@@ -11,6 +12,7 @@ from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.rules.learning.progress import AchievementView, ProgressView
+from bot.rules.motivation.achievements import EarnedAchievement
 from bot.rules.motivation.awards import Rewards
 from bot.rules.motivation.leaderboard import Board
 from bot.rules.motivation.leagues import GROUP_SIZE, LeagueView
@@ -38,7 +40,14 @@ def rewards_text(rewards: Rewards) -> str:
         )
     if rewards.levelled_up:
         lines.append("🆙 " + _("Level {level}!").format(level=rewards.level))
-    for achievement in rewards.achievements:
+    lines.extend(achievement_lines(rewards.achievements))
+    return "\n".join(lines)
+
+
+def achievement_lines(achievements: Iterable[EarnedAchievement]) -> list[str]:
+    """A line for each achievement just earned, whatever earned it."""
+    lines = []
+    for achievement in achievements:
         line = _("New achievement: {icon} <b>{title}</b>").format(
             icon=achievement.icon or "🏅",
             title=escape(achievement_title(achievement.slug, achievement.title)),
@@ -46,7 +55,7 @@ def rewards_text(rewards: Rewards) -> str:
         if achievement.points:
             line += " " + _("(+{points} points)").format(points=achievement.points)
         lines.append("🏆 " + line)
-    return "\n".join(lines)
+    return lines
 
 
 def progress_text(view: ProgressView, first_name: str | None) -> str:

@@ -15,6 +15,7 @@ from bot.rules.review.stats import MissedQuestion, ReviewActivity, ReviewProgres
 from bot.telegram.callbacks import (
     ReviewCb,
 )
+from bot.telegram.views.motivation import achievement_lines
 
 
 def _when(moment: datetime, zone: str) -> str:
@@ -54,6 +55,7 @@ def review_summary(summary: ReviewSummary, zone: str) -> str:
         )
     elif summary.streak_kept:
         lines.append("🔥 " + _("Your streak is safe for today."))
+    lines.extend(achievement_lines(summary.achievements))
     if summary.more_due:
         lines.append(_("🔁 More questions are due: /review"))
     elif summary.next_due is not None:
