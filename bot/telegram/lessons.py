@@ -1,18 +1,15 @@
-"""Sending lessons and quiz polls: the rendering shared by several routers."""
+"""Sending a lesson's pages: the rendering shared by several routers."""
 
 from __future__ import annotations
 
 from aiogram import Bot
-from aiogram.types import InputPollOption, Message
+from aiogram.types import Message
 
 from bot.rules.course import CourseMap, LessonInfo
 from bot.rules.formats.telegram_html import TELEGRAM_TEXT_LIMIT, visible_text
-from bot.rules.learning.quizzes import QuizTurn
-from bot.rules.shuffle import shown_positions
 from bot.telegram.views import learning
 from bot.telegram.views.learning import lesson_page_keyboard
 
-POLL_QUESTION_LIMIT = 300
 PAGE_SEPARATOR = "\n\n"
 
 
@@ -42,30 +39,3 @@ async def show_lesson_page(
     """Turn the page in place."""
     text, page, pages = lesson_page(course, lesson, page)
     await message.edit_text(text, reply_markup=lesson_page_keyboard(lesson, page, pages))
-
-
-async def send_quiz_poll(bot: Bot, chat_id: int, turn: QuizTurn) -> str:
-    """Send one question as a native quiz poll, its options in the turn's shuffled order
-    (the right answers marked where they stand in that order); returns Telegram's poll id."""
-    question = turn.question
-    prefix = f"{turn.number}/{len(turn.lesson.questions)} · "
-    title = question.question
-    if len(prefix) + len(title) <= POLL_QUESTION_LIMIT:
-        title = prefix + title
-    sent = await bot.send_poll(
-        chat_id,
-        question=title,
-        options=[
-            InputPollOption(text=question.options[index], text_parse_mode=None)
-            for index in turn.order
-        ],
-        type="quiz",
-        is_anonymous=False,
-        correct_option_ids=shown_positions(turn.order, question.correct_option_ids),
-        allows_multiple_answers=len(question.correct_option_ids) > 1,
-        explanation=question.explanation,
-        explanation_parse_mode=None,
-        question_parse_mode=None,
-    )
-    assert sent.poll is not None
-    return sent.poll.id

@@ -11,8 +11,8 @@ from bot.entry.offline import OfflineSession
 from bot.rules import content
 from bot.rules.clock import FixedClock
 from bot.rules.course import CourseMap, LessonInfo, ModuleInfo, load_course_map
-from bot.rules.learning.quizzes import QuizTurn
-from bot.telegram.lessons import lesson_page, send_lesson, send_quiz_poll
+from bot.telegram.lessons import lesson_page, send_lesson
+from bot.telegram.polls import send_quiz_poll
 from tests.support.databases import ROOT
 from tests.support.telegram_parser import MESSAGE_TEXT, parse_html, problem
 
@@ -34,7 +34,8 @@ async def test_every_page_and_poll_of_the_bundled_course_is_one_telegram_accepts
                     await send_lesson(bot, 1, course, lesson, page)
                 for number, question in enumerate(lesson.questions, start=1):
                     shown = tuple(reversed(range(len(question.options))))
-                    await send_quiz_poll(bot, 1, QuizTurn(lesson, question, 1, number, shown))
+                    counter = f"{number}/{len(lesson.questions)}"
+                    await send_quiz_poll(bot, 1, question, shown, counter=counter)
     sent = offline_session.calls
     assert len(sent) >= 2 * (17 + 68)  # every page and every poll, in both languages
 

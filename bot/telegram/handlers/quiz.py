@@ -14,7 +14,7 @@ from bot.rules.learning.lessons import Refused
 from bot.rules.learning.quizzes import QuizResult, QuizTurn, answer_poll, record_poll, start_quiz
 from bot.telegram.callbacks import QuizCb
 from bot.telegram.handlers.certificates import send_certificate
-from bot.telegram.lessons import send_quiz_poll
+from bot.telegram.polls import send_quiz_poll
 from bot.telegram.views import learning
 from bot.telegram.views.learning import after_quiz_keyboard
 from db.models import User
@@ -42,7 +42,7 @@ async def quiz_pressed(
             await callback.answer(learning.refused(outcome), show_alert=True)
         case QuizResult():  # a lesson without questions: reading it completed it
             await callback.answer()
-            await send_result(bot, session, course, learner, outcome, now)
+            await send_result(bot, learner, outcome)
         case QuizTurn():
             await callback.answer()
             intro = learning.quiz_intro(outcome.lesson, retake=outcome.retake)
@@ -66,24 +66,21 @@ async def poll_answered(
     if outcome.next_turn is not None:
         await ask(bot, session, learner, outcome.next_turn, now)
     elif outcome.result is not None:
-        await send_result(bot, session, course, learner, outcome.result, now)
+        await send_result(bot, learner, outcome.result)
 
 
 async def ask(
     bot: Bot, session: AsyncSession, learner: User, turn: QuizTurn, now: datetime
 ) -> None:
-    poll_id = await send_quiz_poll(bot, learner.telegram_id, turn)
+    counter = f"{turn.number}/{len(turn.lesson.questions)}"
+    poll_id = await send_quiz_poll(
+        bot, learner.telegram_id, turn.question, turn.order, counter=counter
+    )
     record_poll(session, learner, turn, poll_id, now)
 
 
-async def send_result(
-    bot: Bot,
-    session: AsyncSession,
-    course: CourseMap,
-    learner: User,
-    result: QuizResult,
-    now: datetime,
-) -> None:
+async def send_result(bot: Bot, learner: User, result: QuizResult) -> None:
+    """The missed questions, the result with the next step, and any milestone."""
     step = result.step
     for chunk in learning.missed_questions(result.missed):
         await bot.send_message(learner.telegram_id, chunk)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from aiogram import Bot, Router
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, InputPollOption, Message, PollAnswer
+from aiogram.types import CallbackQuery, Message, PollAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import CourseMap
@@ -19,7 +19,7 @@ from bot.rules.review.sessions import (
 )
 from bot.telegram.callbacks import ReviewCb
 from bot.telegram.filters import IsReviewPoll
-from bot.telegram.lessons import POLL_QUESTION_LIMIT
+from bot.telegram.polls import send_quiz_poll
 from bot.telegram.views import review
 from db.models import User
 
@@ -81,23 +81,8 @@ async def ask(
     bot: Bot, session: AsyncSession, learner: User, turn: ReviewTurn, now: datetime
 ) -> None:
     """Send the card as a quiz poll with its options in the session's shuffled order."""
-    question = turn.question
-    prefix = f"🔁 {turn.number}/{turn.total} · "
-    title = question.question
-    if len(prefix) + len(title) <= POLL_QUESTION_LIMIT:
-        title = prefix + title
-    correct = turn.correct_positions
-    sent = await bot.send_poll(
-        learner.telegram_id,
-        question=title,
-        options=[InputPollOption(text=option, text_parse_mode=None) for option in turn.options],
-        type="quiz",
-        is_anonymous=False,
-        correct_option_ids=correct,
-        allows_multiple_answers=len(correct) > 1,
-        explanation=question.explanation,
-        explanation_parse_mode=None,
-        question_parse_mode=None,
+    counter = f"🔁 {turn.number}/{turn.total}"
+    poll_id = await send_quiz_poll(
+        bot, learner.telegram_id, turn.question, turn.order, counter=counter
     )
-    assert sent.poll is not None
-    record_review_poll(session, learner, turn, sent.poll.id, now)
+    record_review_poll(session, learner, turn, poll_id, now)
