@@ -22,15 +22,17 @@ from bot.telegram.callbacks import (
     SettingsTimeCb,
     SettingsZoneCb,
 )
+from bot.telegram.picker import time_picked, zone_picked
 from bot.telegram.reply import show
 from bot.telegram.views import common, settings
 from bot.telegram.views.settings import (
+    SETTINGS,
     language_keyboard,
     settings_keyboard,
-    settings_time_keyboard,
-    settings_zone_keyboard,
+    time_keyboard,
+    zone_keyboard,
 )
-from bot.telegram.zones import city_of, resolve_zone, zone_by_index, zone_choices
+from bot.telegram.zones import city_of, resolve_zone, zone_choices
 from db.models import User
 
 
@@ -98,11 +100,11 @@ async def settings_action(
             await state.set_state(SettingsForm.zone)
             await callback.answer()
             text = settings.choose_zone() + "\n" + settings.type_a_place()
-            await show(callback, text, settings_zone_keyboard(choices, more=common))
+            await show(callback, text, zone_keyboard(SETTINGS, choices, more=common))
             return
         case SettingsAction.TIME:
             await callback.answer()
-            await show(callback, settings.choose_time(), settings_time_keyboard())
+            await show(callback, settings.choose_time(), time_keyboard(SETTINGS))
             return
         case SettingsAction.LANGUAGE:
             await callback.answer()
@@ -129,11 +131,9 @@ async def zone_chosen(
     state: FSMContext,
     session: AsyncSession,
 ) -> None:
-    zone = zone_by_index(callback_data.index)
+    zone = await zone_picked(callback, callback_data.index, learner, now)
     if zone is None:
-        await callback.answer(common.stale_button(), show_alert=True)
         return
-    learners.set_time_zone(learner, zone, now)
     await leave_zone_picker(state)
     await callback.answer(settings.settings_saved() + " " + city_of(zone))
     await show(callback, *await overview(learner, i18n, session, now))
@@ -170,10 +170,7 @@ async def time_chosen(
     i18n: I18n,
     session: AsyncSession,
 ) -> None:
-    try:
-        learners.set_lesson_time(learner, callback_data.minute, now)
-    except ValueError:
-        await callback.answer(common.stale_button(), show_alert=True)
+    if not await time_picked(callback, callback_data.minute, learner, now):
         return
     await callback.answer(settings.settings_saved())
     await show(callback, *await overview(learner, i18n, session, now))

@@ -24,11 +24,12 @@ from bot.telegram.callbacks import CommonZonesCb, LessonTimeCb, MoreZonesCb, Zon
 from bot.telegram.filters import Onboarding
 from bot.telegram.handlers.certificates import VERIFY_DEEP_LINK, answer_verification
 from bot.telegram.lessons import send_lesson
+from bot.telegram.picker import time_picked, zone_picked
 from bot.telegram.reply import show
-from bot.telegram.views import common, learning, settings
+from bot.telegram.views import learning, settings
 from bot.telegram.views.learning import continue_keyboard, start_lesson_keyboard
-from bot.telegram.views.settings import lesson_time_keyboard, zone_keyboard
-from bot.telegram.zones import city_of, resolve_zone, zone_by_index, zone_choices
+from bot.telegram.views.settings import ONBOARDING, time_keyboard, zone_keyboard
+from bot.telegram.zones import city_of, resolve_zone, zone_choices
 from db.models import User
 
 DEFAULT_ZONE = "UTC"  # the zone of a learner who has not chosen one
@@ -55,7 +56,7 @@ def router() -> Router:
 
 def common_zone_keyboard(learner: User, now: datetime) -> InlineKeyboardMarkup:
     choices = zone_choices(now, other=False, language=learner.language_code)
-    return zone_keyboard(choices, more=True)
+    return zone_keyboard(ONBOARDING, choices, more=True)
 
 
 async def start(
@@ -90,7 +91,7 @@ async def start(
 async def more_zones(callback: CallbackQuery, now: datetime) -> None:
     await callback.answer()
     choices = zone_choices(now, other=True)
-    await show(callback, settings.other_zones(), zone_keyboard(choices, more=False))
+    await show(callback, settings.other_zones(), zone_keyboard(ONBOARDING, choices, more=False))
 
 
 async def common_zones(callback: CallbackQuery, learner: User, now: datetime) -> None:
@@ -101,14 +102,12 @@ async def common_zones(callback: CallbackQuery, learner: User, now: datetime) ->
 async def zone_chosen(
     callback: CallbackQuery, callback_data: ZoneCb, learner: User, now: datetime, state: FSMContext
 ) -> None:
-    zone = zone_by_index(callback_data.index)
+    zone = await zone_picked(callback, callback_data.index, learner, now)
     if zone is None:
-        await callback.answer(common.stale_button(), show_alert=True)
         return
-    learners.set_time_zone(learner, zone, now)
     await state.set_state(OnboardingStep.lesson_time)
     await callback.answer()
-    await show(callback, settings.ask_lesson_time(city_of(zone)), lesson_time_keyboard())
+    await show(callback, settings.ask_lesson_time(city_of(zone)), time_keyboard(ONBOARDING))
 
 
 async def lesson_time_chosen(
@@ -120,10 +119,7 @@ async def lesson_time_chosen(
     course: CourseMap,
     state: FSMContext,
 ) -> None:
-    try:
-        learners.set_lesson_time(learner, callback_data.minute, now)
-    except ValueError:
-        await callback.answer(common.stale_button(), show_alert=True)
+    if not await time_picked(callback, callback_data.minute, learner, now):
         return
     learners.finish_onboarding(learner, now)
     if await state.get_state() == OnboardingStep.lesson_time.state:
@@ -151,7 +147,7 @@ async def resume_onboarding(
         or learner.time_zone != DEFAULT_ZONE
     )
     if zone_chosen:
-        await message.answer(settings.resume_lesson_time(), reply_markup=lesson_time_keyboard())
+        await message.answer(settings.resume_lesson_time(), reply_markup=time_keyboard(ONBOARDING))
         return
     typed = message.text if message.text and not message.text.startswith("/") else None
     zone = resolve_zone(typed) if typed else None
@@ -164,5 +160,5 @@ async def resume_onboarding(
     learners.set_time_zone(learner, zone, now)
     await state.set_state(OnboardingStep.lesson_time)
     await message.answer(
-        settings.ask_lesson_time(city_of(zone)), reply_markup=lesson_time_keyboard()
+        settings.ask_lesson_time(city_of(zone)), reply_markup=time_keyboard(ONBOARDING)
     )

@@ -3,6 +3,8 @@ and keyboards."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from html import escape
 
 from aiogram.filters.callback_data import CallbackData
@@ -142,16 +144,47 @@ ZONES_PER_ROW = 2
 TIMES_PER_ROW = 6  # 06:00–23:30 in six rows
 
 
-def zone_keyboard(choices: list[ZoneChoice], more: bool) -> InlineKeyboardMarkup:
-    """Onboarding's zones: the common ones with "Other time", or the others with Back."""
+@dataclass(frozen=True)
+class Picker:
+    """Where the zone-and-time picker's buttons lead: onboarding goes on to the lesson time,
+    /settings comes back to the settings. Each keeps its own callback data, so buttons
+    already in learners' chats keep working."""
+
+    zone: Callable[[int], CallbackData]  # a zone, by index into the zone list
+    more: CallbackData  # from the common zones to the others
+    fewer: CallbackData  # from the other zones back to the common ones
+    time: Callable[[int], CallbackData]  # a lesson time, in minutes
+    leave: CallbackData | None = None  # back to where the picker was opened from
+
+
+ONBOARDING = Picker(
+    zone=lambda index: ZoneCb(index=index),
+    more=MoreZonesCb(),
+    fewer=CommonZonesCb(),
+    time=lambda minute: LessonTimeCb(minute=minute),
+)
+SETTINGS = Picker(
+    zone=lambda index: SettingsZoneCb(index=index),
+    more=SettingsCb(action=SettingsAction.OTHER_ZONES),
+    fewer=SettingsCb(action=SettingsAction.ZONE),
+    time=lambda minute: SettingsTimeCb(minute=minute),
+    leave=SettingsCb(action=SettingsAction.BACK),
+)
+
+
+def zone_keyboard(picker: Picker, choices: list[ZoneChoice], more: bool) -> InlineKeyboardMarkup:
+    """The common zones with "Other time" (and the way back, if any), or the other zones
+    with Back to the common ones."""
     builder = InlineKeyboardBuilder()
     for choice in choices:
-        builder.button(text=choice.label, callback_data=ZoneCb(index=choice.index))
+        builder.button(text=choice.label, callback_data=picker.zone(choice.index))
     builder.adjust(ZONES_PER_ROW)
-    if more:
-        builder.row(other_time_button(MoreZonesCb()))
+    if not more:
+        builder.row(back_button(picker.fewer))
+    elif picker.leave is None:
+        builder.row(other_time_button(picker.more))
     else:
-        builder.row(back_button(CommonZonesCb()))
+        builder.row(other_time_button(picker.more), back_button(picker.leave))
     return builder.as_markup()
 
 
@@ -163,11 +196,13 @@ def back_button(data: CallbackData) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=_("◀️ Back"), callback_data=data.pack())
 
 
-def lesson_time_keyboard() -> InlineKeyboardMarkup:
+def time_keyboard(picker: Picker) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for minute in LESSON_TIMES:
-        builder.button(text=format_minute(minute), callback_data=LessonTimeCb(minute=minute))
+        builder.button(text=format_minute(minute), callback_data=picker.time(minute))
     builder.adjust(TIMES_PER_ROW)
+    if picker.leave is not None:
+        builder.row(back_button(picker.leave))
     return builder.as_markup()
 
 
@@ -189,32 +224,6 @@ def settings_keyboard(reminders: bool, visible: bool) -> InlineKeyboardMarkup:
     )
     builder.button(text=_("🗣 Language"), callback_data=SettingsCb(action=SettingsAction.LANGUAGE))
     builder.adjust(2, 1, 1, 1)
-    return builder.as_markup()
-
-
-def settings_zone_keyboard(choices: list[ZoneChoice], more: bool) -> InlineKeyboardMarkup:
-    """/settings' zones: the common ones with "Other time" and Back to the settings,
-    or the others with Back to the common ones."""
-    builder = InlineKeyboardBuilder()
-    for choice in choices:
-        builder.button(text=choice.label, callback_data=SettingsZoneCb(index=choice.index))
-    builder.adjust(ZONES_PER_ROW)
-    if more:
-        builder.row(
-            other_time_button(SettingsCb(action=SettingsAction.OTHER_ZONES)),
-            back_button(SettingsCb(action=SettingsAction.BACK)),
-        )
-    else:
-        builder.row(back_button(SettingsCb(action=SettingsAction.ZONE)))
-    return builder.as_markup()
-
-
-def settings_time_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for minute in LESSON_TIMES:
-        builder.button(text=format_minute(minute), callback_data=SettingsTimeCb(minute=minute))
-    builder.adjust(TIMES_PER_ROW)
-    builder.row(back_button(SettingsCb(action=SettingsAction.BACK)))
     return builder.as_markup()
 
 
