@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from bot.rules.course import CourseMap, LessonInfo, QuestionInfo
 from bot.rules.learning.lessons import LessonOpened, Refusal, Refused, open_lesson
@@ -31,7 +30,8 @@ from bot.rules.pending import Pending
 from bot.rules.review.cards import learn_from_attempt
 from bot.rules.shuffle import course_options, option_order
 from db.enums import ActivityType, ProgressStatus
-from db.models import ActivityLog, QuizPoll, ReviewCard, User, UserProgress
+from db.models import ActivityLog, QuizPoll, User, UserProgress
+from db.queries.learning import count_attempt, lesson_polls_locked
 
 
 @dataclass(frozen=True)
@@ -93,9 +93,7 @@ async def start_quiz(
     if attempts and await _open_poll(session, user.id, lesson_id, attempts):
         return Refused(Refusal.QUIZ_OPEN, opened.status)
     attempt = attempts + 1
-    await session.execute(
-        COUNT_ATTEMPT, {"user": user.id, "lesson": lesson_id, "attempt": attempt, "now": now}
-    )
+    await count_attempt(session, user.id, lesson_id, attempt, now)
     if not lesson.questions:  # content without a quiz: reading it completes it
         pending = Pending()
         result = await _finish_attempt(session, course, user, lesson, attempt, (), now, pending)
@@ -103,14 +101,6 @@ async def start_quiz(
         return result
     retake = row is not None and row.status is ProgressStatus.COMPLETED
     return quiz_turn(user, lesson, lesson.questions[0], attempt, retake=retake)
-
-
-COUNT_ATTEMPT = (
-    update(UserProgress)
-    .where(UserProgress.user_id == bindparam("user"), UserProgress.lesson_id == bindparam("lesson"))
-    .values(attempts=bindparam("attempt"), updated_at=bindparam("now"))
-    .execution_options(synchronize_session=False)
-)
 
 
 async def _open_poll(session: AsyncSession, user_id: int, lesson_id: int, attempt: int) -> bool:
@@ -144,31 +134,6 @@ def record_poll(
     )
 
 
-# Built once: an alias per call rebuilds its columns (a measurable cost per answer).
-ANSWERED_POLL = aliased(QuizPoll, name="answered_poll")
-# The answered poll with every poll of its lesson (all of the learner's attempts) and the
-# learner's review cards of their questions, locked: one read serialises a learner's answers.
-LESSON_POLLS = (
-    select(QuizPoll, ReviewCard)
-    .join(
-        ANSWERED_POLL,
-        and_(
-            ANSWERED_POLL.user_id == QuizPoll.user_id,
-            ANSWERED_POLL.lesson_id == QuizPoll.lesson_id,
-        ),
-    )
-    .outerjoin(
-        ReviewCard,
-        and_(
-            ReviewCard.user_id == QuizPoll.user_id, ReviewCard.question_id == QuizPoll.question_id
-        ),
-    )
-    .where(ANSWERED_POLL.poll_id == bindparam("poll_id"))
-    .with_for_update()
-    .execution_options(populate_existing=True)
-)
-
-
 @dataclass(frozen=True)
 class AnswerOutcome:
     """After an answer: the next question to send, or the attempt's result with the next
@@ -194,13 +159,13 @@ async def answer_poll(
 ) -> AnswerOutcome:
     """Score an answer to a quiz poll. Answering the same poll twice changes nothing.
 
-    One locking read (`LESSON_POLLS`) gives the attempt's state, the earlier attempts and
+    One locking read (`lesson_polls_locked`) gives the attempt's state, the earlier attempts and
     the review cards, so an answer that asks the next question costs that read, the
     answer's UPDATE and the next poll's INSERT. The attempt's review cards and activity
     rows are written when it is finished, with its result: the rows it appends are
     collected and written once, at the end.
     """
-    rows = (await session.execute(LESSON_POLLS, {"poll_id": poll_id})).all()
+    rows = await lesson_polls_locked(session, poll_id)
     polls = sorted((row[0] for row in rows), key=lambda p: p.id)  # the order they were sent
     poll = next((p for p in polls if p.poll_id == poll_id), None)
     if poll is None:

@@ -15,13 +15,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import CourseMap, LessonInfo
 from bot.rules.learners import local_date
 from db.enums import ProgressStatus
 from db.models import User, UserProgress
+from db.queries.learning import progress_rows
 
 
 class LessonState(enum.Enum):
@@ -70,23 +71,12 @@ class NextStep:
         return self.lesson is None and self.waiting is None
 
 
-PROGRESS = select(
-    UserProgress.lesson_id,
-    UserProgress.status,
-    UserProgress.score,
-    UserProgress.attempts,
-    UserProgress.completed_at,
-).where(UserProgress.user_id == bindparam("user_id"))
-LOCKED_PROGRESS = PROGRESS.with_for_update()
-
-
 async def load_progress(
     session: AsyncSession, user_id: int, *, lock: bool = False
 ) -> dict[int, ProgressRow]:
     """The learner's progress by lesson; with `lock`, its rows stay locked for this
     transaction (a quiz attempt counts its number under the lock)."""
-    query = LOCKED_PROGRESS if lock else PROGRESS
-    rows = await session.execute(query, {"user_id": user_id})
+    rows = await progress_rows(session, user_id, lock=lock)
     return {
         lesson_id: ProgressRow(status, score, attempts, completed_at)
         for lesson_id, status, score, attempts, completed_at in rows

@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import CourseMap, LessonInfo
@@ -36,6 +36,7 @@ from bot.rules.motivation.streaks import apply_activity, usual_hour
 from bot.rules.pending import Pending
 from db.enums import ActivityType, PointsReason
 from db.models import PointsLedger, User, UserAchievement, UserStats
+from db.queries.motivation import locked_stats_rows
 
 
 @dataclass(frozen=True)
@@ -240,15 +241,6 @@ async def locked_stats(session: AsyncSession, user: User, now: datetime) -> User
     return stats
 
 
-LOCKED_STATS_AND_ACHIEVEMENTS = (
-    select(UserStats, UserAchievement.achievement_id)
-    .outerjoin(UserAchievement, UserAchievement.user_id == UserStats.user_id)
-    .where(UserStats.user_id == bindparam("user_id"))
-    .with_for_update()
-    .execution_options(populate_existing=True)
-)
-
-
 async def locked_stats_and_achievements(
     session: AsyncSession, user: User, now: datetime
 ) -> tuple[UserStats, set[int]]:
@@ -256,7 +248,7 @@ async def locked_stats_and_achievements(
 
     At READ COMMITTED the owned achievements read with the lock include every award
     committed by the previous holder: nothing is awarded twice."""
-    rows = (await session.execute(LOCKED_STATS_AND_ACHIEVEMENTS, {"user_id": user.id})).all()
+    rows = await locked_stats_rows(session, user.id)
     if not rows:
         return await locked_stats(session, user, now), set()
     return rows[0][0], {earned for _stats, earned in rows if earned is not None}

@@ -23,11 +23,12 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from fsrs import Card, Rating, Scheduler, State
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import ReviewSource
 from db.models import QuizPoll, ReviewCard, ReviewLog
+from db.queries.review import card_ids
 from db.upsert import insert_all, upsert
 
 DESIRED_RETENTION = 0.9
@@ -165,18 +166,9 @@ async def learn_from_attempt(
     new = [question for question, row in log_rows.items() if row["card_id"] is None]
     if new:
         user_id = answered[0].user_id
-        found = await session.execute(CARD_IDS, {"user_id": user_id, "questions": new})
-        for card_id, question_id in found:
-            if question_id is not None:
-                log_rows[question_id]["card_id"] = card_id
+        for question_id, card_id in (await card_ids(session, user_id, new)).items():
+            log_rows[question_id]["card_id"] = card_id
     await session.execute(insert_all(ReviewLog), list(log_rows.values()))
-
-
-# The ids of a learner's cards of some questions (the cards an attempt has just created).
-CARD_IDS = select(ReviewCard.id, ReviewCard.question_id).where(
-    ReviewCard.user_id == bindparam("user_id"),
-    ReviewCard.question_id.in_(bindparam("questions", expanding=True)),
-)
 
 
 async def retire_cards(session: AsyncSession, question_ids: Sequence[int]) -> None:
