@@ -93,7 +93,7 @@ class LeaderboardCache(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     # `rank` is reserved in MySQL 8: always quoted. Kept for the seed schema but written as
-    # 0 since 0012: ranks come from `leaderboard_ranks` (bot.rules.leaderboard.standing).
+    # 0 since 0012: ranks come from `leaderboard_ranks` (bot.rules.motivation.leaderboard.standing).
     rank: Mapped[int] = mapped_column("rank", Integer, index=True, quote=True)
     total_score: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
     lessons_completed: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))

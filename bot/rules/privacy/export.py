@@ -1,7 +1,8 @@
 """Data taken out: a learner's own data as a document, and the admins' CSV of learners.
 
-A learner's export holds every row about them (the tables `bot.rules.privacy` finds), written
-for a person: ISO-8601 dates (UTC), names of lessons, modules and achievements rather than ids.
+A learner's export holds every row about them (the tables `bot.rules.privacy.erasure`
+finds), written for a person: ISO-8601 dates (UTC), names of lessons, modules and achievements
+rather than ids.
 Tables without a section of their own (added later) still appear, column by column, under
 "other", so nothing about the learner is ever left out.
 
