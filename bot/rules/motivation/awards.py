@@ -114,61 +114,79 @@ async def award(
     `pending` (one INSERT per table when the caller writes it).
     """
     stats, owned = await locked_stats_and_achievements(session, user, now)
-    rewards = Rewards(level_before=stats.level)
-    awards: list[Award] = []
-    modules_done: int | None = None
+    level_before = stats.level
     match happened:
-        case LessonCompleted(lesson=lesson):
-            awards.append(
-                Award(PointsReason.LESSON, f"lesson:{lesson.id}", lesson.points, lesson.id)
-            )
-            if happened.first_attempt:
-                awards.append(
-                    Award(
-                        PointsReason.FIRST_TRY_BONUS,
-                        f"bonus:{lesson.id}",
-                        FIRST_TRY_BONUS,
-                        lesson.id,
-                    )
-                )
-            rewards.points, rewards.bonus = lesson.points, FIRST_TRY_BONUS * happened.first_attempt
-            stats.lessons_completed += 1
-            stats.perfect_quizzes += int(happened.score == 100)
-            stats.usual_hour = usual_hour(happened.completed_at or (now,), user, now)
-            modules_done = sum(
-                1
-                for module in course.modules
-                if all(item.id in happened.completed for item in module.lessons)
-            )
-            keeps_streak = True
-            details = json.dumps({"score": happened.score, "attempt": happened.attempt})
-            pending.activity(
-                user.id,
-                ActivityType.LESSON_COMPLETED,
-                now,
-                entity_id=lesson.id,
-                entity_type="lesson",
-                details=details,
-            )
+        case LessonCompleted():
+            earning = _lesson_completed(happened, course, stats, user, now, pending)
         case ReviewAnswered():
-            if happened.points:
-                key = f"review:{happened.card_id}:{happened.review_number}"
-                awards.append(Award(PointsReason.REVIEW, key, happened.points))
-            rewards.points = happened.points
-            keeps_streak = happened.keeps_streak
-    stats.points += sum(item.points for item in awards)
-    if keeps_streak:
-        rewards.streak_grew = keep_streak(stats, user, now)
-    if awards or keeps_streak:
+            earning = _review_answered(happened)
+    stats.points += sum(item.points for item in earning.awards)
+    grew = keep_streak(stats, user, now) if earning.keeps_streak else False
+    if earning.awards or earning.keeps_streak:
         stats.updated_at = now
-    earned = earn_achievements(
-        course.achievements, owned, Measures(stats, modules_done, CourseSize.of(course))
-    )
+    measures = Measures(stats, earning.modules_done, CourseSize.of(course))
+    earned = earn_achievements(course.achievements, owned, measures)
     stats.level = level_for(stats.points)
-    collect_awards(pending, user, awards, earned, now)
-    rewards.achievements = earned
-    rewards.level, rewards.streak = stats.level, stats.current_streak
-    return rewards
+    collect_awards(pending, user, earning.awards, earned, now)
+    bonus = sum(a.points for a in earning.awards if a.reason is PointsReason.FIRST_TRY_BONUS)
+    return Rewards(
+        points=sum(a.points for a in earning.awards) - bonus,
+        bonus=bonus,
+        level_before=level_before,
+        level=stats.level,
+        streak=stats.current_streak,
+        streak_grew=grew,
+        achievements=earned,
+    )
+
+
+@dataclass(frozen=True)
+class Earning:
+    """What one happening pays before achievements: its ledger rows, whether it keeps the
+    streak, and the modules done (None: this happening does not count them)."""
+
+    awards: list[Award]
+    keeps_streak: bool
+    modules_done: int | None = None
+
+
+def _lesson_completed(
+    happened: LessonCompleted,
+    course: CourseMap,
+    stats: UserStats,
+    user: User,
+    now: datetime,
+    pending: Pending,
+) -> Earning:
+    """The lesson's points, the first-try bonus, the counters and the usual hour."""
+    lesson = happened.lesson
+    awards = [Award(PointsReason.LESSON, f"lesson:{lesson.id}", lesson.points, lesson.id)]
+    if happened.first_attempt:
+        bonus_key = f"bonus:{lesson.id}"
+        awards.append(Award(PointsReason.FIRST_TRY_BONUS, bonus_key, FIRST_TRY_BONUS, lesson.id))
+    stats.lessons_completed += 1
+    stats.perfect_quizzes += int(happened.score == 100)
+    stats.usual_hour = usual_hour(happened.completed_at or (now,), user, now)
+    done = happened.completed
+    modules_done = sum(1 for m in course.modules if all(item.id in done for item in m.lessons))
+    details = json.dumps({"score": happened.score, "attempt": happened.attempt})
+    pending.activity(
+        user.id,
+        ActivityType.LESSON_COMPLETED,
+        now,
+        entity_id=lesson.id,
+        entity_type="lesson",
+        details=details,
+    )
+    return Earning(awards, keeps_streak=True, modules_done=modules_done)
+
+
+def _review_answered(happened: ReviewAnswered) -> Earning:
+    """A right answer's points (once per card and review number); the streak at the end of
+    a long enough session."""
+    key = f"review:{happened.card_id}:{happened.review_number}"
+    awards = [Award(PointsReason.REVIEW, key, happened.points)] if happened.points else []
+    return Earning(awards, keeps_streak=happened.keeps_streak)
 
 
 def keep_streak(stats: UserStats, user: User, now: datetime) -> bool:
