@@ -12,6 +12,9 @@ from aiogram.utils.i18n import ngettext
 
 from bot.rules.review_sessions import NothingDue, ReviewSummary
 from bot.rules.review_stats import MissedQuestion, ReviewActivity, ReviewProgress
+from bot.rules.shorten import shorten
+
+MISSED_QUESTION_CHARS = 80  # a question's start on /stats: enough to recognise it
 
 
 def _when(moment: datetime, zone: str) -> str:
@@ -109,7 +112,9 @@ def admin_review_lines(activity: ReviewActivity, missed: list[MissedQuestion]) -
                 lines.append(f"📖 <b>{escape(lesson)}</b>")
             lines.append(
                 _("  • {question} — {misses} of {answers} wrong").format(
-                    question=escape(item.question[:80]), misses=item.misses, answers=item.answers
+                    question=escape(shorten(item.question, MISSED_QUESTION_CHARS)),
+                    misses=item.misses,
+                    answers=item.answers,
                 )
             )
     return lines
