@@ -51,10 +51,30 @@ async def test_completion_message_lists_points_streak_and_achievements_at_once(
     assert len(texts) == 1  # one message, not five
     words = WORDS[language]
     assert contains(texts[0], words["passed"])
-    assert "+50" in texts[0]
-    assert "+25" in texts[0]
+    assert "⭐ +135 " in texts[0]  # 50 for the lesson, 25 at the first try, 60 in achievements
     assert "🔥" in texts[0]
     assert contains(texts[0], words["first"])
+
+
+async def test_the_points_of_a_completion_say_the_total_first_then_what_makes_it(
+    session: AsyncSession, make_chat: MakeChat
+) -> None:
+    await make_course(session, [3], questions=1)
+    await session.commit()
+    chat = make_chat()
+    await onboard(chat)
+    first = "\n".join(await finish_lesson(chat))
+    assert (
+        "⭐ +85 points: 50 for the lesson, 25 for passing at the first try,"
+        " 10 for an achievement" in first
+    )
+    assert "New achievement: 🎯 <b>First step</b> (+10 points)" in first
+    await chat.send("/learn")
+    await chat.press_button("Take the quiz")
+    await chat.answer_last_poll(right=False)
+    await chat.press_button("Try again")
+    await chat.answer_last_poll()
+    assert "⭐ +100 points: 50 for the lesson, 50 for an achievement\n" in chat.last_text()
 
 
 async def test_progress_shows_level_bar_streak_modules_and_rank(
@@ -174,3 +194,4 @@ async def test_a_hidden_learner_is_told_so_on_the_leaderboard(
     await chat.press(SettingsCb(action="board").pack())
     sent = await chat.send("/leaderboard")
     assert "hidden" in chat.texts(sent)[0]
+
