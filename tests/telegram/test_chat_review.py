@@ -3,6 +3,7 @@ answers are scored against the shuffled options, a summary ends the session."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -131,3 +132,26 @@ async def test_admin_stats_show_review_activity_and_the_most_missed_questions(
     assert "Most missed questions (30 days)" in text
     assert "📖 <b>Lesson 1.1</b>" in text
     assert "Question 3 of 1.1? — 1 of 1 wrong" in text
+
+
+async def test_progress_and_review_agree_on_what_is_due_now_and_later_today(
+    session: AsyncSession, make_chat: MakeChat, clock: FixedClock
+) -> None:
+    await make_course(session, [1], questions=2)
+    await session.commit()
+    chat = make_chat()
+    await onboard(chat)
+    await chat.send("/learn")
+    await answer_quiz(chat)  # both right: each card's next step is minutes away, not now
+    nothing = chat.texts(await chat.send("/review"))[0]
+    assert "Nothing is due for review" in nothing
+    found = re.search(r"Next review: \d{4}-\d\d-\d\d (\d\d:\d\d)", nothing)
+    assert found is not None
+    progress = chat.texts(await chat.send("/progress"))[0]
+    assert f"due now: 0, 2 more later today (next at {found[1]})" in progress
+    clock.advance(hours=1)
+    progress = chat.texts(await chat.send("/progress"))[0]
+    assert "due now: 2" in progress
+    assert "later today" not in progress
+    assert "Review: 2 questions" in chat.texts(await chat.send("/review"))[0]
+
