@@ -21,6 +21,12 @@ class ZoneCb(CallbackData, prefix="tz"):
     index: int  # into bot.telegram.zones.ZONES
 
 
+class ZoneNameCb(CallbackData, prefix="tn"):
+    """A zone by its IANA name: the "did you mean …?" button under a mistyped place."""
+
+    zone: str
+
+
 class MoreZonesCb(CallbackData, prefix="tm"):
     pass
 
@@ -84,6 +90,12 @@ class SettingsTimeCb(CallbackData, prefix="sm"):
 
 class SettingsZoneCb(CallbackData, prefix="sz"):
     index: int
+
+
+class SettingsZoneNameCb(CallbackData, prefix="sn"):
+    """/settings' "did you mean …?" button under a mistyped place."""
+
+    zone: str
 
 
 # --------------------------------------------------------------------------- privacy

@@ -25,7 +25,7 @@ from bot.rules.learning import (
 from bot.rules.progress import AchievementView, ProgressView
 from bot.rules.rewards import Rewards
 from bot.telegram import texts_motivation
-from bot.telegram.zones import format_minute
+from bot.telegram.zones import format_minute, zone_name
 
 STATE_ICONS = {
     LessonState.DONE: "✅",
@@ -338,7 +338,7 @@ def settings_text(zone: str, minute: int, reminders: bool, visible: bool, langua
         [
             _("<b>⚙️ Settings</b>"),
             "",
-            _("🌍 Time zone: {zone}").format(zone=escape(zone)),
+            _("🌍 Time zone: {zone}").format(zone=escape(zone_name(zone))),
             _("🕒 Lesson time: {time}").format(time=format_minute(minute)),
             _("🔔 Daily lesson and reminders: {state}").format(state=on if reminders else off),
             _("🏆 On the leaderboard: {state}").format(state=on if visible else off),
