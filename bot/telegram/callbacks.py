@@ -134,10 +134,11 @@ class LearnerAction(StrEnum):
     RESET_CANCELLED = "reset_no"
     PROMOTE = "promote"
     DEMOTE = "demote"
+    SHOW = "show"  # a learner picked from the matches of a name
 
 
 class LearnerCb(CallbackData, prefix="au"):
-    """An admin's buttons on a learner's profile (/user)."""
+    """An admin's buttons on a learner's profile (/user), and on the matches of a name."""
 
     action: LearnerAction
     user_id: int
