@@ -61,6 +61,8 @@ async def place_newcomers(session: AsyncSession, now: datetime) -> None:
     """
     week = week_of(now)
     start = week_start(now)
+    # Written first, the week's row serializes placements (the job's, and a learner's
+    # /league): MySQL locks a duplicate row exclusively, SQLite has one writer at a time.
     await session.execute(insert_ignore(session, LeagueWeek, [{"week": week}], key="week"))
     placed_through = await session.scalar(
         select(LeagueWeek.placed_through).where(LeagueWeek.week == week)
