@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import ActivityType
+from db.enums import ActivityType, UserRole
 from db.models import ActivityLog, User, UserStats
 from db.queries.learners import learner_by_telegram_id
 from db.upsert import insert_all
@@ -29,6 +29,11 @@ class TelegramProfile:
     first_name: str | None
     last_name: str | None
     language_code: str | None
+
+
+def is_admin(user: User, admin_ids: Collection[int]) -> bool:
+    """An admin: a Telegram id in ADMIN_IDS, or a learner promoted to the ADMIN role."""
+    return user.role is UserRole.ADMIN or user.telegram_id in admin_ids
 
 
 async def get_learner(session: AsyncSession, telegram_id: int) -> User | None:

@@ -8,17 +8,27 @@ from datetime import datetime
 from aiogram.types import CallbackQuery
 
 from bot.rules import learners
+from bot.telegram.callbacks import SettingsZoneCb, SettingsZoneNameCb, ZoneCb, ZoneNameCb
 from bot.telegram.views import common
 from bot.telegram.zones import zone_by_index
 from db.models import User
 
+ZoneButton = ZoneCb | SettingsZoneCb | ZoneNameCb | SettingsZoneNameCb
+
+
+def button_zone(data: ZoneButton) -> str | None:
+    """The zone a zone button stands for; None for a stale or forged one."""
+    if isinstance(data, ZoneCb | SettingsZoneCb):
+        return zone_by_index(data.index)
+    return data.zone if learners.is_valid_zone(data.zone) else None
+
 
 async def zone_picked(
-    callback: CallbackQuery, index: int, learner: User, now: datetime
+    callback: CallbackQuery, data: ZoneButton, learner: User, now: datetime
 ) -> str | None:
     """Set the zone a button names and return it; None (the learner told) when the button
     is stale."""
-    zone = zone_by_index(index)
+    zone = button_zone(data)
     if zone is None:
         await callback.answer(common.stale_button(), show_alert=True)
         return None

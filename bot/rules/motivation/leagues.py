@@ -10,6 +10,11 @@ groups under `DEMOTE_FROM` learners demote nobody; when a small group's lines wo
 cross, moving up wins), and every member gets one message with their place and result.
 Learners who hide from the leaderboard compete, but others do not see them.
 
+Placement runs once a minute, and also when a learner with points this week who is not
+placed yet opens /league (unless last week still waits to be closed: its promotions come
+first). Leagues begin with the first week placed; a later week placement never saw (the
+scheduler down all week) is placed and closed like any other.
+
 Everything here is set-based: placing a week's newcomers, and closing a week, are a few
 statements whatever the number of learners.
 """
@@ -22,7 +27,6 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, Select, and_, case, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from bot.rules.motivation.leaderboard import week_start
 from bot.rules.reach.audience import may_receive_pushes
@@ -55,6 +59,8 @@ async def place_newcomers(session: AsyncSession, now: datetime) -> None:
     """
     week = week_of(now)
     start = week_start(now)
+    # Written first, the week's row serializes placements (the job's, and a learner's
+    # /league): MySQL locks a duplicate row exclusively, SQLite has one writer at a time.
     await session.execute(insert_ignore(session, LeagueWeek, [{"week": week}], key="week"))
     placed_through = await session.scalar(
         select(LeagueWeek.placed_through).where(LeagueWeek.week == week)
@@ -121,14 +127,23 @@ async def place_newcomers(session: AsyncSession, now: datetime) -> None:
 
 
 async def weeks_to_close(session: AsyncSession, now: datetime) -> list[date]:
-    """Weeks that are over and not closed yet (usually none, or last week)."""
-    return list(
-        await session.scalars(
-            select(LeagueWeek.week)
-            .where(LeagueWeek.week < week_of(now), LeagueWeek.closed_at.is_(None))
-            .order_by(LeagueWeek.week)
-        )
-    )
+    """Weeks that are over and not closed yet (usually none, or last week), oldest first:
+    the weeks placement saw, and those since the first it never saw (the scheduler was
+    down all week), which the caller places before closing them like any other."""
+    this_week = week_of(now)
+    past = LeagueWeek.week < this_week
+    first, known = (
+        await session.execute(select(func.min(LeagueWeek.week), func.count()).where(past))
+    ).one()
+    if first is None:
+        return []
+    unclosed = select(LeagueWeek.week).where(past, LeagueWeek.closed_at.is_(None))
+    weeks = set(await session.scalars(unclosed))
+    span = (this_week - first) // WEEK
+    if known < span:  # a gap: some week had no placement at all
+        seen = set(await session.scalars(select(LeagueWeek.week).where(past)))
+        weeks |= {first + n * WEEK for n in range(span)} - seen
+    return sorted(weeks)
 
 
 async def close_week(session: AsyncSession, week: date, now: datetime) -> bool:
@@ -274,94 +289,3 @@ async def pending_results(session: AsyncSession, limit: int) -> list[Result]:
         if len(results) >= limit:
             break
     return results
-
-
-@dataclass(frozen=True)
-class Standing:
-    place: int
-    name: str | None  # first name, raw: the renderer escapes it
-    points: int
-    is_me: bool
-
-
-@dataclass(frozen=True)
-class LeagueView:
-    tier: LeagueTier
-    joined: bool  # False: no points this week yet (or not placed yet)
-    standings: list[Standing]  # hidden learners left out, the learner always in
-    me: Standing | None
-    promote_through: int | None  # places up to this one move up (None: top tier)
-    demote_after: int | None  # places after this one move down (None: nobody)
-
-
-def lines_for(tier: LeagueTier, size: int) -> tuple[int | None, int | None]:
-    """The promotion and demotion lines of a group of `size` in `tier`."""
-    promote = PROMOTED if tier < TOP_TIER else None
-    demote = None
-    if tier > BOTTOM_TIER and size >= DEMOTE_FROM:
-        demote = max(size - DEMOTED, PROMOTED)
-    return promote, demote
-
-
-def ranked(points: list[tuple[int, int]]) -> dict[int, int]:
-    """Places by points (user id, points) with RANK semantics: ties share a place."""
-    places: dict[int, int] = {}
-    previous: int | None = None
-    place = 0
-    for index, (user_id, value) in enumerate(sorted(points, key=lambda row: (-row[1], row[0]))):
-        if value != previous:
-            place, previous = index + 1, value
-        places[user_id] = place
-    return places
-
-
-async def league_view(session: AsyncSession, user: User, now: datetime) -> LeagueView:
-    """The learner's group this week: standings from the ledger, their place, the lines."""
-    week = week_of(now)
-    start = week_start(now)
-    mine, other = aliased(LeagueMember), aliased(LeagueMember)
-    # Each member's points by a lookup on the ledger's (user_id, …) index: a few rows per
-    # learner, never a scan of the whole week's ledger.
-    earned = (
-        select(func.sum(PointsLedger.points))
-        .where(
-            PointsLedger.user_id == other.user_id,
-            PointsLedger.created_at >= start,
-            PointsLedger.created_at < start + WEEK,
-        )
-        .scalar_subquery()
-    )
-    rows = (
-        await session.execute(
-            select(User.id, User.first_name, User.show_on_leaderboard, earned, mine.tier)
-            .select_from(mine)
-            .join(
-                other,
-                and_(
-                    other.week == mine.week,
-                    other.tier == mine.tier,
-                    other.group_no == mine.group_no,
-                ),
-            )
-            .join(User, User.id == other.user_id)
-            .where(mine.user_id == user.id, mine.week == week)
-        )
-    ).all()
-    if not rows:
-        tier = await session.scalar(
-            select(UserStats.league_tier).where(UserStats.user_id == user.id)
-        )
-        return LeagueView(LeagueTier(tier or 0), False, [], None, None, None)
-    tier = LeagueTier(rows[0][4])
-    places = ranked([(row[0], int(row[3] or 0)) for row in rows])
-    standings = sorted(
-        (
-            Standing(places[user_id], name, int(points or 0), user_id == user.id)
-            for user_id, name, visible, points, _tier in rows
-            if visible or user_id == user.id
-        ),
-        key=lambda standing: (standing.place, not standing.is_me),
-    )
-    me = next((standing for standing in standings if standing.is_me), None)
-    promote, demote = lines_for(tier, len(rows))
-    return LeagueView(tier, True, standings, me, promote, demote)

@@ -3,12 +3,13 @@
 A session takes the learner's due cards when it starts: at most `REVIEW_SESSION_SIZE`,
 the longest overdue first. One question is asked at a time, its options shuffled with a
 key of learner, card and review number (a redelivered update sends the same order, every
-review a new one). Each answer reschedules its card at once; a right answer earns
-`REVIEW_POINTS` in the points ledger (one award per card and review number, so the same
-answer never pays twice). After the last card the learner gets a summary; a session of
-at least `STREAK_MIN_CARDS` answered cards keeps the streak like a completed lesson.
-Both are awarded the one way everything is (`bot.rules.motivation.awards.award`), so a
-review can earn achievements too.
+review a new one, drawn apart from the order the lesson showed, whose key is another).
+Each answer reschedules its card at once; a right answer earns `REVIEW_POINTS` in the
+points ledger (one award per card and review number, so the same answer never pays twice).
+After the last card the learner gets a summary, with the questions answered wrongly as a
+lesson's quiz result has them; a session of at least `STREAK_MIN_CARDS` answered cards
+keeps the streak like a completed lesson. Both are awarded the one way everything is
+(`bot.rules.motivation.awards.award`), so a review can earn achievements too.
 
 `/review` while a session is open continues it; a poll whose card was answered since
 (another copy of the poll, or the same answer delivered twice) changes nothing.
@@ -73,6 +74,7 @@ class ReviewSummary:
     streak_grew: bool
     points: int
     achievements: tuple[EarnedAchievement, ...] = ()
+    missed: tuple[QuestionInfo, ...] = ()  # the questions answered wrongly, in the order asked
 
 
 @dataclass(frozen=True)
@@ -255,14 +257,17 @@ async def answer_review_poll(
     if turn is not None:
         return ReviewStep(turn=turn)
     assert rewards is not None
-    return ReviewStep(
-        summary=_summary(review_session, rewards, await next_due(session, user.id), now)
-    )
+    return ReviewStep(summary=await _summary(session, user, review_session, rewards, now))
 
 
-def _summary(
-    review_session: ReviewSession, rewards: Rewards, due: datetime | None, now: datetime
+async def _summary(
+    session: AsyncSession,
+    user: User,
+    review_session: ReviewSession,
+    rewards: Rewards,
+    now: datetime,
 ) -> ReviewSummary:
+    due = await next_due(session, user.id)
     return ReviewSummary(
         right=review_session.right,
         wrong=review_session.wrong,
@@ -273,4 +278,17 @@ def _summary(
         streak_grew=rewards.streak_grew,
         points=review_session.right * REVIEW_POINTS,
         achievements=tuple(rewards.achievements),
+        missed=await _missed(session, review_session) if review_session.wrong else (),
     )
+
+
+async def _missed(session: AsyncSession, review_session: ReviewSession) -> tuple[QuestionInfo, ...]:
+    """The session's questions answered wrongly, in the order they were asked."""
+    rows = await session.scalars(
+        select(QuizQuestion)
+        .join(ReviewCard, ReviewCard.question_id == QuizQuestion.id)
+        .join(ReviewPoll, ReviewPoll.card_id == ReviewCard.id)
+        .where(ReviewPoll.session_id == review_session.id, ReviewPoll.is_correct == false())
+        .order_by(ReviewPoll.id)
+    )
+    return tuple(question_info(row) for row in rows)

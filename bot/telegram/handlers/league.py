@@ -10,7 +10,7 @@ from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.formats.html_split import split_html
-from bot.rules.motivation.leagues import league_view
+from bot.rules.motivation.league_table import league_view
 from bot.telegram.views import motivation
 from db.models import User
 

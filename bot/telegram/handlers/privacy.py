@@ -11,6 +11,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.rules.learners import is_admin
 from bot.rules.privacy.erasure import Erased, Refusal, erase_learner
 from bot.rules.privacy.export import export_json, learner_export
 from bot.telegram import reply
@@ -51,7 +52,10 @@ def delete_keyboard() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-async def ask_delete(message: Message) -> None:
+async def ask_delete(message: Message, learner: User, admin_ids: frozenset[int]) -> None:
+    if is_admin(learner, admin_ids):  # refused before anything destructive is offered
+        await message.answer(privacy.admin_refused())
+        return
     await message.answer(privacy.confirm_delete(), reply_markup=delete_keyboard())
 
 

@@ -20,7 +20,7 @@ from bot.rules.review.sessions import (
 from bot.telegram.callbacks import ReviewCb
 from bot.telegram.filters import IsReviewPoll
 from bot.telegram.polls import send_quiz_poll
-from bot.telegram.views import review
+from bot.telegram.views import learning, review
 from db.models import User
 
 
@@ -72,6 +72,8 @@ async def review_answered(
     if outcome.turn is not None:
         await ask(bot, session, learner, outcome.turn, now)
     elif outcome.summary is not None:
+        for chunk in learning.missed_questions(outcome.summary.missed):
+            await bot.send_message(learner.telegram_id, chunk)
         await bot.send_message(
             learner.telegram_id, review.review_summary(outcome.summary, learner.time_zone)
         )

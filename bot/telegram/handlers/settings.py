@@ -21,6 +21,7 @@ from bot.telegram.callbacks import (
     SettingsCb,
     SettingsTimeCb,
     SettingsZoneCb,
+    SettingsZoneNameCb,
 )
 from bot.telegram.picker import time_picked, zone_picked
 from bot.telegram.reply import show
@@ -29,10 +30,11 @@ from bot.telegram.views.settings import (
     SETTINGS,
     language_keyboard,
     settings_keyboard,
+    suggestion_keyboard,
     time_keyboard,
     zone_keyboard,
 )
-from bot.telegram.zones import city_of, resolve_zone, zone_choices
+from bot.telegram.zones import city_of, resolve_zone, suggest_zone, zone_choices
 from db.models import User
 
 
@@ -46,6 +48,7 @@ def router() -> Router:
     router.message.register(zone_typed, SettingsForm.zone, F.text, ~F.text.startswith("/"))
     router.callback_query.register(settings_action, SettingsCb.filter())
     router.callback_query.register(zone_chosen, SettingsZoneCb.filter())
+    router.callback_query.register(zone_chosen, SettingsZoneNameCb.filter())
     router.callback_query.register(time_chosen, SettingsTimeCb.filter())
     router.callback_query.register(language_chosen, LanguageCb.filter())
     return router
@@ -124,14 +127,14 @@ async def settings_action(
 
 async def zone_chosen(
     callback: CallbackQuery,
-    callback_data: SettingsZoneCb,
+    callback_data: SettingsZoneCb | SettingsZoneNameCb,
     learner: User,
     now: datetime,
     i18n: I18n,
     state: FSMContext,
     session: AsyncSession,
 ) -> None:
-    zone = await zone_picked(callback, callback_data.index, learner, now)
+    zone = await zone_picked(callback, callback_data, learner, now)
     if zone is None:
         return
     await leave_zone_picker(state)
@@ -147,12 +150,14 @@ async def zone_typed(
     state: FSMContext,
     session: AsyncSession,
 ) -> None:
-    """A city or zone name typed while the zone picker is shown."""
+    """A city, zone name or offset typed while the zone picker is shown."""
     assert message.text is not None  # the router's F.text
-    zone = resolve_zone(message.text)
+    zone = resolve_zone(message.text, now)
     if zone is None:
-        text = settings.unknown_place(message.text) + "\n" + settings.type_a_place()
-        await message.answer(text)
+        suggestion = suggest_zone(message.text)
+        text = settings.unknown_place(message.text, suggestion)
+        markup = suggestion_keyboard(SETTINGS, suggestion) if suggestion else None
+        await message.answer(text + "\n" + settings.type_a_place(), reply_markup=markup)
         return
     learners.set_time_zone(learner, zone, now)
     await state.clear()

@@ -35,6 +35,10 @@ def help_text() -> str:
     )
 
 
+def admin_help() -> str:
+    return _("🛠 You are an admin: /admin — the admin menu (/stats, /broadcast, /user, /audit…)")
+
+
 def unknown() -> str:
     return _("I didn't get that. Send /learn to continue, or /help to see what I can do.")
 

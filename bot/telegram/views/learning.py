@@ -16,6 +16,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.rules.course import CourseMap, LessonInfo, QuestionInfo
 from bot.rules.formats.certificate_image import CertificateText
 from bot.rules.formats.html_split import split_html
+from bot.rules.formats.shorten import shorten
 from bot.rules.learning.certificates import CertificateInfo
 from bot.rules.learning.lessons import Refusal, Refused
 from bot.rules.learning.milestones import Milestone
@@ -154,6 +155,9 @@ def lock_hint(status: LessonStatus) -> str:
     return _("after «{title}»").format(title=status.blocked_by or "")
 
 
+TYPED_CODE_CHARS = 40  # of a code typed to /verify, echoed back
+
+
 def missed_questions(missed: tuple[QuestionInfo, ...]) -> list[str]:
     """One message (split into several only past Telegram's limit): every question answered
     wrongly, its right answer and the course's explanation."""
@@ -245,13 +249,22 @@ def verified(certificate: CertificateInfo) -> str:
 
 
 def not_verified(code: str) -> str:
-    return _("❌ No certificate has the code <code>{code}</code>.").format(code=escape(code[:40]))
+    return _("❌ No certificate has the code <code>{code}</code>.").format(
+        code=escape(shorten(code, TYPED_CODE_CHARS))
+    )
+
+
+TITLE_IN_BUTTON = 40  # characters of a lesson title on a button; a phone shows about this
+
+
+def button_title(lesson: LessonInfo) -> str:
+    return shorten(lesson.title, TITLE_IN_BUTTON)
 
 
 def start_lesson_keyboard(lesson: LessonInfo) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
-        text=_("▶️ Start: {title}").format(title=lesson.title[:40]),
+        text=_("▶️ Start: {title}").format(title=button_title(lesson)),
         callback_data=LessonCb(lesson_id=lesson.id),
     )
     return builder.as_markup()
@@ -260,7 +273,7 @@ def start_lesson_keyboard(lesson: LessonInfo) -> InlineKeyboardMarkup:
 def continue_keyboard(lesson: LessonInfo) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
-        text=_("▶️ Continue: {title}").format(title=lesson.title[:40]),
+        text=_("▶️ Continue: {title}").format(title=button_title(lesson)),
         callback_data=LessonCb(lesson_id=lesson.id),
     )
     return builder.as_markup()
@@ -294,7 +307,7 @@ def after_quiz_keyboard(
         builder.button(text=_("📖 Re-read"), callback_data=LessonCb(lesson_id=lesson.id))
     elif next_lesson is not None:
         builder.button(
-            text=_("▶️ Next: {title}").format(title=next_lesson.title[:40]),
+            text=_("▶️ Next: {title}").format(title=button_title(next_lesson)),
             callback_data=LessonCb(lesson_id=next_lesson.id),
         )
     builder.adjust(2)

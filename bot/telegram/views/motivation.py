@@ -15,7 +15,14 @@ from bot.rules.learning.progress import AchievementView, ProgressView
 from bot.rules.motivation.achievements import EarnedAchievement
 from bot.rules.motivation.awards import Rewards
 from bot.rules.motivation.leaderboard import Board
-from bot.rules.motivation.leagues import GROUP_SIZE, LeagueView
+from bot.rules.motivation.league_table import LeagueView
+from bot.rules.motivation.leagues import (
+    BOTTOM_TIER,
+    DEMOTE_FROM,
+    GROUP_SIZE,
+    PROMOTED,
+    TOP_TIER,
+)
 from bot.rules.motivation.streaks import MAX_FREEZES
 from bot.telegram.callbacks import (
     BoardCb,
@@ -26,11 +33,7 @@ from db.enums import LeagueTier
 
 def rewards_text(rewards: Rewards) -> str:
     """Everything a completion earned, in a few lines of one message."""
-    lines = []
-    points = _("+{points} points").format(points=rewards.points)
-    if rewards.bonus:
-        points += " " + _("(+{bonus} for passing at the first try)").format(bonus=rewards.bonus)
-    lines.append("⭐ " + points)
+    lines = ["⭐ " + points_text(rewards)]
     if rewards.streak_grew:
         lines.append(
             "🔥 "
@@ -56,6 +59,25 @@ def achievement_lines(achievements: Iterable[EarnedAchievement]) -> list[str]:
             line += " " + _("(+{points} points)").format(points=achievement.points)
         lines.append("🏆 " + line)
     return lines
+
+
+def points_text(rewards: Rewards) -> str:
+    """The total first, then what it is made of when more than one thing paid."""
+    earned = [
+        (rewards.points, _("{points} for the lesson")),
+        (rewards.bonus, _("{points} for passing at the first try")),
+        (
+            rewards.achievement_points,
+            ngettext(
+                "{points} for an achievement",
+                "{points} for achievements",
+                sum(1 for achievement in rewards.achievements if achievement.points),
+            ),
+        ),
+    ]
+    parts = [text.format(points=points) for points, text in earned if points]
+    total = _("+{points} points").format(points=rewards.total)
+    return total + ": " + ", ".join(parts) if len(parts) > 1 else total
 
 
 def progress_text(view: ProgressView, first_name: str | None) -> str:
@@ -203,6 +225,17 @@ def league_text(view: LeagueView) -> str:
     title = _("<b>{icon} {tier} league</b> · this week").format(
         icon=TIER_ICONS[view.tier], tier=tier_name(view.tier)
     )
+    if view.placing:
+        return "\n".join(
+            [
+                title,
+                "",
+                _(
+                    "You earned points this week: you join a group within a minute, once last"
+                    " week's results are in. Open /league again then."
+                ),
+            ]
+        )
     if not view.joined:
         return "\n".join(
             [
@@ -226,14 +259,39 @@ def league_text(view: LeagueView) -> str:
             lines.append(_("⬆️ promotion line"))
         if _crosses(view.demote_after, standing.place, after.place):
             lines.append(_("⬇️ demotion line"))
+    lines.append("")
     if view.me is not None:
-        lines += [
-            "",
+        lines.append(
             _("Your place: {place} with {points} points").format(
                 place=view.me.place, points=view.me.points
-            ),
-        ]
-    return "\n".join(lines)
+            )
+        )
+    return "\n".join([*lines, moving_up(view), moving_down(view)])
+
+
+def moving_up(view: LeagueView) -> str:
+    """Who moves up from this group on Monday, whatever its size."""
+    if view.tier == TOP_TIER:
+        return _("Nobody moves up from {tier}, the top league.").format(tier=tier_name(view.tier))
+    up = tier_name(LeagueTier(view.tier + 1))
+    if view.size <= PROMOTED:
+        return _(
+            "⬆️ The top {count} move up to {tier} on Monday: so far, everyone in this group."
+        ).format(count=PROMOTED, tier=up)
+    return _("⬆️ Places 1–{last} move up to {tier} on Monday.").format(last=PROMOTED, tier=up)
+
+
+def moving_down(view: LeagueView) -> str:
+    """Who moves down from this group on Monday, or why nobody does."""
+    if view.tier == BOTTOM_TIER:
+        return _("Nobody moves down from {tier}.").format(tier=tier_name(view.tier))
+    if view.demote_after is None:
+        return _("Nobody moves down while the group has fewer than {count} learners.").format(
+            count=DEMOTE_FROM
+        )
+    return _("⬇️ Places {first}–{last} move down to {tier}.").format(
+        first=view.demote_after + 1, last=view.size, tier=tier_name(LeagueTier(view.tier - 1))
+    )
 
 
 def _crosses(line: int | None, place: int, next_place: int) -> bool:

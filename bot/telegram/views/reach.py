@@ -19,6 +19,7 @@ from bot.telegram.callbacks import (
     BroadcastCb,
     LessonCb,
 )
+from bot.telegram.views.learning import button_title
 from bot.telegram.views.review import review_button
 from db.enums import BroadcastStatus
 
@@ -41,7 +42,7 @@ def daily_push_keyboard(lesson: LessonInfo | None, due: int) -> InlineKeyboardMa
     builder = InlineKeyboardBuilder()
     if lesson is not None:
         builder.button(
-            text=_("▶️ Start: {title}").format(title=lesson.title[:40]),
+            text=_("▶️ Start: {title}").format(title=button_title(lesson)),
             callback_data=LessonCb(lesson_id=lesson.id),
         )
     if due:

@@ -10,10 +10,18 @@ from html import escape
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.rules.course import LessonInfo
-from bot.rules.reach.pushes import Cadence, ReminderPlan
+from bot.rules.formats.shorten import shorten
+from bot.rules.reach.pushes import (
+    AFTER_LESSON_PUSH,
+    Cadence,
+    ReminderBasis,
+    ReminderPlan,
+    StreakReminder,
+)
 from bot.telegram.callbacks import (
     CommonZonesCb,
     LanguageCb,
@@ -23,10 +31,18 @@ from bot.telegram.callbacks import (
     SettingsCb,
     SettingsTimeCb,
     SettingsZoneCb,
+    SettingsZoneNameCb,
     ZoneCb,
+    ZoneNameCb,
 )
 from bot.telegram.views.common import name_of
-from bot.telegram.zones import LESSON_TIMES, ZoneChoice, format_minute
+from bot.telegram.zones import (
+    LESSON_TIMES,
+    ZoneChoice,
+    city_of,
+    format_minute,
+    zone_name,
+)
 
 
 def welcome_new(first_name: str | None) -> str:
@@ -58,7 +74,7 @@ def settings_text(zone: str, minute: int, reminders: bool, visible: bool, langua
         [
             _("<b>⚙️ Settings</b>"),
             "",
-            _("🌍 Time zone: {zone}").format(zone=escape(zone)),
+            _("🌍 Time zone: {zone}").format(zone=escape(zone_name(zone))),
             _("🕒 Lesson time: {time}").format(time=format_minute(minute)),
             _("🔔 Daily lesson and reminders: {state}").format(state=on if reminders else off),
             _("🏆 On the leaderboard: {state}").format(state=on if visible else off),
@@ -87,7 +103,10 @@ LANGUAGE_NAMES = {"en": "English", "ru": "Русский"}
 
 
 def type_a_place() -> str:
-    return _("Or type your city (<i>Brisbane</i>) or time zone (<i>Australia/Brisbane</i>).")
+    return _(
+        "Or type your city (<i>Brisbane</i>), time zone (<i>Australia/Brisbane</i>) or"
+        " offset (<i>UTC+3</i>)."
+    )
 
 
 def other_zones() -> str:
@@ -110,22 +129,19 @@ def resume_lesson_time() -> str:
     return _("Let's finish setting up first: <b>when would you like your daily lesson?</b>")
 
 
-def unknown_place(typed: str) -> str:
-    return _("I don't know a time zone called «{typed}».").format(typed=escape(typed[:100]))
+def unknown_place(typed: str, suggestion: str | None) -> str:
+    """A typed place we do not know, and the city it most likely means (its zone)."""
+    text = _("I don't know a time zone called «{typed}».").format(typed=escape(shorten(typed, 100)))
+    if suggestion is None:
+        return text
+    return text + " " + _("Did you mean {city}?").format(city=escape(city_of(suggestion)))
 
 
 def reminder_lines(plan: ReminderPlan) -> list[str]:
     """/settings: when the streak reminder goes and how often pushes go now."""
     if not plan.enabled:
         return []
-    if plan.streak_minute is None:
-        streak = _("🔥 Streak reminder: none (the daily lesson comes after 20:00)")
-    elif plan.from_habit:
-        streak = _("🔥 Streak reminder: {time} (your usual learning hour)").format(
-            time=format_minute(plan.streak_minute)
-        )
-    else:
-        streak = _("🔥 Streak reminder: {time}").format(time=format_minute(plan.streak_minute))
+    streak = streak_reminder_line(plan.streak, plan.lesson_minute)
     match plan.cadence:
         case Cadence.DAILY:
             cadence = _(
@@ -136,6 +152,31 @@ def reminder_lines(plan: ReminderPlan) -> list[str]:
         case Cadence.PAUSED:
             cadence = _("📬 Pushes: paused until you come back")
     return [streak, cadence]
+
+
+def streak_reminder_line(reminder: StreakReminder, lesson_minute: int) -> str:
+    """The streak reminder's time, and what sets it."""
+    if reminder.minute is None:
+        return _("🔥 Streak reminder: none (the daily lesson comes after 20:00)")
+    time = format_minute(reminder.minute)
+    match reminder.basis:
+        case ReminderBasis.USUAL_HOUR:
+            return _("🔥 Streak reminder: {time} (your usual learning hour)").format(time=time)
+        case ReminderBasis.DEFAULT:
+            return _(
+                "🔥 Streak reminder: {time} (in the evening, until you have a usual learning hour)"
+            ).format(time=time)
+        case ReminderBasis.LATEST:
+            return _(
+                "🔥 Streak reminder: {time} (the latest it goes: you usually learn after {time})"
+            ).format(time=time)
+        case ReminderBasis.AFTER_LESSON:
+            hours = AFTER_LESSON_PUSH // 60
+            return ngettext(
+                "🔥 Streak reminder: {time} ({hours} hour after your daily lesson at {lesson})",
+                "🔥 Streak reminder: {time} ({hours} hours after your daily lesson at {lesson})",
+                hours,
+            ).format(time=time, hours=hours, lesson=format_minute(lesson_minute))
 
 
 ZONES_PER_ROW = 2
@@ -151,6 +192,7 @@ class Picker:
     already in learners' chats keep working."""
 
     zone: Callable[[int], CallbackData]  # a zone, by index into the zone list
+    named: Callable[[str], CallbackData]  # a zone by name (what a mistyped place means)
     more: CallbackData  # from the common zones to the others
     fewer: CallbackData  # from the other zones back to the common ones
     time: Callable[[int], CallbackData]  # a lesson time, in minutes
@@ -159,12 +201,14 @@ class Picker:
 
 ONBOARDING = Picker(
     zone=lambda index: ZoneCb(index=index),
+    named=lambda zone: ZoneNameCb(zone=zone),
     more=MoreZonesCb(),
     fewer=CommonZonesCb(),
     time=lambda minute: LessonTimeCb(minute=minute),
 )
 SETTINGS = Picker(
     zone=lambda index: SettingsZoneCb(index=index),
+    named=lambda zone: SettingsZoneNameCb(zone=zone),
     more=SettingsCb(action=SettingsAction.OTHER_ZONES),
     fewer=SettingsCb(action=SettingsAction.ZONE),
     time=lambda minute: SettingsTimeCb(minute=minute),
@@ -172,10 +216,14 @@ SETTINGS = Picker(
 )
 
 
-def zone_keyboard(picker: Picker, choices: list[ZoneChoice], more: bool) -> InlineKeyboardMarkup:
+def zone_keyboard(
+    picker: Picker, choices: list[ZoneChoice], more: bool, suggestion: str | None = None
+) -> InlineKeyboardMarkup:
     """The common zones with "Other time" (and the way back, if any), or the other zones
-    with Back to the common ones."""
+    with Back to the common ones; the zone a mistyped place most likely means, first."""
     builder = InlineKeyboardBuilder()
+    if suggestion is not None:
+        builder.row(suggestion_button(suggestion, picker.named(suggestion)))
     for choice in choices:
         builder.button(text=choice.label, callback_data=picker.zone(choice.index))
     builder.adjust(ZONES_PER_ROW)
@@ -186,6 +234,16 @@ def zone_keyboard(picker: Picker, choices: list[ZoneChoice], more: bool) -> Inli
     else:
         builder.row(other_time_button(picker.more), back_button(picker.leave))
     return builder.as_markup()
+
+
+def suggestion_button(zone: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=f"✅ {city_of(zone)}", callback_data=data.pack())
+
+
+def suggestion_keyboard(picker: Picker, zone: str) -> InlineKeyboardMarkup:
+    """The answer to a mistyped place: the zone it most likely means."""
+    button = suggestion_button(zone, picker.named(zone))
+    return InlineKeyboardMarkup(inline_keyboard=[[button]])
 
 
 def other_time_button(data: CallbackData) -> InlineKeyboardButton:
