@@ -176,7 +176,7 @@ async def test_a_long_content_list_is_one_query_and_split_into_messages_that_fit
 
 def test_content_is_on_the_admin_menu_and_in_the_command_list() -> None:
     from bot.telegram.commands import admin_commands
-    from bot.telegram.handlers.admin.menu import menu_text
+    from bot.telegram.views.admin import menu_text
 
     i18n = build_i18n()
     with i18n.context(), i18n.use_locale("en"):

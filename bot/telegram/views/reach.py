@@ -23,6 +23,8 @@ from bot.telegram.views.learning import button_title
 from bot.telegram.views.review import review_button
 from db.enums import BroadcastStatus
 
+MAX_PROBLEMS_SHOWN = 10
+
 
 def daily_lesson_push(lesson_title: str) -> str:
     return _("📚 Time for today's lesson: <b>{title}</b>. It takes a few minutes.").format(
@@ -188,3 +190,38 @@ def choice_of(audience: dict[str, Any]) -> AudienceChoice:
     return next(
         (choice for choice, value in AUDIENCES.items() if value == audience), AudienceChoice.ALL
     )
+
+
+def cancelled() -> str:
+    return _("Broadcast cancelled: nothing was sent.")
+
+
+def cannot_send(problems: list[str]) -> str:
+    listed = "\n".join(f"• {escape(p)}" for p in problems[:MAX_PROBLEMS_SHOWN])
+    return _("I can't send that:\n{problems}\n\nSend another message, or /cancel.").format(
+        problems=listed
+    )
+
+
+def preview_too_old() -> str:
+    return _("This preview is too old: send /broadcast again.")
+
+
+def sending_started() -> str:
+    return _("Sending has started.")
+
+
+def already_finished() -> str:
+    return _("This broadcast has already finished.")
+
+
+def stopped() -> str:
+    return _("Stopped.")
+
+
+def nobody() -> str:
+    return _("Nobody is in this audience: pick another one.")
+
+
+def not_a_draft() -> str:
+    return _("This broadcast has already been sent or cancelled.")
