@@ -5,26 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Date,
-    ForeignKey,
-    Index,
-    Integer,
-    SmallInteger,
-    String,
-    Text,
-    true,
-)
+import sqlalchemy as sa
 from sqlalchemy import text as sa_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, TimestampMixin, UTCDateTime, enum_column, utcnow
-from db.enums import (
-    ActivityType,
-    UserRole,
-)
+from db.enums import ActivityType, UserRole
 
 if TYPE_CHECKING:
     from db.models.learning import UserProgress
@@ -34,24 +20,26 @@ if TYPE_CHECKING:
 class User(TimestampMixin, Base):
     __tablename__ = "users"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True, index=True)
-    username: Mapped[str | None] = mapped_column(String(100))
-    first_name: Mapped[str | None] = mapped_column(String(100))
-    last_name: Mapped[str | None] = mapped_column(String(100))
-    language_code: Mapped[str | None] = mapped_column(String(10))
-    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    telegram_id: Mapped[int] = mapped_column(sa.BigInteger, unique=True, index=True)
+    username: Mapped[str | None] = mapped_column(sa.String(100))
+    first_name: Mapped[str | None] = mapped_column(sa.String(100))
+    last_name: Mapped[str | None] = mapped_column(sa.String(100))
+    language_code: Mapped[str | None] = mapped_column(sa.String(10))
+    is_active: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
     # LearnBot: learner settings and state.
-    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    time_zone: Mapped[str] = mapped_column(sa.String(64), default="UTC", server_default="UTC")
     lesson_minute: Mapped[int] = mapped_column(
-        SmallInteger, default=540, server_default=sa_text("540")
+        sa.SmallInteger, default=540, server_default=sa_text("540")
     )
-    reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    reminders_enabled: Mapped[bool] = mapped_column(
+        sa.Boolean, default=True, server_default=sa.true()
+    )
     # Indexed: the leaderboard job compares the few hidden learners with the last refresh's.
     show_on_leaderboard: Mapped[bool] = mapped_column(
-        Boolean, default=True, server_default=true(), index=True
+        sa.Boolean, default=True, server_default=sa.true(), index=True
     )
-    language: Mapped[str | None] = mapped_column(String(10))
+    language: Mapped[str | None] = mapped_column(sa.String(10))
     role: Mapped[UserRole] = mapped_column(
         enum_column(UserRole), default=UserRole.LEARNER, server_default=UserRole.LEARNER.name
     )
@@ -69,8 +57,8 @@ class User(TimestampMixin, Base):
     stats: Mapped[UserStats | None] = relationship(back_populates="user", passive_deletes=True)
 
     __table_args__ = (
-        Index("ix_users_username", "username"),
-        Index("ix_users_time_zone_lesson_minute", "time_zone", "lesson_minute"),
+        sa.Index("ix_users_username", "username"),
+        sa.Index("ix_users_time_zone_lesson_minute", "time_zone", "lesson_minute"),
     )
 
 
@@ -80,54 +68,58 @@ class UserStats(Base):
     __tablename__ = "user_stats"
 
     user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
     )
-    points: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
-    level: Mapped[int] = mapped_column(Integer, default=1, server_default=sa_text("1"))
-    current_streak: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
-    longest_streak: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
+    points: Mapped[int] = mapped_column(sa.Integer, default=0, server_default=sa_text("0"))
+    level: Mapped[int] = mapped_column(sa.Integer, default=1, server_default=sa_text("1"))
+    current_streak: Mapped[int] = mapped_column(sa.Integer, default=0, server_default=sa_text("0"))
+    longest_streak: Mapped[int] = mapped_column(sa.Integer, default=0, server_default=sa_text("0"))
     # The learner's local date of their last completed lesson.
-    last_active_date: Mapped[date | None] = mapped_column(Date)
-    lessons_completed: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
-    perfect_quizzes: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
+    last_active_date: Mapped[date | None] = mapped_column(sa.Date)
+    lessons_completed: Mapped[int] = mapped_column(
+        sa.Integer, default=0, server_default=sa_text("0")
+    )
+    perfect_quizzes: Mapped[int] = mapped_column(sa.Integer, default=0, server_default=sa_text("0"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     # Fair streaks: the UTC instant the last counted (or frozen) local day ended, in the
     # zone in force then (NULL: count from `last_active_date` in the current zone).
     streak_day_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     streak_freezes: Mapped[int] = mapped_column(
-        SmallInteger, default=0, server_default=sa_text("0")
+        sa.SmallInteger, default=0, server_default=sa_text("0")
     )
-    frozen_days: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
-    last_frozen_date: Mapped[date | None] = mapped_column(Date)
+    frozen_days: Mapped[int] = mapped_column(sa.Integer, default=0, server_default=sa_text("0"))
+    last_frozen_date: Mapped[date | None] = mapped_column(sa.Date)
     # The streak a freeze saved, until the learner has been told (NULL: nothing to tell).
-    freeze_notice: Mapped[int | None] = mapped_column(Integer)
+    freeze_notice: Mapped[int | None] = mapped_column(sa.Integer)
     # The most common local hour of the last 14 days of completions (NULL: none yet).
-    usual_hour: Mapped[int | None] = mapped_column(SmallInteger)
-    league_tier: Mapped[int] = mapped_column(SmallInteger, default=0, server_default=sa_text("0"))
+    usual_hour: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    league_tier: Mapped[int] = mapped_column(
+        sa.SmallInteger, default=0, server_default=sa_text("0")
+    )
 
     user: Mapped[User] = relationship(back_populates="stats")
 
     __table_args__ = (
-        Index("ix_user_stats_points", "points"),
-        Index("ix_user_stats_last_active_date", "last_active_date"),
+        sa.Index("ix_user_stats_points", "points"),
+        sa.Index("ix_user_stats_last_active_date", "last_active_date"),
     )
 
 
 class ActivityLog(Base):
     __tablename__ = "activity_log"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     activity_type: Mapped[ActivityType] = mapped_column(enum_column(ActivityType), index=True)
-    entity_id: Mapped[int | None] = mapped_column(Integer)
-    entity_type: Mapped[str | None] = mapped_column(String(50))
-    details: Mapped[str | None] = mapped_column(Text)
+    entity_id: Mapped[int | None] = mapped_column(sa.Integer)
+    entity_type: Mapped[str | None] = mapped_column(sa.String(50))
+    details: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
     user: Mapped[User] = relationship(back_populates="activities")
 
     __table_args__ = (
-        Index(
+        sa.Index(
             "ix_activity_log_user_id_activity_type_created_at",
             "user_id",
             "activity_type",

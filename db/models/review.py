@@ -4,25 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    SmallInteger,
-    String,
-    UniqueConstraint,
-    false,
-)
+import sqlalchemy as sa
 from sqlalchemy import text as sa_text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, BigId, UTCDateTime, enum_column, utcnow
-from db.enums import (
-    ReviewSource,
-)
+from db.enums import ReviewSource
 
 
 class ReviewCard(Base):
@@ -31,24 +18,24 @@ class ReviewCard(Base):
     __tablename__ = "review_cards"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     question_id: Mapped[int | None] = mapped_column(
-        ForeignKey("quiz_questions.id", ondelete="SET NULL"), index=True
+        sa.ForeignKey("quiz_questions.id", ondelete="SET NULL"), index=True
     )
-    state: Mapped[int] = mapped_column(SmallInteger)  # fsrs.State
-    step: Mapped[int | None] = mapped_column(SmallInteger)
-    stability: Mapped[float | None] = mapped_column(Float)
-    difficulty: Mapped[float | None] = mapped_column(Float)
+    state: Mapped[int] = mapped_column(sa.SmallInteger)  # fsrs.State
+    step: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    stability: Mapped[float | None] = mapped_column(sa.Float)
+    difficulty: Mapped[float | None] = mapped_column(sa.Float)
     due: Mapped[datetime] = mapped_column(UTCDateTime())
     last_review: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    reviews: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
-    retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    reviews: Mapped[int] = mapped_column(sa.Integer, default=0, server_default=sa_text("0"))
+    retired: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     __table_args__ = (
-        UniqueConstraint("user_id", "question_id"),
+        sa.UniqueConstraint("user_id", "question_id"),
         # A learner's due cards are one range of this index, read without the table.
-        Index("ix_review_cards_user_id_retired_due", "user_id", "retired", "due"),
+        sa.Index("ix_review_cards_user_id_retired_due", "user_id", "retired", "due"),
     )
 
 
@@ -59,19 +46,19 @@ class ReviewLog(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     card_id: Mapped[int] = mapped_column(
-        ForeignKey("review_cards.id", ondelete="CASCADE"), index=True
+        sa.ForeignKey("review_cards.id", ondelete="CASCADE"), index=True
     )
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     source: Mapped[ReviewSource] = mapped_column(enum_column(ReviewSource))
-    rating: Mapped[int] = mapped_column(SmallInteger)  # fsrs.Rating
+    rating: Mapped[int] = mapped_column(sa.SmallInteger)  # fsrs.Rating
     reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     due: Mapped[datetime] = mapped_column(UTCDateTime())  # when the card is due next
-    stability: Mapped[float | None] = mapped_column(Float)
-    difficulty: Mapped[float | None] = mapped_column(Float)
+    stability: Mapped[float | None] = mapped_column(sa.Float)
+    difficulty: Mapped[float | None] = mapped_column(sa.Float)
 
     __table_args__ = (
-        Index("ix_review_log_user_id_reviewed_at", "user_id", "reviewed_at"),
-        Index("ix_review_log_reviewed_at", "reviewed_at"),
+        sa.Index("ix_review_log_user_id_reviewed_at", "user_id", "reviewed_at"),
+        sa.Index("ix_review_log_reviewed_at", "reviewed_at"),
     )
 
 
@@ -81,14 +68,14 @@ class ReviewSession(Base):
     __tablename__ = "review_sessions"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    card_ids: Mapped[list[int]] = mapped_column(JSON)
-    right: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
-    wrong: Mapped[int] = mapped_column(Integer, default=0, server_default=sa_text("0"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    card_ids: Mapped[list[int]] = mapped_column(sa.JSON)
+    right: Mapped[int] = mapped_column(sa.Integer, default=0, server_default=sa_text("0"))
+    wrong: Mapped[int] = mapped_column(sa.Integer, default=0, server_default=sa_text("0"))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    __table_args__ = (Index("ix_review_sessions_user_id_finished_at", "user_id", "finished_at"),)
+    __table_args__ = (sa.Index("ix_review_sessions_user_id_finished_at", "user_id", "finished_at"),)
 
 
 class ReviewPoll(Base):
@@ -97,16 +84,16 @@ class ReviewPoll(Base):
     __tablename__ = "review_polls"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    poll_id: Mapped[str] = mapped_column(String(128), unique=True)
+    poll_id: Mapped[str] = mapped_column(sa.String(128), unique=True)
     session_id: Mapped[int] = mapped_column(
-        ForeignKey("review_sessions.id", ondelete="CASCADE"), index=True
+        sa.ForeignKey("review_sessions.id", ondelete="CASCADE"), index=True
     )
     card_id: Mapped[int] = mapped_column(
-        ForeignKey("review_cards.id", ondelete="CASCADE"), index=True
+        sa.ForeignKey("review_cards.id", ondelete="CASCADE"), index=True
     )
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    review_number: Mapped[int] = mapped_column(Integer)  # the card's reviews when it was sent
-    option_order: Mapped[list[int]] = mapped_column(JSON)
-    is_correct: Mapped[bool | None] = mapped_column(Boolean)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    review_number: Mapped[int] = mapped_column(sa.Integer)  # the card's reviews when it was sent
+    option_order: Mapped[list[int]] = mapped_column(sa.JSON)
+    is_correct: Mapped[bool | None] = mapped_column(sa.Boolean)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -6,25 +6,17 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from bot.rules.content.questions import load_questions
 from bot.rules.content.spec import (
     COURSE_FILE,
     COURSE_KEYS,
     DEFAULT_PASS_MARK,
     DEFAULT_POINTS,
-    EXPLANATION_MAX,
-    EXPLANATION_MAX_BREAKS,
     IMAGE_MAX,
     LESSON_KEYS,
     MODULE_FILE,
     MODULE_KEYS,
     NUMBERED_NAME,
-    OPTION_MAX,
-    OPTIONS_MAX,
-    OPTIONS_MIN,
-    QUESTION_KEYS,
-    QUESTION_MAX,
-    QUESTIONS_MAX,
-    QUESTIONS_MIN,
     TEXT_MAX_BYTES,
     TITLE_MAX,
     Course,
@@ -32,18 +24,13 @@ from bot.rules.content.spec import (
     LessonSpec,
     ModuleSpec,
     Problem,
-    QuestionSpec,
 )
 from bot.rules.content.yaml_lines import (
     Fields,
     SourceFile,
     YamlMap,
-    YamlSeq,
-    scalar_text,
-    show_value,
     type_name,
 )
-from bot.rules.content.questions import load_questions
 from bot.rules.formats.telegram_html import html_problems
 
 

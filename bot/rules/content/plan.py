@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 Kind = Literal["module", "lesson", "question"]
@@ -101,5 +101,3 @@ class ImportPlan:
                 parts.append(f"{kind}s: {', '.join(counts)}")
         parts.append(f"learners affected: {self.learners_affected}")
         return "; ".join(parts)
-
-

@@ -4,17 +4,8 @@ front matter, or every problem with its line."""
 from __future__ import annotations
 
 from bot.rules.content.spec import (
-    COURSE_FILE,
-    COURSE_KEYS,
-    DEFAULT_PASS_MARK,
-    DEFAULT_POINTS,
     EXPLANATION_MAX,
     EXPLANATION_MAX_BREAKS,
-    IMAGE_MAX,
-    LESSON_KEYS,
-    MODULE_FILE,
-    MODULE_KEYS,
-    NUMBERED_NAME,
     OPTION_MAX,
     OPTIONS_MAX,
     OPTIONS_MIN,
@@ -22,18 +13,10 @@ from bot.rules.content.spec import (
     QUESTION_MAX,
     QUESTIONS_MAX,
     QUESTIONS_MIN,
-    TEXT_MAX_BYTES,
-    TITLE_MAX,
-    Course,
-    CourseInvalid,
-    LessonSpec,
-    ModuleSpec,
-    Problem,
     QuestionSpec,
 )
 from bot.rules.content.yaml_lines import (
     Fields,
-    SourceFile,
     YamlMap,
     YamlSeq,
     scalar_text,

@@ -6,14 +6,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.clock import Clock
 from bot.rules.content.loading import load_course
-from bot.rules.content.plan import Change, ImportPlan, Kind
+from bot.rules.content.plan import Change, ImportPlan
 from bot.rules.content.spec import Course, LessonSpec, ModuleSpec, QuestionSpec
 from bot.rules.review.cards import retire_cards
 from db.models import CourseDetails, Lesson, Module, QuizQuestion, UserProgress

@@ -204,6 +204,26 @@ async def start(
     return broadcast
 
 
+async def _end(
+    session: AsyncSession,
+    broadcast_id: int,
+    current: tuple[BroadcastStatus, ...],
+    final: BroadcastStatus,
+    now: datetime,
+) -> Broadcast | None:
+    """Move the broadcast from one of the `current` states to `final`, in one conditional
+    UPDATE; None when it was in none of them (another process moved it first)."""
+    changed = await session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id, Broadcast.status.in_(current))
+        .values(status=final, finished_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return await session.get(Broadcast, broadcast_id, populate_existing=True)
+
+
 async def cancel(
     session: AsyncSession, broadcast_id: int, now: datetime, *, admin: User | None = None
 ) -> Broadcast | None:
@@ -211,19 +231,10 @@ async def cancel(
 
     Messages already sent stay sent; the job stops at its next check.
     """
-    changed = await session.execute(
-        update(Broadcast)
-        .where(
-            Broadcast.id == broadcast_id,
-            Broadcast.status.in_([BroadcastStatus.DRAFT, BroadcastStatus.SENDING]),
-        )
-        .values(status=BroadcastStatus.CANCELLED, finished_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
+    ended = (BroadcastStatus.DRAFT, BroadcastStatus.SENDING)
+    broadcast = await _end(session, broadcast_id, ended, BroadcastStatus.CANCELLED, now)
+    if broadcast is None:
         return None
-    broadcast = await session.get(Broadcast, broadcast_id, populate_existing=True)
-    assert broadcast is not None
     counts = await tally(session, broadcast)
     await _audit(
         session, broadcast, admin, "broadcast.cancelled", now, sent=counts.sent, left=counts.left
@@ -233,16 +244,10 @@ async def cancel(
 
 async def finish(session: AsyncSession, broadcast_id: int, now: datetime) -> Broadcast | None:
     """SENDING → DONE once nothing is left; None if it was cancelled (or done) meanwhile."""
-    changed = await session.execute(
-        update(Broadcast)
-        .where(Broadcast.id == broadcast_id, Broadcast.status == BroadcastStatus.SENDING)
-        .values(status=BroadcastStatus.DONE, finished_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
+    sending = (BroadcastStatus.SENDING,)
+    broadcast = await _end(session, broadcast_id, sending, BroadcastStatus.DONE, now)
+    if broadcast is None:
         return None
-    broadcast = await session.get(Broadcast, broadcast_id, populate_existing=True)
-    assert broadcast is not None
     outcome = {"sent": broadcast.sent, "blocked": broadcast.blocked, "failed": broadcast.failed}
     await _audit(
         session, broadcast, None, "broadcast.finished", now, total=broadcast.total, **outcome

@@ -20,32 +20,24 @@ from bot.rules.review.sessions import (
 from bot.telegram.callbacks import ReviewCb
 from bot.telegram.filters import IsReviewPoll
 from bot.telegram.polls import send_quiz_poll
+from bot.telegram.reply import acknowledge
 from bot.telegram.views import learning, review
 from db.models import User
 
 
 def router() -> Router:
     router = Router(name="review")
-    router.message.register(review_command, Command("review"))
-    router.callback_query.register(review_pressed, ReviewCb.filter())
+    router.message.register(begin, Command("review"))
+    router.callback_query.register(begin, ReviewCb.filter())
     router.poll_answer.register(review_answered, IsReviewPoll())
     return router
 
 
-async def review_command(
-    message: Message, learner: User, session: AsyncSession, now: datetime, bot: Bot
+async def begin(
+    event: Message | CallbackQuery, learner: User, session: AsyncSession, now: datetime, bot: Bot
 ) -> None:
-    await begin(bot, session, learner, now)
-
-
-async def review_pressed(
-    callback: CallbackQuery, learner: User, session: AsyncSession, now: datetime, bot: Bot
-) -> None:
-    await callback.answer()
-    await begin(bot, session, learner, now)
-
-
-async def begin(bot: Bot, session: AsyncSession, learner: User, now: datetime) -> None:
+    """/review and the review button: the next card of the open session, or a new one."""
+    await acknowledge(event)
     outcome = await start_review(session, learner, now)
     match outcome:
         case NothingDue():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.rules import audit
 from bot.rules.formats.html_split import split_html
 from bot.telegram.callbacks import AdminAction, AdminCb
+from bot.telegram.reply import acknowledge
 from bot.telegram.views import admin as view
 from db.models import User
 
@@ -17,16 +18,14 @@ from db.models import User
 def router() -> Router:
     router = Router(name="admin-audit")
     router.message.register(show_audit, Command("audit"))
-    router.callback_query.register(audit_button, AdminCb.filter(F.action == AdminAction.AUDIT))
+    router.callback_query.register(show_audit, AdminCb.filter(F.action == AdminAction.AUDIT))
     return router
 
 
-async def show_audit(message: Message, session: AsyncSession, admin: User) -> None:
+async def show_audit(
+    event: Message | CallbackQuery, session: AsyncSession, admin: User, bot: Bot
+) -> None:
+    """/audit and the menu's button."""
+    await acknowledge(event)
     for chunk in split_html(view.audit_text(await audit.latest(session), admin)):
-        await message.answer(chunk)
-
-
-async def audit_button(callback: CallbackQuery, session: AsyncSession, admin: User) -> None:
-    await callback.answer()
-    for chunk in split_html(view.audit_text(await audit.latest(session), admin)):
-        await callback.bot.send_message(callback.from_user.id, chunk)  # type: ignore[union-attr]
+        await bot.send_message(admin.telegram_id, chunk)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +17,7 @@ from bot.rules.admin.stats import funnel, overview
 from bot.rules.formats.html_split import split_html
 from bot.rules.review.stats import most_missed, review_activity
 from bot.telegram.callbacks import AdminAction, AdminCb
+from bot.telegram.reply import acknowledge
 from bot.telegram.views import admin as view
 from bot.telegram.views.review import admin_review_lines
 from db.models import User
@@ -25,21 +26,17 @@ from db.models import User
 def router() -> Router:
     router = Router(name="admin-stats")
     router.message.register(show_stats, Command("stats"))
-    router.callback_query.register(stats_button, AdminCb.filter(F.action == AdminAction.STATS))
+    router.callback_query.register(show_stats, AdminCb.filter(F.action == AdminAction.STATS))
     return router
 
 
-async def show_stats(message: Message, session: AsyncSession, now: datetime) -> None:
-    for chunk in await render(session, now):
-        await message.answer(chunk)
-
-
-async def stats_button(
-    callback: CallbackQuery, admin: User, session: AsyncSession, now: datetime
+async def show_stats(
+    event: Message | CallbackQuery, admin: User, session: AsyncSession, now: datetime, bot: Bot
 ) -> None:
-    await callback.answer()
+    """/stats and the menu's button."""
+    await acknowledge(event)
     for chunk in await render(session, now):
-        await callback.bot.send_message(admin.telegram_id, chunk)  # type: ignore[union-attr]
+        await bot.send_message(admin.telegram_id, chunk)
 
 
 async def render(session: AsyncSession, now: datetime) -> list[str]:
