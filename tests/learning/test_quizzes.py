@@ -1,20 +1,19 @@
 """Quizzes that teach, through the rules on both databases: shuffled options scored as sent,
-the pass mark in questions, achievements that fit the course, the level curve, certificates."""
+the pass mark in questions, the level curve, certificates (achievements that fit the course:
+tests/motivation/test_achievements.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import CourseMap, load_course_map
 from bot.rules.learning.certificates import CODE_ALPHABET, CODE_LENGTH, verify_code
-from bot.rules.learning.progress import achievements_view
 from bot.rules.learning.quizzes import QuizTurn, answer_poll, record_poll, start_quiz
-from bot.rules.motivation.achievements import CourseSize, reachable_rules
 from bot.rules.motivation.levels import level_for
-from db.models import Achievement, QuizPoll, User, UserAchievement, UserStats
+from db.models import QuizPoll, User, UserStats
 from tests.support.factories import import_bundled_course, make_course, make_user
 from tests.support.flows import right_answers, take_quiz
 
@@ -130,45 +129,6 @@ def test_the_pass_mark_in_questions_matches_the_percent_rule() -> None:
 
 
 # ------------------------------------------------------------------ achievements fit the course
-
-
-async def test_every_default_achievement_is_reachable_on_the_bundled_course(
-    session: AsyncSession,
-) -> None:
-    await import_bundled_course(session)
-    course = await load_course_map(session)
-    rules = list(course.achievements)
-    assert len(rules) == 11
-    assert reachable_rules(rules, CourseSize.of(course)) == rules
-
-
-async def test_a_learner_taking_the_bundled_course_a_lesson_a_day_earns_every_achievement(
-    session: AsyncSession,
-) -> None:
-    await import_bundled_course(session)
-    user = await make_user(session)
-    course = await load_course_map(session)
-    for day, lesson in enumerate(course.lessons):
-        when = NOW + timedelta(days=day)
-        await take_quiz(session, course, user, lesson.id, when, right_answers(lesson))
-    earned = set(
-        await session.scalars(
-            sa.select(Achievement.slug).join(
-                UserAchievement, UserAchievement.achievement_id == Achievement.id
-            )
-        )
-    )
-    assert earned == set(await session.scalars(sa.select(Achievement.slug)))
-
-
-async def test_achievements_that_a_course_cannot_give_are_not_listed(
-    session: AsyncSession,
-) -> None:
-    await make_course(session, [2], questions=1)
-    user = await make_user(session)
-    course = await load_course_map(session)
-    slugs = {view.slug for view in await achievements_view(session, course, user)}
-    assert slugs == {"first-lesson", "first-module", "course-half", "course-complete", "points-top"}
 
 
 # ------------------------------------------------------------------ levels and the ending

@@ -1,14 +1,18 @@
-"""Fair streaks: the day rule across time zones and daylight saving, and freezes."""
+"""Fair streaks: the day rule across time zones and daylight saving, freezes (the streak
+job uses them, the learner is told), the usual learning hour."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
+from aiogram import Bot
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.rules.clock import FixedClock
 from bot.rules.course import CourseMap, load_course_map
 from bot.rules.motivation.streaks import (
     StreakStep,
@@ -19,17 +23,36 @@ from bot.rules.motivation.streaks import (
     streak_step,
     usual_hour_of,
 )
-from bot.rules.reach.pushes import streak_reminder_minute
 from db.models import User, UserStats
+from scheduler.jobs import Jobs
+from tests.support.chat import Chat
 from tests.support.factories import T0, make_course, make_user, reload_stats
 from tests.support.flows import take_quiz
+from tests.support.scheduling import offline_jobs
 
 BERLIN = ZoneInfo("Europe/Berlin")
 TOKYO = ZoneInfo("Asia/Tokyo")
+RECENTLY = datetime(2026, 5, 29, 8, 0, tzinfo=UTC)  # not away: reminders are not paused
+
+
+@pytest.fixture
+def jobs(session_factory: async_sessionmaker[AsyncSession], bot: Bot, clock: FixedClock) -> Jobs:
+    return offline_jobs(session_factory, bot, clock)
 
 
 def at(iso: str) -> datetime:
     return datetime.fromisoformat(iso.replace("Z", "+00:00"))
+
+
+async def stats_of(session: AsyncSession, user: User) -> UserStats:
+    return await reload_stats(session, user.id)
+
+
+async def complete(
+    session: AsyncSession, course: CourseMap, user: User, index: int, when: datetime
+) -> None:
+    lesson = course.lessons[index]
+    await take_quiz(session, course, user, lesson.id, when, [0] * len(lesson.questions))
 
 
 async def streak_after(
@@ -196,16 +219,115 @@ def test_the_usual_hour_is_the_most_common_local_hour() -> None:
     assert usual_hour_of(tie, BERLIN) == 21  # the latest of the tied hours
 
 
-@pytest.mark.parametrize(
-    ("usual", "lesson", "expected"),
-    [
-        (None, 9 * 60, 20 * 60),  # no habit yet: 20:00
-        (7, 9 * 60, 11 * 60),  # 2 hours after the lesson push at least
-        (21, 9 * 60, 21 * 60),
-        (23, 9 * 60, 22 * 60),  # never after 22:00
-        (None, 19 * 60 + 30, 21 * 60 + 30),
-        (None, 21 * 60, None),  # no room between the lesson push and 22:00
-    ],
-)
-def test_the_streak_reminder_minute(usual: int | None, lesson: int, expected: int | None) -> None:
-    assert streak_reminder_minute(usual, lesson) == expected
+STREAK_CASES = [
+    # (zone, completion instants in UTC, expected streak after each)
+    # UTC−10: 23:59 and 00:01 local are different days.
+    ("Pacific/Honolulu", ["2026-03-02T09:59Z", "2026-03-02T10:01Z"], [1, 2]),
+    # UTC−10: two completions on the same local day (across the UTC midnight).
+    ("Pacific/Honolulu", ["2026-03-01T20:00Z", "2026-03-02T09:00Z"], [1, 1]),
+    # UTC+5:30: 00:10 and 23:50 local of consecutive days, then a missed day.
+    ("Asia/Kolkata", ["2026-03-01T18:40Z", "2026-03-03T18:20Z", "2026-03-05T10:00Z"], [1, 2, 1]),
+    # UTC+13: the local day starts at 11:00Z.
+    ("Pacific/Tongatapu", ["2026-03-01T10:59Z", "2026-03-01T11:00Z", "2026-03-02T11:00Z"],
+     [1, 2, 3]),
+    # Berlin across spring forward (29 Mar 2026, 23 hours long).
+    ("Europe/Berlin", ["2026-03-28T22:30Z", "2026-03-29T21:30Z", "2026-03-29T22:30Z"], [1, 2, 3]),
+    # Berlin across fall back (25 Oct 2026, 25 hours long): no double day.
+    ("Europe/Berlin", ["2026-10-24T21:59Z", "2026-10-25T22:59Z", "2026-10-25T23:00Z"], [1, 2, 3]),
+    # New York across spring forward (8 Mar 2026) and fall back (1 Nov 2026).
+    ("America/New_York", ["2026-03-08T04:59Z", "2026-03-09T03:59Z"], [1, 2]),
+    # …and 01:30 twice on 1 Nov (the repeated hour) is one day.
+    ("America/New_York", ["2026-11-01T05:30Z", "2026-11-01T06:30Z", "2026-11-02T04:59Z",
+                          "2026-11-02T05:00Z"], [1, 1, 1, 2]),
+    # A missed local day resets; the next activity starts at one.
+    ("UTC", ["2026-03-02T12:00Z", "2026-03-03T12:00Z", "2026-03-05T12:00Z"], [1, 2, 1]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("zone", "instants", "expected"), STREAK_CASES)
+async def test_streaks_follow_the_learners_local_days(
+    session: AsyncSession, zone: str, instants: list[str], expected: list[int]
+) -> None:
+    await make_course(session, [len(instants)], questions=1)
+    user = await make_user(session, zone=zone)
+    course = await load_course_map(session)
+    streaks = []
+    for index, instant in enumerate(instants):
+        await complete(session, course, user, index, at(instant))
+        streaks.append((await stats_of(session, user)).current_streak)
+    assert streaks == expected
+    assert (await stats_of(session, user)).longest_streak == max(expected)
+
+
+async def learner_with_streak(
+    session: AsyncSession, telegram_id: int, streak: int, freezes: int, last: date
+) -> User:
+    user = await make_user(
+        session, telegram_id, zone="Europe/Berlin", last_seen_at=RECENTLY, lesson_minute=9 * 60
+    )
+    session.add(
+        UserStats(
+            user_id=user.id,
+            current_streak=streak,
+            longest_streak=streak,
+            last_active_date=last,
+            streak_day_ends_at=day_start(BERLIN, last + timedelta(days=1)),
+            streak_freezes=freezes,
+            updated_at=T0,
+        )
+    )
+    await session.commit()
+    return user
+
+
+async def test_a_freeze_saves_the_streak_on_a_missed_day_and_the_learner_is_told(
+    session: AsyncSession,
+    jobs: Jobs,
+    clock: FixedClock,
+    make_chat: Callable[..., Chat],
+) -> None:
+    await make_course(session, [2])
+    user = await learner_with_streak(session, 501, streak=12, freezes=1, last=date(2026, 6, 1))
+    clock.set(datetime(2026, 6, 3, 6, 0, tzinfo=UTC))  # 08:00 on 3 June: 2 June was missed
+    await jobs.streak_reminders()
+    await jobs.streak_reminders()
+    stats = await reload_stats(session, user.id)
+    assert (stats.current_streak, stats.streak_freezes, stats.frozen_days) == (12, 0, 1)
+    assert stats.last_frozen_date == date(2026, 6, 2)
+    chat = make_chat(501)
+    clock.set(datetime(2026, 6, 3, 7, 0, tzinfo=UTC))
+    texts = chat.texts(await chat.send("/progress"))
+    assert "❄️ Your streak freeze saved your 12-day streak." in texts
+    progress = next(text for text in texts if "progress" in text)
+    assert "Streak: 12 days" in progress
+    assert "Streak freezes: 0 of 2 · frozen days: 1" in progress
+    clock.advance(hours=2)
+    assert not any("freeze saved" in text for text in chat.texts(await chat.send("/progress")))
+
+
+async def test_a_third_missed_day_with_no_freeze_left_resets_the_streak(
+    session: AsyncSession, jobs: Jobs, clock: FixedClock
+) -> None:
+    user = await learner_with_streak(session, 1, streak=10, freezes=2, last=date(2026, 6, 1))
+    seen = []
+    for day in (3, 4, 5):  # 2, 3 and 4 June missed, the job running every hour
+        for hour in range(0, 24, 6):
+            clock.set(datetime(2026, 6, day, hour, 30, tzinfo=UTC))
+            await jobs.streak_reminders()
+        stats = await reload_stats(session, user.id)
+        seen.append((stats.current_streak, stats.streak_freezes))
+    assert seen == [(10, 1), (10, 0), (0, 0)]
+
+
+async def test_a_missed_dst_weekend_day_is_frozen_once(
+    session: AsyncSession, jobs: Jobs, clock: FixedClock
+) -> None:
+    user = await learner_with_streak(session, 1, streak=6, freezes=1, last=date(2026, 3, 28))
+    clock.set(datetime(2026, 3, 29, 22, 30, tzinfo=UTC))  # 00:30 on Monday 30 March, CEST
+    await jobs.streak_reminders()
+    stats = await reload_stats(session, user.id)
+    assert (stats.current_streak, stats.streak_freezes, stats.last_frozen_date) == (
+        6,
+        0,
+        date(2026, 3, 29),
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +16,7 @@ from bot.rules.reach.pushes import (
     STREAK_REMINDER_GRACE,
     due_for_daily_lesson,
     slot,
+    streak_reminder_minute,
 )
 from db.enums import DeliveryKind, DeliveryStatus
 from db.models import Delivery, UserStats
@@ -95,3 +97,18 @@ def test_the_learners_locale_is_their_choice_then_telegrams_then_the_default() -
     assert learner_locale(("ru", "en-GB"), available, "en") == "ru"
     assert learner_locale((None, "ru-RU"), available, "en") == "ru"
     assert learner_locale(("de", "fr"), available, "en") == "en"
+
+
+@pytest.mark.parametrize(
+    ("usual", "lesson", "expected"),
+    [
+        (None, 9 * 60, 20 * 60),  # no habit yet: 20:00
+        (7, 9 * 60, 11 * 60),  # 2 hours after the lesson push at least
+        (21, 9 * 60, 21 * 60),
+        (23, 9 * 60, 22 * 60),  # never after 22:00
+        (None, 19 * 60 + 30, 21 * 60 + 30),
+        (None, 21 * 60, None),  # no room between the lesson push and 22:00
+    ],
+)
+def test_the_streak_reminder_minute(usual: int | None, lesson: int, expected: int | None) -> None:
+    assert streak_reminder_minute(usual, lesson) == expected

@@ -1,4 +1,5 @@
-"""Streak freezes, reminder hours and back-off, travelling in time with the injected clock."""
+"""Reminder hours and back-off, travelling in time with the injected clock (the freezes the
+streak job uses are in tests/motivation/test_streaks.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.entry.offline import OfflineSession
 from bot.rules.clock import FixedClock
 from bot.rules.course import load_course_map
-from bot.rules.motivation.streaks import day_start
 from db.models import User, UserStats
 from scheduler.jobs import Jobs
 from tests.support.chat import Chat
@@ -30,80 +30,6 @@ RECENTLY = datetime(2026, 5, 29, 8, 0, tzinfo=UTC)  # not away: reminders are no
 @pytest.fixture
 def jobs(session_factory: async_sessionmaker[AsyncSession], bot: Bot, clock: FixedClock) -> Jobs:
     return offline_jobs(session_factory, bot, clock)
-
-
-async def learner_with_streak(
-    session: AsyncSession, telegram_id: int, streak: int, freezes: int, last: date
-) -> User:
-    user = await make_user(
-        session, telegram_id, zone="Europe/Berlin", last_seen_at=RECENTLY, lesson_minute=9 * 60
-    )
-    session.add(
-        UserStats(
-            user_id=user.id,
-            current_streak=streak,
-            longest_streak=streak,
-            last_active_date=last,
-            streak_day_ends_at=day_start(BERLIN, last + timedelta(days=1)),
-            streak_freezes=freezes,
-            updated_at=T0,
-        )
-    )
-    await session.commit()
-    return user
-
-
-async def test_a_freeze_saves_the_streak_on_a_missed_day_and_the_learner_is_told(
-    session: AsyncSession,
-    jobs: Jobs,
-    clock: FixedClock,
-    make_chat: Callable[..., Chat],
-) -> None:
-    await make_course(session, [2])
-    user = await learner_with_streak(session, 501, streak=12, freezes=1, last=date(2026, 6, 1))
-    clock.set(datetime(2026, 6, 3, 6, 0, tzinfo=UTC))  # 08:00 on 3 June: 2 June was missed
-    await jobs.streak_reminders()
-    await jobs.streak_reminders()
-    stats = await reload_stats(session, user.id)
-    assert (stats.current_streak, stats.streak_freezes, stats.frozen_days) == (12, 0, 1)
-    assert stats.last_frozen_date == date(2026, 6, 2)
-    chat = make_chat(501)
-    clock.set(datetime(2026, 6, 3, 7, 0, tzinfo=UTC))
-    texts = chat.texts(await chat.send("/progress"))
-    assert "❄️ Your streak freeze saved your 12-day streak." in texts
-    progress = next(text for text in texts if "progress" in text)
-    assert "Streak: 12 days" in progress
-    assert "Streak freezes: 0 of 2 · frozen days: 1" in progress
-    clock.advance(hours=2)
-    assert not any("freeze saved" in text for text in chat.texts(await chat.send("/progress")))
-
-
-async def test_a_third_missed_day_with_no_freeze_left_resets_the_streak(
-    session: AsyncSession, jobs: Jobs, clock: FixedClock
-) -> None:
-    user = await learner_with_streak(session, 1, streak=10, freezes=2, last=date(2026, 6, 1))
-    seen = []
-    for day in (3, 4, 5):  # 2, 3 and 4 June missed, the job running every hour
-        for hour in range(0, 24, 6):
-            clock.set(datetime(2026, 6, day, hour, 30, tzinfo=UTC))
-            await jobs.streak_reminders()
-        stats = await reload_stats(session, user.id)
-        seen.append((stats.current_streak, stats.streak_freezes))
-    assert seen == [(10, 1), (10, 0), (0, 0)]
-
-
-async def test_a_missed_dst_weekend_day_is_frozen_once(
-    session: AsyncSession, jobs: Jobs, clock: FixedClock
-) -> None:
-    user = await learner_with_streak(session, 1, streak=6, freezes=1, last=date(2026, 3, 28))
-    clock.set(datetime(2026, 3, 29, 22, 30, tzinfo=UTC))  # 00:30 on Monday 30 March, CEST
-    await jobs.streak_reminders()
-    stats = await reload_stats(session, user.id)
-    assert (stats.current_streak, stats.streak_freezes, stats.last_frozen_date) == (
-        6,
-        0,
-        date(2026, 3, 29),
-    )
 
 
 async def reminder_times(jobs: Jobs, clock: FixedClock, offline: OfflineSession) -> list[str]:
