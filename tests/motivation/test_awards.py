@@ -132,10 +132,7 @@ async def test_level_up_is_reported(session: AsyncSession) -> None:
     assert second.rewards.level == 2
 
 
-# ------------------------------------------------------------------ streaks
-
-
-# ------------------------------------------------------------------ achievements
+# ------------------------------------------------------------------ a completion's award
 
 
 async def test_first_completion_earns_first_lesson_with_its_points_and_activity(
