@@ -13,6 +13,7 @@ class JobName(StrEnum):
     LEADERBOARD = "leaderboard"
     BROADCASTS = "broadcasts"
     LEAGUE_WEEK = "league-week"
+    COHORT_BOARDS = "cohort-boards"
 
 
 JOB_EVERY: dict[JobName, timedelta] = {
@@ -21,4 +22,5 @@ JOB_EVERY: dict[JobName, timedelta] = {
     JobName.LEADERBOARD: timedelta(minutes=5),
     JobName.BROADCASTS: timedelta(seconds=10),
     JobName.LEAGUE_WEEK: timedelta(minutes=1),
+    JobName.COHORT_BOARDS: timedelta(minutes=1),
 }

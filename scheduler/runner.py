@@ -33,6 +33,7 @@ def job_table(jobs: Jobs) -> dict[JobName, Callable[[], Awaitable[JobReport]]]:
         JobName.LEADERBOARD: jobs.leaderboard,
         JobName.BROADCASTS: jobs.broadcasts,
         JobName.LEAGUE_WEEK: jobs.league_week,
+        JobName.COHORT_BOARDS: jobs.cohort_boards,
     }
 
 

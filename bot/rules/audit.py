@@ -22,13 +22,15 @@ async def record(
     *,
     entity_type: str | None = None,
     entity_id: int | None = None,
+    activity: ActivityType = ActivityType.ADMIN_ACTION,
     **details: Any,
 ) -> None:
-    """Write one admin action; `action` is a short verb such as "broadcast.sent"."""
+    """Write one admin action (or, with `activity`, a learner's or a mentor's action in a
+    cohort); `action` is a short verb such as "broadcast.sent"."""
     await session.execute(
         insert(ActivityLog).values(
             user_id=admin.id,
-            activity_type=ActivityType.ADMIN_ACTION,
+            activity_type=activity,
             entity_type=entity_type,
             entity_id=entity_id,
             details=json.dumps({"action": action, **details}, ensure_ascii=False, default=str),

@@ -15,6 +15,7 @@ ON DELETE, on purpose:
 """
 
 from db.base import Base
+from db.models.cohorts import Cohort, CohortMember, CohortRoleRow
 from db.models.learners import ActivityLog, User, UserStats
 from db.models.learning import (
     Certificate,
@@ -45,6 +46,9 @@ __all__ = [
     "Base",
     "Broadcast",
     "Certificate",
+    "Cohort",
+    "CohortMember",
+    "CohortRoleRow",
     "CourseDetails",
     "Delivery",
     "LeaderboardCache",

@@ -27,6 +27,9 @@ from bot.rules.privacy.erasure import LearnerRows
 from db.models import (
     Achievement,
     ActivityLog,
+    Cohort,
+    CohortMember,
+    CohortRoleRow,
     Delivery,
     LeaderboardCache,
     Lesson,
@@ -56,6 +59,8 @@ SECTIONED = frozenset(
         LeaderboardCache,
         ActivityLog,
         Delivery,
+        CohortMember,
+        CohortRoleRow,
     )
 )
 
@@ -82,6 +87,7 @@ async def learner_export(session: AsyncSession, user: User, now: datetime) -> di
         "achievements": await _achievements(session, user.id),
         "leaderboard": await _leaderboard(session, user.id),
         "activity": await _activity(session, user.id),
+        "cohorts": await _cohorts(session, user.id),
         "deliveries": await _deliveries(session, user.id),
         "other": await _other(session, user.id),
     }
@@ -244,6 +250,32 @@ async def _activity(session: AsyncSession, user_id: int) -> list[dict[str, Any]]
     ]
 
 
+async def _cohorts(session: AsyncSession, user_id: int) -> dict[str, list[dict[str, Any]]]:
+    """The cohorts the learner is or was in, and those they mentor (by name)."""
+    memberships = await session.execute(
+        select(Cohort.name, CohortMember.joined_at, CohortMember.left_at)
+        .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+        .where(CohortMember.user_id == user_id)
+        .order_by(CohortMember.joined_at)
+    )
+    mentored = await session.execute(
+        select(Cohort.name, CohortRoleRow.role, CohortRoleRow.added_at)
+        .join(CohortRoleRow, CohortRoleRow.cohort_id == Cohort.id)
+        .where(CohortRoleRow.user_id == user_id)
+        .order_by(CohortRoleRow.added_at)
+    )
+    return {
+        "member_of": [
+            {"cohort": name, "joined_at": plain(joined), "left_at": plain(left)}
+            for name, joined, left in memberships
+        ],
+        "roles": [
+            {"cohort": name, "role": plain(role), "since": plain(added)}
+            for name, role, added in mentored
+        ],
+    }
+
+
 async def _entity_names(
     session: AsyncSession, rows: Any
 ) -> dict[tuple[str | None, int | None], str]:
@@ -364,8 +396,11 @@ def _csv_line() -> ColumnElement[str]:
     return line
 
 
-async def write_learners_csv(session: AsyncSession, out: TextIO) -> int:
-    """One CSV row per learner (CSV_COLUMNS, header first), oldest learner first.
+async def write_learners_csv(
+    session: AsyncSession, out: TextIO, *, cohort_id: int | None = None
+) -> int:
+    """One CSV row per learner (CSV_COLUMNS, header first), oldest learner first; with
+    `cohort_id`, the cohort's current members only (a mentor's CSV).
 
     `last_active` is the last update from the learner (ISO-8601, UTC); `blocked` is whether
     they blocked the bot. Returns the number of learners written.
@@ -378,6 +413,10 @@ async def write_learners_csv(session: AsyncSession, out: TextIO) -> int:
         .order_by(User.id)
         .execution_options(yield_per=CSV_PARTITION)
     )
+    if cohort_id is not None:
+        query = query.join(CohortMember, CohortMember.user_id == User.id).where(
+            CohortMember.cohort_id == cohort_id, CohortMember.left_at.is_(None)
+        )
     written = 0
     connection = await session.connection()
     result = await connection.stream(query)

@@ -1,4 +1,5 @@
-"""/leaderboard: the top 10 of all time or of this week, and the learner's own rank."""
+"""/leaderboard: the top 10 of all time or of this week, and the learner's own rank; a tab
+per cohort of the learner (handled with the cohorts: bot.telegram.handlers.cohorts)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.rules.cohorts.membership import member_cohorts
 from bot.rules.motivation.leaderboard import all_time_board, weekly_board
 from bot.telegram.callbacks import BoardCb
 from bot.telegram.reply import show
 from bot.telegram.views import motivation
-from bot.telegram.views.motivation import board_keyboard
+from bot.telegram.views.cohorts import board_tabs
 from db.models import User
 
 
@@ -34,7 +36,8 @@ async def render(session: AsyncSession, learner: User, now: datetime, week: bool
 
 async def show_board(message: Message, learner: User, session: AsyncSession, now: datetime) -> None:
     text = await render(session, learner, now, week=False)
-    await message.answer(text, reply_markup=board_keyboard(week=False))
+    tabs = board_tabs(await member_cohorts(session, learner.id), None, week=False)
+    await message.answer(text, reply_markup=tabs)
 
 
 async def switch_board(
@@ -46,5 +49,5 @@ async def switch_board(
 ) -> None:
     await callback.answer()
     text = await render(session, learner, now, callback_data.week)
-    markup = board_keyboard(callback_data.week)
-    await show(callback, text, markup)
+    tabs = board_tabs(await member_cohorts(session, learner.id), None, callback_data.week)
+    await show(callback, text, tabs)

@@ -6,10 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
-from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.rules.learning.progress import AchievementView, ProgressView
 from bot.rules.motivation.achievements import EarnedAchievement
@@ -24,9 +22,6 @@ from bot.rules.motivation.leagues import (
     TOP_TIER,
 )
 from bot.rules.motivation.streaks import MAX_FREEZES
-from bot.telegram.callbacks import (
-    BoardCb,
-)
 from bot.telegram.views.common import name_of, progress_bar
 from db.enums import LeagueTier
 
@@ -327,12 +322,3 @@ def freezes_line(held: int, frozen_days: int) -> str:
     return _("❄️ Streak freezes: {held} of {most} · frozen days: {frozen}").format(
         held=held, most=MAX_FREEZES, frozen=frozen_days
     )
-
-
-def board_keyboard(week: bool) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    if week:
-        builder.button(text=_("🏆 All time"), callback_data=BoardCb(week=False))
-    else:
-        builder.button(text=_("📅 This week"), callback_data=BoardCb(week=True))
-    return builder.as_markup()
