@@ -165,7 +165,7 @@ async def test_a_learner_joins_through_the_link_and_sees_the_cohort_with_its_men
 async def test_a_new_learner_is_asked_to_join_and_then_onboarded(
     chat_as: Callable[..., Chat], session: AsyncSession, course: None
 ) -> None:
-    admin, code = await spring_class(chat_as, session)
+    _admin, code = await spring_class(chat_as, session)
     learner = chat_as(601, "Bea")
     sent = await learner.send(f"/start join-{code}")
     texts = learner.texts(sent)
@@ -180,7 +180,7 @@ async def test_a_new_learner_is_asked_to_join_and_then_onboarded(
 async def test_joining_twice_changes_nothing(
     chat_as: Callable[..., Chat], session: AsyncSession, course: None
 ) -> None:
-    admin, code = await spring_class(chat_as, session)
+    _admin, code = await spring_class(chat_as, session)
     learner = chat_as(601, "Bea")
     await onboard(learner)
     await joined(learner, code)
