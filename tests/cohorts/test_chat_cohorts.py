@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from aiogram.methods import SendDocument
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.entry.demo_seed import seed_sample_learners
 from bot.entry.offline import OfflineSession
@@ -35,6 +35,7 @@ from db.models import (
 )
 from tests.cohorts.conftest import ADMIN_ID
 from tests.support.chat import Chat
+from tests.support.engine_events import recorded
 from tests.support.factories import make_course
 from tests.support.flows import onboard
 
@@ -442,3 +443,22 @@ async def test_the_demo_learner_mentors_a_sample_cohort_with_two_sample_members(
     assert "2 members" in text
     assert "Ada (sample)" in text
     assert "Linus (sample)" in text
+
+
+async def test_a_mentors_cohort_reads_its_members_in_four_statements(
+    chat_as: Callable[..., Chat],
+    session: AsyncSession,
+    clock: FixedClock,
+    course: None,
+    engine: AsyncEngine,
+) -> None:
+    """After the learner middleware's own (an unknown command's), /cohort adds at most four."""
+    _admin, mentor, _cohort = await mentored_cohort_with_members(chat_as, session, clock)
+    await mentor.send("/cohort")  # the course map is cached from here on
+    with recorded(engine, "before_cursor_execute") as baseline:
+        await mentor.send("/frobnicate")
+    with recorded(engine, "before_cursor_execute") as statements:
+        await mentor.send("/cohort")
+    assert "3 members" in mentor.last_text()
+    added = [str(args[2]).split("\n")[0] for args in statements[len(baseline) :]]
+    assert len(statements) - len(baseline) <= 4, added
