@@ -3,7 +3,8 @@
     .venv/bin/python -m bench.cohorts [--learners 1000000] [--size 50] [--samples 300]
 
 Seeds `learners` learners (onboarded, with stats, a leaderboard row and two lessons of
-progress each) in cohorts of `size`, each with a mentor of its own and linked to a group. Prints, each beside a baseline timed in the same run:
+progress each) in cohorts of `size`, each with a mentor of its own and linked to a group.
+Prints, each beside a baseline timed in the same run:
 - a mentor's /cohort: p50/p95 and statements per update, beside a learner's /progress;
 - the cohort board tab: p50/p95, beside the whole bot's /leaderboard week button;
 - the Monday posts: the time to claim every cohort's post in one job run (one INSERT …
