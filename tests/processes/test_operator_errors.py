@@ -17,6 +17,7 @@ from db.engine import create_engine, create_session_factory
 from tests.support.botapi_stub import BotAPIStub, Fault
 from tests.support.databases import ROOT, upgrade
 from tests.support.factories import make_course, make_user
+from tests.support.processes import patience, spawn
 
 ALEMBIC = Path(sys.executable).parent / "alembic"
 AT = "2026-06-01T09:00:00+00:00"
@@ -42,14 +43,10 @@ def environment(**settings: str) -> dict[str, str]:
 
 
 async def run(*command: str, cwd: Path, **settings: str) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        *command,
-        cwd=cwd,
-        env=environment(**settings),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+    process = await spawn(
+        *command, cwd=cwd, env=environment(**settings), stderr=asyncio.subprocess.PIPE
     )
-    out, err = await asyncio.wait_for(process.communicate(), 120)
+    out, err = await asyncio.wait_for(process.communicate(), patience(180))
     return await process.wait(), out.decode(), err.decode()
 
 
