@@ -220,6 +220,18 @@ def sample(body: str, series: str) -> float:
     return 0.0
 
 
+@contextlib.contextmanager
+def mysql_databases(tmp_path: Path, count: int) -> Iterator[list[str]]:
+    """`count` empty throwaway databases on the one MySQL server, as a shared server holds
+    several LearnBots' (its named locks are the server's, not a database's)."""
+    require_backend("mysql")
+    with contextlib.ExitStack() as stack:
+        yield [
+            stack.enter_context(databases.throwaway_database("mysql", tmp_path))
+            for _ in range(count)
+        ]
+
+
 @asynccontextmanager
 async def seeded_mysql(
     tmp_path: Path, seed: Callable[[AsyncSession], Awaitable[object]]
