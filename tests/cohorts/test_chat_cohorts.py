@@ -462,3 +462,30 @@ async def test_a_mentors_cohort_reads_its_members_in_four_statements(
     assert "3 members" in mentor.last_text()
     added = [str(args[2]).split("\n")[0] for args in statements[len(baseline) :]]
     assert len(statements) - len(baseline) <= 4, added
+
+
+async def test_a_mentor_cannot_open_a_learner_of_another_cohort_through_their_own(
+    chat_as: Callable[..., Chat], session: AsyncSession, clock: FixedClock, course: None
+) -> None:
+    admin, mentor, cohort = await mentored_cohort_with_members(chat_as, session, clock)
+    await new_cohort(admin, "Other class")
+    other = await cohort_named(session, "Other class")
+    outsider = chat_as(605, "Eve")
+    await onboard(outsider)
+    await outsider.send(f"/start join-{other.code}")
+    await outsider.press_button("Join")
+    eve = await learner_id(session, 605)
+    data = MentorCb(action=MentorAction.MEMBER, cohort_id=cohort.id, user_id=eve).pack()
+    sent = await mentor.press(data)
+    assert mentor.alerts(sent) == ["That learner is not in this cohort any more."]
+    assert "Eve" not in " ".join(mentor.texts(sent))
+
+
+async def test_privacy_says_what_a_mentor_sees(
+    chat_as: Callable[..., Chat], session: AsyncSession, course: None
+) -> None:
+    learner = chat_as(601, "Bea")
+    await learner.send("/privacy")
+    text = learner.last_text()
+    assert "<b>In a cohort</b>" in text
+    assert "mentors see your first name, lessons done, current lesson, streak" in text
