@@ -193,6 +193,7 @@ class CohortAdminAction(StrEnum):
     OPEN = "j"
     CLOSE = "c"
     ADD_MENTOR = "a"  # from /user → "Mentor of…": user_id is the new mentor
+    MENTOR_PAGE = "p"  # another page of the cohorts to pick from for user_id
     REMOVE_MENTOR = "x"
 
 
@@ -202,6 +203,7 @@ class CohortAdminCb(CallbackData, prefix="ca"):
     action: CohortAdminAction
     cohort_id: int = 0
     user_id: int = 0
+    page: int = 0
 
 
 class CohortAction(StrEnum):

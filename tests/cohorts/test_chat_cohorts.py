@@ -17,6 +17,8 @@ from bot.entry.offline import OfflineSession
 from bot.rules.clock import FixedClock
 from bot.telegram.callbacks import (
     CohortAction,
+    CohortAdminAction,
+    CohortAdminCb,
     CohortBoardCb,
     CohortCb,
     MentorAction,
@@ -336,7 +338,7 @@ async def test_a_removed_mentors_old_message_is_refused(
     admin, mentor, cohort = await mentored_cohort_with_members(chat_as, session, clock)
     await mentor.send("/cohort")
     roster_buttons = mentor.buttons()
-    await admin.press(f"ca:o:{cohort.id}:0")
+    await admin.press(CohortAdminCb(action=CohortAdminAction.CARD, cohort_id=cohort.id).pack())
     await admin.press_button("Remove mentor Marta")
     assert await session.scalar(sa.select(sa.func.count()).select_from(CohortRoleRow)) == 0
     for label, data in roster_buttons:
@@ -373,7 +375,7 @@ async def test_every_cohort_and_mentor_action_is_in_the_activity_log(
     admin, mentor, cohort = await mentored_cohort_with_members(chat_as, session, clock)
     await mentor.send("/cohort")
     await mentor.press_button("CSV")
-    await admin.press(f"ca:r:{cohort.id}:0")
+    await admin.press(CohortAdminCb(action=CohortAdminAction.ROTATE, cohort_id=cohort.id).pack())
     rows = (await session.execute(sa.select(ActivityLog.activity_type, ActivityLog.details))).all()
     actions = [(kind, json.loads(details or "{}").get("action")) for kind, details in rows]
     assert (ActivityType.ADMIN_ACTION, "cohort.created") in actions
@@ -489,3 +491,28 @@ async def test_privacy_says_what_a_mentor_sees(
     text = learner.last_text()
     assert "<b>In a cohort</b>" in text
     assert "mentors see your first name, lessons done, current lesson, streak" in text
+
+
+async def test_cohorts_come_a_page_at_a_time(
+    chat_as: Callable[..., Chat], session: AsyncSession, clock: FixedClock, course: None
+) -> None:
+    for number in range(1, 26):
+        session.add(Cohort(name=f"Class {number}", code=f"code{number}", created_at=clock.now()))
+    await session.commit()
+    admin = chat_as(ADMIN_ID)
+    await onboard(admin)
+    await admin.send("/cohorts")
+    text = admin.last_text()
+    assert "1–20 of 25, newest first" in text
+    assert "Class 25 — 0 members" in text
+    assert "Class 5 —" not in text
+    await admin.press_button("▶️")
+    assert "21–25 of 25" in admin.last_text()
+    assert "Class 5 — 0 members" in admin.last_text()
+    learner = chat_as(601, "Bea")
+    await onboard(learner)
+    await admin.send("/user 601")
+    await admin.press_button("Mentor of")
+    await admin.press_button("▶️")
+    await admin.press_button("Class 1")
+    assert "Bea now mentors «Class 1»" in admin.last_text()

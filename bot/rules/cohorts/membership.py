@@ -80,6 +80,9 @@ async def record(
 # --------------------------------------------------------------------------- admins
 
 
+PAGE = 20  # cohorts per page of /cohorts
+
+
 @dataclass(frozen=True)
 class CohortSummary:
     id: int
@@ -88,19 +91,41 @@ class CohortSummary:
     joining_open: bool
 
 
-async def cohorts_with_counts(session: AsyncSession) -> list[CohortSummary]:
-    """Every cohort, newest first, with its current member count (one statement)."""
+@dataclass(frozen=True)
+class CohortPage:
+    cohorts: list[CohortSummary]
+    page: int
+    total: int  # cohorts in all
+
+    @property
+    def has_next(self) -> bool:
+        return (self.page + 1) * PAGE < self.total
+
+
+async def cohorts_with_counts(session: AsyncSession, page: int = 0) -> CohortPage:
+    """A page of cohorts, newest first, with their current member counts: the page's
+    cohorts are picked first (on the primary key), then only their members counted."""
+    total = int(await session.scalar(select(func.count()).select_from(Cohort)) or 0)
+    page = max(0, min(page, (total - 1) // PAGE)) if total else 0
+    shown = (
+        select(Cohort.id, Cohort.name, Cohort.joining_open)
+        .order_by(Cohort.id.desc())
+        .offset(page * PAGE)
+        .limit(PAGE)
+        .subquery()
+    )
     members = func.count(CohortMember.id)
     rows = await session.execute(
-        select(Cohort.id, Cohort.name, members, Cohort.joining_open)
+        select(shown.c.id, shown.c.name, members, shown.c.joining_open)
         .outerjoin(
             CohortMember,
-            and_(CohortMember.cohort_id == Cohort.id, CohortMember.left_at.is_(None)),
+            and_(CohortMember.cohort_id == shown.c.id, CohortMember.left_at.is_(None)),
         )
-        .group_by(Cohort.id, Cohort.name, Cohort.joining_open)
-        .order_by(Cohort.id.desc())
+        .group_by(shown.c.id, shown.c.name, shown.c.joining_open)
+        .order_by(shown.c.id.desc())
     )
-    return [CohortSummary(id_, name, int(count), bool(open_)) for id_, name, count, open_ in rows]
+    cohorts = [CohortSummary(id_, name, int(n), bool(open_)) for id_, name, n, open_ in rows]
+    return CohortPage(cohorts, page, total)
 
 
 async def create_cohort(session: AsyncSession, admin: User, raw_name: str, now: datetime) -> Cohort:

@@ -15,7 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.rules.cohorts.membership import CohortSummary, Mentored, MyCohort, Person
+from bot.rules.cohorts.membership import PAGE, CohortPage, Mentored, MyCohort, Person
 from bot.rules.cohorts.roster import CohortStats, FunnelStep, MemberDetail, MemberRow
 from bot.rules.motivation.leaderboard import Board, Entry
 from bot.telegram.callbacks import (
@@ -54,11 +54,16 @@ def invite_link(bot_username: str, code: str) -> str:
 # --------------------------------------------------------------------------- admins
 
 
-def cohorts_text(cohorts: Sequence[CohortSummary]) -> str:
-    if not cohorts:
+def cohorts_text(found: CohortPage) -> str:
+    if not found.total:
         return _("<b>🎓 Cohorts</b>\n\nNo cohorts yet. Create the first one.")
     lines = [_("<b>🎓 Cohorts</b>"), ""]
-    for cohort in cohorts:
+    if found.total > len(found.cohorts):
+        first = found.page * PAGE + 1
+        lines[0] += " · " + _("{first}–{last} of {total}, newest first").format(
+            first=first, last=first + len(found.cohorts) - 1, total=grouped(found.total)
+        )
+    for cohort in found.cohorts:
         lock = "" if cohort.joining_open else " 🔒"
         members = ngettext("{count} member", "{count} members", cohort.members).format(
             count=grouped(cohort.members)
@@ -67,18 +72,35 @@ def cohorts_text(cohorts: Sequence[CohortSummary]) -> str:
     return "\n".join(lines)
 
 
-def cohorts_keyboard(cohorts: Sequence[CohortSummary]) -> InlineKeyboardMarkup:
+def cohorts_keyboard(found: CohortPage) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    for cohort in cohorts[:40]:
+    for cohort in found.cohorts:
         builder.button(
             text=f"{cohort.name} · {cohort.members}",
             callback_data=CohortAdminCb(action=CohortAdminAction.CARD, cohort_id=cohort.id),
         )
+    nav = _page_buttons(builder, found, CohortAdminAction.LIST)
     builder.button(
         text=_("➕ New cohort"), callback_data=CohortAdminCb(action=CohortAdminAction.NEW)
     )
-    builder.adjust(1)
+    builder.adjust(*([1] * len(found.cohorts)), *([nav] if nav else []), 1)
     return builder.as_markup()
+
+
+def _page_buttons(
+    builder: InlineKeyboardBuilder, found: CohortPage, action: CohortAdminAction, user_id: int = 0
+) -> int:
+    """◀️ and ▶️ between pages of cohorts; how many were added."""
+    added = 0
+    for shown, label, page in (
+        (found.page > 0, "◀️", found.page - 1),
+        (found.has_next, "▶️", found.page + 1),
+    ):
+        if shown:
+            target = CohortAdminCb(action=action, user_id=user_id, page=page)
+            builder.button(text=label, callback_data=target)
+            added += 1
+    return added
 
 
 def ask_name() -> str:
@@ -153,17 +175,18 @@ def mentor_choice_text(first_name: str | None) -> str:
     return _("Which cohort will {name} mentor?").format(name=person(first_name))
 
 
-def mentor_choice_keyboard(user_id: int, cohorts: Sequence[CohortSummary]) -> InlineKeyboardMarkup:
+def mentor_choice_keyboard(user_id: int, found: CohortPage) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    for cohort in cohorts[:40]:
+    for cohort in found.cohorts:
         add = CohortAdminCb(
             action=CohortAdminAction.ADD_MENTOR, cohort_id=cohort.id, user_id=user_id
         )
         builder.button(text=cohort.name, callback_data=add)
+    nav = _page_buttons(builder, found, CohortAdminAction.MENTOR_PAGE, user_id)
     builder.button(
         text=_("◀️ Back"), callback_data=LearnerCb(action=LearnerAction.SHOW, user_id=user_id)
     )
-    builder.adjust(1)
+    builder.adjust(*([1] * len(found.cohorts)), *([nav] if nav else []), 1)
     return builder.as_markup()
 
 

@@ -60,12 +60,21 @@ def router() -> Router:
     router.callback_query.register(
         choose_cohort_to_mentor, LearnerCb.filter(F.action == LearnerAction.MENTOR_OF)
     )
+    router.callback_query.register(
+        choose_cohort_to_mentor, CohortAdminCb.filter(F.action == CohortAdminAction.MENTOR_PAGE)
+    )
     return router
 
 
-async def list_cohorts(event: Message | CallbackQuery, session: AsyncSession) -> None:
+async def list_cohorts(
+    event: Message | CallbackQuery,
+    session: AsyncSession,
+    callback_data: CohortAdminCb | None = None,
+) -> None:
     await acknowledge(event)
-    found = await membership.cohorts_with_counts(session)
+    found = await membership.cohorts_with_counts(
+        session, callback_data.page if callback_data else 0
+    )
     text, markup = view.cohorts_text(found), view.cohorts_keyboard(found)
     if isinstance(event, CallbackQuery):
         await show(event, text, markup)
@@ -161,15 +170,16 @@ async def change_cohort(
 
 
 async def choose_cohort_to_mentor(
-    callback: CallbackQuery, callback_data: LearnerCb, session: AsyncSession
+    callback: CallbackQuery, callback_data: LearnerCb | CohortAdminCb, session: AsyncSession
 ) -> None:
-    """/user → "Mentor of…": the cohorts to pick from."""
+    """/user → "Mentor of…": the cohorts to pick from (a page at a time)."""
     user = await session.get(User, callback_data.user_id)
     if user is None:
         await callback.answer(view.mentor_not_added(), show_alert=True)
         return
-    found = await membership.cohorts_with_counts(session)
-    if not found:
+    page = callback_data.page if isinstance(callback_data, CohortAdminCb) else 0
+    found = await membership.cohorts_with_counts(session, page)
+    if not found.total:
         await callback.answer(view.no_cohorts_to_mentor(), show_alert=True)
         return
     await callback.answer()
