@@ -367,6 +367,11 @@ async def test_a_mentor_messages_the_cohort_through_the_broadcast_confirmation(
     assert broadcast.total == 3
     assert broadcast.audience == {"cohort_id": cohort.id}
     assert "Stop" in " ".join(label for label, _data in mentor.buttons())
+    await mentor.press_button("Stop")
+    stopped = await session.scalar(
+        sa.select(Broadcast.status).execution_options(populate_existing=True)
+    )
+    assert stopped is BroadcastStatus.CANCELLED
 
 
 async def test_every_cohort_and_mentor_action_is_in_the_activity_log(
@@ -516,3 +521,21 @@ async def test_cohorts_come_a_page_at_a_time(
     await admin.press_button("▶️")
     await admin.press_button("Class 1")
     assert "Bea now mentors «Class 1»" in admin.last_text()
+
+
+async def test_a_mentor_of_several_cohorts_picks_one(
+    chat_as: Callable[..., Chat], session: AsyncSession, clock: FixedClock, course: None
+) -> None:
+    admin, mentor, _cohort = await mentored_cohort_with_members(chat_as, session, clock)
+    await new_cohort(admin, "Other class")
+    await admin.send("/user 602")
+    await admin.press_button("Mentor of")
+    await admin.press_button("Other class")
+    await mentor.send("/cohort")
+    assert "<b>👩‍🏫 You mentor</b>" in mentor.last_text()
+    assert [label for label, _data in mentor.buttons()] == [
+        "👩‍🏫 Other class",
+        "👩‍🏫 Spring class",
+    ]
+    await mentor.press_button("Spring class")
+    assert "3 members" in mentor.last_text()
