@@ -182,8 +182,7 @@ async def run(url: str, learners: int, size: int, samples: int) -> None:
         ("baseline: /leaderboard week button",
          lambda n, i: button_update(n, i, BoardCb(week=True).pack()), members),
     ]  # fmt: skip
-    # First an unknown command from each mentor: the learner middleware's own statements
-    # (and its first write of the day for them, which /cohort then does not pay).
+    # First an unknown command from each mentor: the learner middleware's own statements.
     base_statements = await middleware_statements(dispatcher, bot, offline, counter, mentors)
     for name, make, who in runs:
         updates = [make(number, 1000 + index) for index, number in enumerate(who)]
@@ -209,6 +208,8 @@ async def middleware_statements(
     """Statements of an update that reaches no handler's database work (an unknown command)."""
     updates = [message_update(number, 5000 + i, "/frobnicate", FIRST_MENTOR_ID)
                for i, number in enumerate(who)]  # fmt: skip
+    # Twice: the first update of a seeded learner writes their language and last visit.
+    await timed(dispatcher, bot, offline, counter, "first visit", updates)
     _values, statements = await timed(dispatcher, bot, offline, counter, "unknown", updates)
     return statements
 
