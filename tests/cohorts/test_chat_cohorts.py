@@ -16,6 +16,8 @@ from bot.entry.demo_seed import seed_sample_learners
 from bot.entry.offline import OfflineSession
 from bot.rules.clock import FixedClock
 from bot.telegram.callbacks import (
+    BroadcastAction,
+    BroadcastCb,
     CohortAction,
     CohortAdminAction,
     CohortAdminCb,
@@ -539,3 +541,22 @@ async def test_a_mentor_of_several_cohorts_picks_one(
     ]
     await mentor.press_button("Spring class")
     assert "3 members" in mentor.last_text()
+
+
+async def test_a_cohort_message_cannot_be_sent_by_someone_who_does_not_mentor_it(
+    chat_as: Callable[..., Chat], session: AsyncSession, clock: FixedClock, course: None
+) -> None:
+    _admin, mentor, _cohort = await mentored_cohort_with_members(chat_as, session, clock)
+    await mentor.send("/cohort")
+    await mentor.press_button("Message the cohort")
+    await mentor.send("Hello")
+    draft = await session.scalar(sa.select(Broadcast.id))
+    assert draft is not None
+    bea = chat_as(601, "Bea")
+    for action in BroadcastAction:
+        sent = await bea.press(BroadcastCb(action=action, broadcast_id=draft).pack())
+        assert bea.alerts(sent) == ["You don't mentor that cohort (any more)."], action
+    status = await session.scalar(
+        sa.select(Broadcast.status).execution_options(populate_existing=True)
+    )
+    assert status is BroadcastStatus.DRAFT
