@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import os
+import random
 import select
 import signal
 import socket
@@ -145,9 +146,19 @@ def children(pid: int) -> set[int]:
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A local port for a process to listen on, drawn below the kernel's ephemeral range:
+    a port from that range (bind to port 0) may be taken by any outgoing connection on the
+    machine (to MySQL, to the stand-in) before the process binds it, and then it cannot
+    start."""
+    first_ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    while True:
+        port = random.randrange(10_000, first_ephemeral)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 def environment(stub: BotAPIStub, url: str, **extra: str) -> dict[str, str]:
