@@ -1,13 +1,14 @@
 # `make run`: the bot when BOT_TOKEN is set, the terminal demo otherwise; it installs only
 # what running needs. `make test`: installs everything from the lock file (uv.lock), the
-# dev tools too, into .venv and runs the whole suite on SQLite and MariaDB/MySQL.
+# dev tools too, into .venv and runs the whole suite on SQLite and MariaDB/MySQL; `make test-fast`
+# is the inner loop (SQLite, no process tests).
 UV_VERSION ?= 0.13.9
 export UV_PYTHON_DOWNLOADS := never
 # Compiled at install: this machine kind sets PYTHONDONTWRITEBYTECODE, so without it every new
 # process (the process tests start many) recompiles each import, aiogram included.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: run test install uv lint messages compile
+.PHONY: run test test-fast install uv lint messages compile
 
 uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -21,6 +22,10 @@ run: uv
 
 test: install
 	uv run --frozen pytest
+
+# The inner loop: SQLite only, no test that starts a process. `make test` stays the whole truth.
+test-fast: install
+	uv run --frozen pytest -q -m "not process" -k "not mysql"
 
 lint: install
 	uv run --frozen ruff check .

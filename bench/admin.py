@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bench.common import peak_rss_mb, throwaway_mysql
 from bot.entry.app import build_i18n
-from bot.rules.admin_stats import Overview, funnel, overview
+from bot.rules.admin.stats import Overview, funnel, overview
 from bot.rules.clock import SystemClock
 from bot.telegram.handlers.admin.stats import render
 from db.engine import MYSQL8_SQL_MODE, create_engine, create_session_factory

@@ -16,7 +16,7 @@ import argparse
 import time
 
 from bench.common import percentile
-from bot.rules.certificate_image import CertificateText, render_certificate
+from bot.rules.formats.certificate_image import CertificateText, render_certificate
 
 NAMES = ("Ada Lovelace", "Иван Петров", "李小龍", "Zoë 🔥✨", "Maximiliana " * 12)
 

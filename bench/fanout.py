@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bench.common import peak_rss_mb, throwaway_mysql
 from bot.entry.app import build_bot, build_i18n
 from bot.rules.clock import FixedClock
-from bot.rules.pushes import DAILY_LESSON_GRACE, due_for_daily_lesson, slot
+from bot.rules.reach.pushes import DAILY_LESSON_GRACE, due_for_daily_lesson, slot
 from db.engine import create_engine, create_session_factory
 from db.enums import BroadcastStatus
 from db.migrate import upgrade_to_head

@@ -27,7 +27,8 @@ from bench.common import peak_rss_mb, percentile, throwaway_mysql
 from bot.entry.app import build_bot, build_dispatcher
 from bot.entry.offline import OfflineSession
 from bot.rules.clock import SystemClock
-from bot.rules.leaderboard import refresh_leaderboard, week_start
+from bot.rules.motivation.leaderboard import week_start
+from bot.rules.motivation.leaderboard_refresh import refresh_leaderboard
 from bot.telegram.callbacks import BoardCb
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade_to_head

@@ -26,7 +26,7 @@ from bench.leaderboard import feed, seed
 from bot.entry.app import build_bot, build_dispatcher
 from bot.entry.offline import OfflineSession
 from bot.rules.clock import SystemClock
-from bot.rules.leagues import WEEK, close_week, place_newcomers, week_of
+from bot.rules.motivation.leagues import WEEK, close_week, place_newcomers, week_of
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade_to_head
 

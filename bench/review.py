@@ -23,9 +23,9 @@ from sqlalchemy import text
 from sqlalchemy.dialects import mysql
 
 from bench.common import create_numbers, peak_rss_mb, percentile, throwaway_mysql
-from bot.rules.pushes import DAILY_LESSON_GRACE, due_for_daily_lesson, slot
-from bot.rules.review_sessions import REVIEW_SESSION_SIZE, due_cards_statement
-from bot.rules.review_stats import due_counts_statement, due_review_counts
+from bot.rules.reach.pushes import DAILY_LESSON_GRACE, due_for_daily_lesson, slot
+from bot.rules.review.sessions import REVIEW_SESSION_SIZE, due_cards_statement
+from bot.rules.review.stats import due_counts_statement, due_review_counts
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade_to_head
 

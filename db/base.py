@@ -1,13 +1,15 @@
-"""Declarative base, the constraint naming convention and the UTC datetime type."""
+"""Declarative base, the constraint naming convention, the UTC datetime type and the column
+helpers every model uses."""
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import BigInteger, DateTime, Enum, Integer, MetaData
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 # Every index and constraint gets a predictable name, so migrations can drop and
@@ -55,3 +57,19 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# A 64-bit id that is still SQLite's auto-incrementing rowid.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def enum_column(enum_cls: type[enum.Enum]) -> Enum:
+    """Native ENUM on MySQL, VARCHAR on SQLite; values stored by name."""
+    return Enum(
+        enum_cls, name=enum_cls.__name__.lower(), create_constraint=False, validate_strings=True
+    )
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -1,11 +1,16 @@
-"""Engine and session factory from a DATABASE_URL."""
+"""Engine and session factory from a DATABASE_URL.
+
+The speed tricks each live in a module of their own, with a test that fails if an upgrade
+undoes them: `db.pool_reset` (no ROLLBACK after a COMMIT), `db.insert_many` (one INSERT for
+many rows), `db.write_tracking` (no COMMIT for an update that only read).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -13,8 +18,10 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import ORMExecuteState, Session
-from sqlalchemy.pool import ConnectionPoolEntry, PoolResetState
+
+from db.insert_many import insert_many_values
+from db.pool_reset import ENGINE_OPTIONS, reset_only_open_transactions
+from db.write_tracking import WriteTrackingSession
 
 SUPPORTED_DRIVERS = ("mysql+aiomysql", "sqlite+aiosqlite")
 
@@ -63,51 +70,16 @@ def create_engine(url: str | URL, *, sql_mode: str | None = None, **kwargs: Any)
         engine = create_async_engine(
             parsed,
             pool_recycle=POOL_RECYCLE_SECONDS,
-            pool_reset_on_return=None,  # `_reset_unless_ended`, below, resets instead
+            **ENGINE_OPTIONS,  # db.pool_reset resets instead
             connect_args=connect_args,
             **kwargs,
         )
-        _reset_only_open_transactions(engine)
-        # Many rows in one INSERT, built by SQLAlchemy from the statement's cached form. Left
-        # to the driver, aiomysql batches only statements its pattern recognises (not MySQL
-        # 8's `INSERT … AS new ON DUPLICATE KEY UPDATE`), and sends the others row by row.
-        engine.sync_engine.dialect.use_insertmanyvalues_wo_returning = True
+        reset_only_open_transactions(engine)
+        insert_many_values(engine)
         return engine
     engine = create_async_engine(parsed, **kwargs)
     event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
     return engine
-
-
-_ENDED = "learnbot.transaction_ended"
-
-
-def _reset_only_open_transactions(engine: AsyncEngine) -> None:
-    """Roll back a connection returned to the pool only when a transaction may be open.
-
-    SQLAlchemy's default reset sends a ROLLBACK even after a COMMIT (a second round trip
-    for every update that wrote). A COMMIT or ROLLBACK sent through the connection marks it
-    clean until its next BEGIN; a connection whose transaction its own close ended is
-    clean too. Anything else (a connection handed back mid-transaction) is rolled back.
-    """
-    sync = engine.sync_engine
-
-    @event.listens_for(sync, "begin")
-    def _began(connection: Connection) -> None:
-        connection.connection.info[_ENDED] = False
-
-    @event.listens_for(sync, "commit")
-    @event.listens_for(sync, "rollback")
-    def _ended(connection: Connection) -> None:
-        connection.connection.info[_ENDED] = True
-
-    @event.listens_for(sync.pool, "reset")
-    def _reset_unless_ended(
-        dbapi_connection: Any, record: ConnectionPoolEntry, state: PoolResetState
-    ) -> None:
-        if state.terminate_only or not state.asyncio_safe:
-            return
-        if not state.transaction_was_reset and not record.info.get(_ENDED, True):
-            dbapi_connection.rollback()
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -118,35 +90,11 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(
+        engine, expire_on_commit=False, sync_session_class=WriteTrackingSession
+    )
 
 
 def is_disconnect(error: BaseException) -> bool:
     """A statement failed because the connection was gone (the pool is invalidated)."""
     return isinstance(error, DBAPIError) and error.connection_invalidated
-
-
-_WROTE = "learnbot.wrote"
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _note_writes(state: ORMExecuteState) -> None:
-    # Anything that is not a plain SELECT (INSERT, UPDATE, DELETE, textual SQL) counts.
-    if not state.is_select:
-        state.session.info[_WROTE] = True
-
-
-@event.listens_for(Session, "after_flush")
-def _note_flush(session: Session, _context: Any) -> None:
-    # A flush (autoflush before a query included) wrote the changes it found.
-    session.info[_WROTE] = True
-
-
-def has_writes(session: AsyncSession) -> bool:
-    """Whether the session wrote, or holds changes a flush would write.
-
-    An update that only read needs no COMMIT: closing the session returns its connection to
-    the pool, which rolls the (empty) transaction back.
-    """
-    sync = session.sync_session
-    return bool(sync.info.get(_WROTE) or sync.new or sync.dirty or sync.deleted)

@@ -35,11 +35,11 @@ from sqlalchemy import exists, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql import Executable
 
-from bot.rules import broadcasts
-from bot.rules.broadcasts import Audience, Tally
 from bot.rules.clock import Clock
 from bot.rules.learners import learner_locale
-from bot.telegram.broadcast_view import progress_keyboard, progress_text
+from bot.rules.reach import broadcasts
+from bot.rules.reach.broadcasts import Audience, Tally
+from bot.telegram.views.reach import progress_keyboard, progress_text
 from db.enums import BroadcastStatus, DeliveryKind, DeliveryStatus
 from db.models import Broadcast, Delivery, User
 from db.upsert import insert_ignore_from_select

@@ -28,23 +28,23 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.observability.metrics import PUSHES_BY_KIND
 from bot.rules.clock import Clock
 from bot.rules.course import CourseCache, CourseMap, LessonInfo
-from bot.rules.leaderboard import refresh_leaderboard
 from bot.rules.learners import learner_locale
-from bot.rules.learning import lesson_statuses, load_progress_many, next_step
-from bot.rules.pushes import (
+from bot.rules.learning.unlocks import lesson_statuses, load_progress_many, next_step
+from bot.rules.motivation.leaderboard_refresh import refresh_leaderboard
+from bot.rules.motivation.streaks import due_for_streak_reminder
+from bot.rules.reach.audience import reminder_zones, still_wants
+from bot.rules.reach.pushes import (
     DAILY_LESSON_GRACE,
     STREAK_REMINDER_GRACE,
     Slot,
     due_for_daily_lesson,
     due_for_pause_notice,
-    due_for_streak_reminder,
-    reminder_zones,
     slot,
-    still_wants,
 )
-from bot.rules.review_stats import due_review_counts
-from bot.telegram import texts, texts_motivation, texts_review
-from bot.telegram.keyboards import daily_push_keyboard, start_lesson_keyboard
+from bot.rules.review.stats import due_review_counts
+from bot.telegram.views import motivation, reach, review
+from bot.telegram.views.learning import start_lesson_keyboard
+from bot.telegram.views.reach import daily_push_keyboard
 from db.enums import DeliveryKind, DeliveryStatus
 from db.models import Delivery, User, UserStats
 from db.upsert import insert_ignore
@@ -233,7 +233,7 @@ class Jobs:
         lesson and the due reviews; after the course, the due reviews alone."""
         if kind is DeliveryKind.REMINDERS_PAUSED:
             with self.i18n.context(), self.i18n.use_locale(self._locale(user)):
-                text = texts_motivation.reminders_paused_push()
+                text = reach.reminders_paused_push()
             return Outgoing(user.telegram_id, user.id, text, delivery_id=delivery_id)
         lesson = due.lesson
         if lesson is None and (kind is not DeliveryKind.DAILY_LESSON or not due.reviews):
@@ -241,15 +241,15 @@ class Jobs:
         with self.i18n.context(), self.i18n.use_locale(self._locale(user)):
             if kind is not DeliveryKind.DAILY_LESSON:
                 assert lesson is not None
-                text = texts.streak_reminder_push(stats.current_streak if stats else 1)
+                text = motivation.streak_reminder_push(stats.current_streak if stats else 1)
                 markup = start_lesson_keyboard(lesson)
             elif lesson is None:
-                text = texts_review.review_push(due.reviews)
+                text = review.review_push(due.reviews)
                 markup = daily_push_keyboard(None, due.reviews)
             else:
-                text = texts.daily_lesson_push(lesson.title)
+                text = reach.daily_lesson_push(lesson.title)
                 if due.reviews:
-                    text += "\n" + texts_review.reviews_due_line(due.reviews)
+                    text += "\n" + review.reviews_due_line(due.reviews)
                 markup = daily_push_keyboard(lesson, due.reviews)
         return Outgoing(
             chat_id=user.telegram_id,

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.observability.metrics import PUSHES_BY_KIND
 from bot.rules.clock import Clock
-from bot.rules.leagues import (
+from bot.rules.learners import learner_locale
+from bot.rules.motivation.leagues import (
     WEEK,
     close_week,
     pending_results,
@@ -23,8 +24,7 @@ from bot.rules.leagues import (
     week_start_of,
     weeks_to_close,
 )
-from bot.rules.learners import learner_locale
-from bot.telegram import texts_league
+from bot.telegram.views import motivation
 from db.enums import DeliveryKind, DeliveryStatus
 from scheduler.report import JobReport
 from scheduler.sender import Outgoing, Sender
@@ -55,7 +55,7 @@ async def run_league_week(
                     (user.language, user.language_code), i18n.available_locales, i18n.default_locale
                 )
                 with i18n.context(), i18n.use_locale(locale):
-                    text = texts_league.league_result(result.place, result.tier, result.new_tier)
+                    text = motivation.league_result(result.place, result.tier, result.new_tier)
                 messages.append(
                     Outgoing(user.telegram_id, user.id, text, delivery_id=result.delivery_id)
                 )

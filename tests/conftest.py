@@ -24,7 +24,6 @@ from bot.entry.app import build_bot, build_dispatcher
 from bot.entry.offline import OfflineSession
 from bot.rules.clock import FixedClock
 from bot.rules.course import CourseCache
-from bot.rules.rewards import ACHIEVEMENTS
 from db.engine import MYSQL8_SQL_MODE, create_engine, create_session_factory
 from db.models import Base
 from tests.support import databases
@@ -60,7 +59,6 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 async def session_factory(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """A session factory over a database emptied before the test (default achievements kept)."""
     await reset_database(engine)
-    ACHIEVEMENTS.invalidate()  # test data may add or drop achievements
     return create_session_factory(engine)
 
 
@@ -103,6 +101,17 @@ def fresh_database(backend: str, tmp_path: Path) -> Iterator[str]:
     """An empty database (no tables at all) of its own, for migration tests."""
     with databases.throwaway_database(backend, tmp_path) as url:
         yield url
+
+
+PROCESS_TESTS = Path(__file__).parent / "processes"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/processes starts real processes: marked `process`, so the
+    inner loop (`make test-fast`) can leave them out."""
+    for item in items:
+        if item.path.is_relative_to(PROCESS_TESTS):
+            item.add_marker(pytest.mark.process)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

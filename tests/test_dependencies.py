@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tomllib
 
+import pytest
 from packaging.requirements import Requirement
 
 from tests.support.databases import ROOT
@@ -76,6 +77,7 @@ def test_the_redis_client_is_one_aiogram_supports() -> None:
     assert "redis" not in {r.name for r in declared()}, "let aiogram's extra choose the client"
 
 
+@pytest.mark.process
 def test_time_zones_resolve_without_the_systems_zone_data() -> None:
     # An empty PYTHONTZPATH hides /usr/share/zoneinfo, as on a slim image without it.
     result = subprocess.run(

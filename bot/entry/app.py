@@ -16,7 +16,7 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.rules.admin_users import admin_telegram_ids
+from bot.rules.admin.learners import admin_telegram_ids
 from bot.rules.clock import Clock
 from bot.rules.course import CourseCache
 from bot.telegram.commands import set_commands

@@ -58,10 +58,9 @@ from bot.entry.runner import build_jobs
 from bot.observability.logs import TextFormatter
 from bot.rules.clock import SystemClock
 from bot.rules.course import CourseCache
-from bot.rules.learning import QuizTurn
-from bot.rules.shorten import shorten
+from bot.rules.formats.shorten import shorten
 from bot.telegram.callbacks import QuizCb
-from bot.telegram.lessons import quiz_poll
+from bot.telegram.polls import quiz_poll
 from db.engine import create_session_factory
 from db.models import QuizPoll
 from db.models import User as Learner
@@ -388,6 +387,5 @@ async def _show_open_question(
     if question is None:
         return
     order = tuple(poll.option_order or range(len(question.options)))
-    number = lesson.questions.index(question) + 1
-    turn = QuizTurn(lesson, question, poll.attempt, number, order)
-    terminal.show_poll(quiz_poll(DEMO_USER.id, turn), poll.poll_id)
+    counter = f"{lesson.questions.index(question) + 1}/{len(lesson.questions)}"
+    terminal.show_poll(quiz_poll(DEMO_USER.id, question, order, counter=counter), poll.poll_id)

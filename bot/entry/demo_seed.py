@@ -22,7 +22,8 @@ from bot.rules.learners import (
     set_lesson_time,
     set_time_zone,
 )
-from bot.rules.learning import QuizTurn, answer_poll, open_lesson, record_poll, start_quiz
+from bot.rules.learning.lessons import open_lesson
+from bot.rules.learning.quizzes import QuizTurn, answer_poll, record_poll, start_quiz
 from bot.rules.shuffle import shown_positions
 from db.models import User
 

@@ -1,4 +1,4 @@
-"""The published course as plain data, cached briefly in the process.
+"""The published course as plain data, with its achievements, cached briefly in the process.
 
 Content changes rarely (an import, a publish), so every update does not need to
 read the course again: the map (lesson bodies included: a course of a hundred
@@ -9,14 +9,15 @@ when this process changed content.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.telegram_html import split_html
-from db.models import CourseDetails, Lesson, Module, QuizQuestion
+from bot.rules.formats.html_split import split_html
+from db.models import Achievement, CourseDetails, Lesson, Module, QuizQuestion
 
 COURSE_CACHE_TTL = 30.0  # seconds; other processes' content edits show up within this
 UNTITLED_COURSE = "LearnBot course"  # a database whose course was imported before titles were kept
@@ -80,9 +81,36 @@ class ModuleInfo:
 
 
 @dataclass(frozen=True)
+class AchievementInfo:
+    """An achievement as data; what its criteria mean is `bot.rules.motivation.achievements`."""
+
+    id: int
+    slug: str
+    title: str
+    icon: str | None
+    points: int
+    criteria: dict[str, int]
+
+
+def parse_criteria(raw: str | None) -> dict[str, int]:
+    """The criteria of an achievement (a JSON object of whole numbers); malformed criteria
+    are empty, and empty criteria never match."""
+    try:
+        value = json.loads(raw or "")
+    except json.JSONDecodeError:
+        return {}
+    if not isinstance(value, dict) or not value:
+        return {}
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in value.values()):
+        return {}
+    return value
+
+
+@dataclass(frozen=True)
 class CourseMap:
     modules: tuple[ModuleInfo, ...]
     title: str = UNTITLED_COURSE
+    achievements: tuple[AchievementInfo, ...] = ()
     lessons: tuple[LessonInfo, ...] = field(init=False)
     by_id: dict[int, LessonInfo] = field(init=False)
     by_slug: dict[str, LessonInfo] = field(init=False)
@@ -108,7 +136,8 @@ class CourseMap:
 
 
 async def load_course_map(session: AsyncSession) -> CourseMap:
-    """Published modules with their published lessons and questions, in course order."""
+    """Published modules with their published lessons and questions, in course order, and
+    every achievement."""
     modules = (
         await session.execute(
             select(Module.id, Module.slug, Module.title, Module.days_between_lessons)
@@ -158,7 +187,15 @@ async def load_course_map(session: AsyncSession) -> CourseMap:
         if infos:
             built.append(ModuleInfo(module_id, slug, title, len(built) + 1, drip, infos))
     course_title = await session.scalar(select(CourseDetails.title).limit(1))
-    return CourseMap(tuple(built), course_title or UNTITLED_COURSE)
+    achievements = (await session.scalars(select(Achievement).order_by(Achievement.id))).all()
+    return CourseMap(
+        tuple(built),
+        course_title or UNTITLED_COURSE,
+        tuple(
+            AchievementInfo(a.id, a.slug, a.title, a.icon, a.points, parse_criteria(a.criteria))
+            for a in achievements
+        ),
+    )
 
 
 class LoopLock:

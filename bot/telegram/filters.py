@@ -11,7 +11,7 @@ from aiogram.types import TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.learners import is_admin
-from bot.rules.review_sessions import is_review_poll
+from bot.rules.review.sessions import is_review_poll
 from db.models import User
 
 

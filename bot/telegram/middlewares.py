@@ -28,7 +28,8 @@ from bot.observability.metrics import ERRORS, UPDATE_SECONDS, UPDATES
 from bot.rules.clock import Clock
 from bot.rules.course import CourseCache
 from bot.rules.learners import TelegramProfile, learner_locale, register_or_refresh
-from db.engine import has_writes, is_disconnect
+from db.engine import is_disconnect
+from db.write_tracking import has_writes
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 log = logging.getLogger(__name__)

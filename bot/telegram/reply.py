@@ -1,11 +1,19 @@
-"""One way to answer a button: edit the message it sits on, else send a new one."""
+"""One way to answer a button: edit the message it sits on, else send a new one; and one
+way for a handler that serves a command and a button alike to acknowledge either."""
 
 from __future__ import annotations
 
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup
+from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 
 NOT_MODIFIED = "message is not modified"
+
+
+async def acknowledge(event: Message | CallbackQuery) -> None:
+    """A pressed button is answered (once, first, so Telegram stops its spinner); a command
+    needs nothing."""
+    if isinstance(event, CallbackQuery):
+        await event.answer()
 
 
 async def show(

@@ -11,8 +11,8 @@ from aiogram import BaseMiddleware, Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import TelegramObject
 
-from bot.rules.pushes import on_return
-from bot.telegram import texts_motivation
+from bot.rules.motivation.streaks import on_return
+from bot.telegram.views import motivation
 from db.models import User
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -31,6 +31,6 @@ class ReturnMiddleware(BaseMiddleware):
             bot: Bot = data["bot"]
             with contextlib.suppress(TelegramAPIError):  # blocked meanwhile: nothing to tell
                 await bot.send_message(
-                    learner.telegram_id, texts_motivation.freeze_saved(back.freeze_saved)
+                    learner.telegram_id, motivation.freeze_saved(back.freeze_saved)
                 )
         return result

@@ -1,1 +1,1 @@
-"""The learning rules against a real database: unlocks, quizzes, rewards, content, boards."""
+"""Learning: unlocks, lessons, quizzes, milestones and certificates, in the rules and the chat."""

@@ -7,14 +7,14 @@ import io
 import pytest
 from PIL import Image
 
-from bot.rules.certificate_image import (
+from bot.rules.formats.certificate_image import (
     BOLD,
     CertificateText,
     _fitting,
     drawable_name,
     render_certificate,
 )
-from bot.rules.certificates import CODE_ALPHABET, CODE_LENGTH, new_code, normalise_code
+from bot.rules.learning.certificates import CODE_ALPHABET, CODE_LENGTH, new_code, normalise_code
 
 FALLBACK = "a LearnBot learner"
 

@@ -1,1 +1,1 @@
-"""Scheduled jobs, the sender and broadcasts, with an injected clock."""
+"""The scheduler: the jobs and the one sender, with an injected clock."""

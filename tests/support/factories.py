@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.clock import FixedClock
 from bot.rules.content import import_course
-from db.models import Lesson, Module, QuizQuestion, User, UserStats
+from db.models import Achievement, Lesson, Module, QuizQuestion, User, UserAchievement, UserStats
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -105,3 +105,14 @@ async def reload_stats(session: AsyncSession, user_id: int) -> UserStats:
     )
     assert stats is not None
     return stats
+
+
+async def earned_slugs(session: AsyncSession, user: User) -> set[str]:
+    """The slugs of the achievements the learner owns."""
+    return set(
+        await session.scalars(
+            select(Achievement.slug)
+            .join(UserAchievement, UserAchievement.achievement_id == Achievement.id)
+            .where(UserAchievement.user_id == user.id)
+        )
+    )

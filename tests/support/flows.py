@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import CourseMap, LessonInfo
-from bot.rules.learning import QuizResult, QuizTurn, answer_poll, record_poll, start_quiz
+from bot.rules.learning.quizzes import QuizResult, QuizTurn, answer_poll, record_poll, start_quiz
 from db.models import User
 from tests.support.botapi_stub import RecordedCall
 from tests.support.chat import Chat

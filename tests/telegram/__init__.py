@@ -1,1 +1,1 @@
-"""Chat behaviour through `Dispatcher.feed_update` with a recording Bot API session."""
+"""Presentation across domains: i18n, texts against TDLib, transactions, FSM memory."""

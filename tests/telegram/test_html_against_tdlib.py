@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from bot.rules.telegram_html import validate_telegram_html, visible_text
+from bot.rules.formats.telegram_html import validate_telegram_html, visible_text
 from tests.support.telegram_parser import CantParseEntities, parse_html
 
 PIECES = (

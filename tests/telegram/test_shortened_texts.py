@@ -19,7 +19,7 @@ from bot.entry.offline import OfflineSession
 from bot.rules.clock import FixedClock
 from bot.rules.content.yaml_lines import show_value
 from bot.rules.course import CourseCache
-from bot.rules.shorten import shorten
+from bot.rules.formats.shorten import shorten
 from db.models import Lesson, QuizQuestion
 from tests.support.chat import Chat
 from tests.support.factories import make_course

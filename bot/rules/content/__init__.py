@@ -95,9 +95,11 @@ unique in the course, lesson slugs are unique in the course (not just the module
 Unknown keys and keys given twice are errors, to catch typos.
 
 The *body* is Telegram HTML (https://core.telegram.org/bots/api#html-style) and must not be
-empty. It is checked with the rules of :func:`bot.rules.telegram_html.validate_telegram_html`.
-Allowed tags: ``b strong i em u ins s strike del code pre a blockquote tg-spoiler``,
-``<a href="...">`` (an ``http``, ``https``, ``tg`` or ``mailto`` link), ``<span class="tg-spoiler">``, ``<blockquote expandable>``,
+empty. It is checked with the rules of
+:func:`bot.rules.formats.telegram_html.validate_telegram_html`. Allowed tags:
+``b strong i em u ins s strike del code pre a blockquote tg-spoiler``, ``<a href="...">``
+(an ``http``, ``https``, ``tg`` or ``mailto`` link), ``<span class="tg-spoiler">``,
+``<blockquote expandable>``,
 ``<tg-emoji emoji-id="...">`` (numeric id), and ``<code class="language-x">`` directly inside
 ``<pre>``. Tags must be closed in order; nothing may be nested inside ``<code>``, only
 ``<code>`` inside ``<pre>``, and links and blockquotes do not nest. ``&`` must start an
@@ -130,9 +132,8 @@ nothing at all.
 
 from bot.rules.content.balance import AnswerSkew, answer_skew
 from bot.rules.content.loading import load_course
+from bot.rules.content.plan import Change, ImportPlan
 from bot.rules.content.reconcile import (
-    Change,
-    ImportPlan,
     apply_import,
     has_content,
     import_course,

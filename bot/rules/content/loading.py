@@ -6,25 +6,17 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from bot.rules.content.questions import load_questions
 from bot.rules.content.spec import (
     COURSE_FILE,
     COURSE_KEYS,
     DEFAULT_PASS_MARK,
     DEFAULT_POINTS,
-    EXPLANATION_MAX,
-    EXPLANATION_MAX_BREAKS,
     IMAGE_MAX,
     LESSON_KEYS,
     MODULE_FILE,
     MODULE_KEYS,
     NUMBERED_NAME,
-    OPTION_MAX,
-    OPTIONS_MAX,
-    OPTIONS_MIN,
-    QUESTION_KEYS,
-    QUESTION_MAX,
-    QUESTIONS_MAX,
-    QUESTIONS_MIN,
     TEXT_MAX_BYTES,
     TITLE_MAX,
     Course,
@@ -32,18 +24,14 @@ from bot.rules.content.spec import (
     LessonSpec,
     ModuleSpec,
     Problem,
-    QuestionSpec,
 )
 from bot.rules.content.yaml_lines import (
     Fields,
     SourceFile,
     YamlMap,
-    YamlSeq,
-    scalar_text,
-    show_value,
     type_name,
 )
-from bot.rules.telegram_html import html_problems
+from bot.rules.formats.telegram_html import html_problems
 
 
 def _read_text(path: Path, file: SourceFile) -> str | None:
@@ -307,7 +295,7 @@ def _load_lesson(
     image = fields.text("image", max_len=IMAGE_MAX)
     if image is not None and re.search(r"\s", image):
         fields.problem(fields.line("image"), "'image' must be a URL or a Telegram file_id")
-    questions = _load_questions(fields)
+    questions = load_questions(fields)
 
     if len(problems) > before or slug is None or title is None:
         return None
@@ -322,113 +310,3 @@ def _load_lesson(
         image=image,
         questions=tuple(questions),
     )
-
-
-def _load_questions(lesson: Fields) -> list[QuestionSpec]:
-    items = lesson.sequence("questions")
-    if items is None:
-        return []
-    if not QUESTIONS_MIN <= len(items) <= QUESTIONS_MAX:
-        lesson.problem(
-            lesson.line("questions"),
-            f"a lesson has {QUESTIONS_MIN} to {QUESTIONS_MAX} questions, not {len(items)}",
-        )
-    result: list[QuestionSpec] = []
-    seen: dict[str, int] = {}
-    for number, (item, line) in enumerate(zip(items, items.item_lines, strict=True), 1):
-        where = f"question {number}: "
-        if not isinstance(item, YamlMap):
-            lesson.file.add(line, f"{where}must be a mapping (id, question, options, correct)")
-            continue
-        fields = Fields(item, lesson.file, QUESTION_KEYS, QUESTION_KEYS[:4], where)
-        slug = fields.slug("id")
-        if slug is not None:
-            if slug in seen:
-                fields.problem(
-                    fields.line("id"),
-                    f"id '{slug}' is already used by a question on line {seen[slug]}",
-                )
-            seen[slug] = fields.line("id")
-        question = fields.text("question", required=True, max_len=QUESTION_MAX)
-        options, option_count = _load_options(fields)
-        correct = _load_correct(fields, option_count)
-        explanation = fields.text(
-            "explanation", max_len=EXPLANATION_MAX, max_breaks=EXPLANATION_MAX_BREAKS
-        )
-        if slug and question and options and correct:
-            result.append(QuestionSpec(slug, question, options, correct, explanation))
-    return result
-
-
-def _load_options(fields: Fields) -> tuple[tuple[str, ...] | None, int | None]:
-    """(the options, or None when any is wrong; how many there are, or None when unknown)."""
-    items = fields.sequence("options")
-    if items is None:
-        return None, None
-    if not OPTIONS_MIN <= len(items) <= OPTIONS_MAX:
-        fields.problem(
-            fields.line("options"),
-            f"a question has {OPTIONS_MIN} to {OPTIONS_MAX} options, not {len(items)}",
-        )
-    options: list[str] = []
-    ok = True
-    first_line: dict[str, int] = {}
-    for number, (item, raw, line) in enumerate(
-        zip(items, items.raw, items.item_lines, strict=True), 1
-    ):
-        text = scalar_text(item, raw) if item is not None else ""
-        if text is None:
-            fields.problem(line, f"option {number} must be text, not {type_name(item)}")
-            ok = False
-            continue
-        text = text.strip()
-        if not text:
-            fields.problem(line, f"option {number} is empty")
-            ok = False
-        elif len(text) > OPTION_MAX:
-            fields.problem(
-                line, f"option {number} is {len(text)} characters long; at most {OPTION_MAX}"
-            )
-            ok = False
-        elif text in first_line:
-            fields.problem(line, f"option {number} repeats the option on line {first_line[text]}")
-            ok = False
-        else:
-            first_line[text] = line
-        options.append(text)
-    return (tuple(options) if ok else None), len(items)
-
-
-def _load_correct(fields: Fields, option_count: int | None) -> tuple[int, ...] | None:
-    if not fields._present("correct"):
-        if "correct" in fields.data:
-            fields.problem(fields.line("correct"), "'correct' is empty")
-        return None
-    value = fields.data["correct"]
-    if isinstance(value, YamlSeq):
-        entries = list(zip(value, value.item_lines, strict=True))
-        if not entries:
-            fields.problem(fields.line("correct"), "'correct' lists no option")
-            return None
-    else:
-        entries = [(value, fields.line("correct"))]
-    result: list[int] = []
-    ok = True
-    for entry, line in entries:
-        if isinstance(entry, bool) or not isinstance(entry, int):
-            fields.problem(
-                line, f"'correct' must be an option number (1, 2, …), not {show_value(entry)}"
-            )
-            ok = False
-        elif entry < 1 or (option_count is not None and entry > option_count):
-            there = (
-                f"there are only {option_count} options" if entry >= 1 else "options count from 1"
-            )
-            fields.problem(line, f"'correct' is {entry}, but {there}")
-            ok = False
-        elif entry - 1 in result:
-            fields.problem(line, f"'correct' lists option {entry} twice")
-            ok = False
-        else:
-            result.append(entry - 1)
-    return tuple(result) if ok else None

@@ -10,7 +10,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.rules.content.spec import SLUG_RE, Problem
-from bot.rules.shorten import shorten
+from bot.rules.formats.shorten import shorten
 
 
 class YamlMap(dict[str, Any]):

@@ -10,9 +10,9 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.certificate_image import render_certificate
-from bot.rules.certificates import CertificateInfo, learner_certificate, verify_code
-from bot.telegram import texts_quiz
+from bot.rules.formats.certificate_image import render_certificate
+from bot.rules.learning.certificates import CertificateInfo, learner_certificate, verify_code
+from bot.telegram.views import learning
 from db.models import User
 
 VERIFY_DEEP_LINK = "verify-"  # t.me/<bot>?start=verify-CODE
@@ -28,7 +28,7 @@ def router() -> Router:
 async def show_certificate(message: Message, learner: User, session: AsyncSession) -> None:
     certificate = await learner_certificate(session, learner)
     if certificate is None:
-        await message.answer(texts_quiz.no_certificate())
+        await message.answer(learning.no_certificate())
         return
     await send_certificate(message.bot, message.chat.id, certificate)
 
@@ -39,21 +39,21 @@ async def verify(message: Message, command: CommandObject, session: AsyncSession
 
 async def answer_verification(message: Message, session: AsyncSession, raw: str) -> None:
     if not raw.strip():
-        await message.answer(texts_quiz.verify_usage())
+        await message.answer(learning.verify_usage())
         return
     certificate = await verify_code(session, raw)
     if certificate is None:
-        await message.answer(texts_quiz.not_verified(raw.strip()))
+        await message.answer(learning.not_verified(raw.strip()))
     else:
-        await message.answer(texts_quiz.verified(certificate))
+        await message.answer(learning.verified(certificate))
 
 
 async def send_certificate(bot: Bot | None, chat_id: int, certificate: CertificateInfo) -> None:
     """The certificate as a photo, rendered off the event loop (it takes a fraction of a second)."""
     assert bot is not None
-    png = await asyncio.to_thread(render_certificate, texts_quiz.certificate_text(certificate))
+    png = await asyncio.to_thread(render_certificate, learning.certificate_text(certificate))
     await bot.send_photo(
         chat_id,
         BufferedInputFile(png, filename=f"certificate-{certificate.code}.png"),
-        caption=texts_quiz.certificate_caption(certificate),
+        caption=learning.certificate_caption(certificate),
     )

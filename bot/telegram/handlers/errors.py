@@ -9,7 +9,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import ErrorEvent
 from sqlalchemy.exc import DBAPIError
 
-from bot.telegram import texts
+from bot.telegram.views import common
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ async def on_error(event: ErrorEvent, bot: Bot) -> None:
     if chat_id is None:
         return
     try:
-        await bot.send_message(chat_id, texts.try_again_later())
+        await bot.send_message(chat_id, common.try_again_later())
     except TelegramAPIError as exc:
         log.warning("could not tell chat %s about the error: %s", chat_id, exc)
 

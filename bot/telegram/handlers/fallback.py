@@ -7,7 +7,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from bot.rules.learners import is_admin
-from bot.telegram import texts
+from bot.telegram.views import common
 from db.models import User
 
 
@@ -22,17 +22,17 @@ def router() -> Router:
 async def help_command(
     message: Message, admin_ids: frozenset[int], learner: User | None = None
 ) -> None:
-    text = texts.help_text()
+    text = common.help_text()
     if learner is not None and is_admin(learner, admin_ids):
-        text += "\n\n" + texts.admin_help()
+        text += "\n\n" + common.admin_help()
     await message.answer(text)
 
 
 async def unknown_message(message: Message) -> None:
     """Unknown commands, free text, stickers, photos, voice…: a short hint."""
-    await message.answer(texts.unknown())
+    await message.answer(common.unknown())
 
 
 async def stale_callback(callback: CallbackQuery) -> None:
     """Buttons from old messages or forged payloads that no handler accepts."""
-    await callback.answer(texts.stale_button(), show_alert=True)
+    await callback.answer(common.stale_button(), show_alert=True)

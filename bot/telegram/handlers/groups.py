@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.types import Message
 
-from bot.telegram import texts
+from bot.telegram.views import common
 
 
 def router() -> Router:
@@ -17,7 +17,7 @@ def router() -> Router:
 
 
 async def command_in_group(message: Message) -> None:
-    await message.reply(texts.private_only())
+    await message.reply(common.private_only())
 
 
 async def ignore_group_chatter(message: Message) -> None:

@@ -9,11 +9,11 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.leaderboard import all_time_board, weekly_board
-from bot.telegram import texts
+from bot.rules.motivation.leaderboard import all_time_board, weekly_board
 from bot.telegram.callbacks import BoardCb
-from bot.telegram.keyboards import board_keyboard
 from bot.telegram.reply import show
+from bot.telegram.views import motivation
+from bot.telegram.views.motivation import board_keyboard
 from db.models import User
 
 
@@ -29,7 +29,7 @@ async def render(session: AsyncSession, learner: User, now: datetime, week: bool
         board = await weekly_board(session, learner, now)
     else:
         board = await all_time_board(session, learner)
-    return texts.board_text(board, week)
+    return motivation.board_text(board, week)
 
 
 async def show_board(message: Message, learner: User, session: AsyncSession, now: datetime) -> None:

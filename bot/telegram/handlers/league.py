@@ -9,9 +9,9 @@ from aiogram.filters import Command
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.leagues import league_view
-from bot.rules.telegram_html import split_html
-from bot.telegram import texts_league
+from bot.rules.formats.html_split import split_html
+from bot.rules.motivation.league_table import league_view
+from bot.telegram.views import motivation
 from db.models import User
 
 
@@ -25,5 +25,5 @@ async def show_league(
     message: Message, learner: User, session: AsyncSession, now: datetime
 ) -> None:
     view = await league_view(session, learner, now)
-    for chunk in split_html(texts_league.league_text(view)):
+    for chunk in split_html(motivation.league_text(view)):
         await message.answer(chunk)

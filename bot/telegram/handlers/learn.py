@@ -10,58 +10,39 @@ from aiogram.types import CallbackQuery, InaccessibleMessage, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import CourseMap
-from bot.rules.learning import LessonOpened, Refused, open_lesson, open_next_lesson
-from bot.telegram import texts
+from bot.rules.learning.lessons import LessonOpened, Refused, open_lesson, open_next_lesson
 from bot.telegram.callbacks import LessonCb, NextCb
 from bot.telegram.lessons import send_lesson, show_lesson_page
+from bot.telegram.reply import acknowledge
+from bot.telegram.views import learning
 from db.models import User
 
 
 def router() -> Router:
     router = Router(name="learn")
     router.message.register(learn, Command("learn"))
-    router.callback_query.register(next_pressed, NextCb.filter())
+    router.callback_query.register(learn, NextCb.filter())
     router.callback_query.register(lesson_pressed, LessonCb.filter())
     return router
 
 
 async def learn(
-    message: Message,
+    event: Message | CallbackQuery,
     learner: User,
     session: AsyncSession,
     now: datetime,
     course: CourseMap,
     bot: Bot,
 ) -> None:
-    await continue_learning(bot, message.chat.id, learner, session, now, course)
-
-
-async def next_pressed(
-    callback: CallbackQuery,
-    learner: User,
-    session: AsyncSession,
-    now: datetime,
-    course: CourseMap,
-    bot: Bot,
-) -> None:
-    await callback.answer()
-    await continue_learning(bot, learner.telegram_id, learner, session, now, course)
-
-
-async def continue_learning(
-    bot: Bot,
-    chat_id: int,
-    learner: User,
-    session: AsyncSession,
-    now: datetime,
-    course: CourseMap,
-) -> None:
+    """/learn and the Next button: the lesson in progress or the next one, else why not."""
+    await acknowledge(event)
+    chat_id = learner.telegram_id  # a private chat (groups get a pointer there instead)
     if not course.lessons:
-        await bot.send_message(chat_id, texts.no_content())
+        await bot.send_message(chat_id, learning.no_content())
         return
     opened = await open_next_lesson(session, course, learner, now)
     if not isinstance(opened, LessonOpened):
-        await bot.send_message(chat_id, texts.next_step_text(opened))
+        await bot.send_message(chat_id, learning.next_step_text(opened))
         return
     await send_lesson(bot, chat_id, course, opened.lesson)
 
@@ -77,7 +58,7 @@ async def lesson_pressed(
 ) -> None:
     opened = await open_lesson(session, course, learner, callback_data.lesson_id, now)
     if isinstance(opened, Refused):
-        await callback.answer(texts.refused(opened), show_alert=True)
+        await callback.answer(learning.refused(opened), show_alert=True)
         return
     await callback.answer()
     message = callback.message

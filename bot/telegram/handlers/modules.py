@@ -10,10 +10,10 @@ from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import CourseMap
-from bot.rules.learning import lesson_statuses, load_progress, next_step
-from bot.rules.telegram_html import split_html
-from bot.telegram import texts
-from bot.telegram.keyboards import continue_keyboard
+from bot.rules.formats.html_split import split_html
+from bot.rules.learning.unlocks import lesson_statuses, load_progress, next_step
+from bot.telegram.views import learning
+from bot.telegram.views.learning import continue_keyboard
 from db.models import User
 
 
@@ -27,12 +27,12 @@ async def modules(
     message: Message, learner: User, session: AsyncSession, now: datetime, course: CourseMap
 ) -> None:
     if not course.lessons:
-        await message.answer(texts.no_content())
+        await message.answer(learning.no_content())
         return
     progress = await load_progress(session, learner.id)
     statuses = lesson_statuses(course, progress, learner, now)
     step = next_step(statuses)
-    chunks = split_html(texts.modules_overview(course, statuses))
+    chunks = split_html(learning.modules_overview(course, statuses))
     for index, chunk in enumerate(chunks):
         last = index == len(chunks) - 1
         markup = continue_keyboard(step.lesson) if last and step.lesson else None

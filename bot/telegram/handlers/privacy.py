@@ -11,11 +11,12 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.data_export import export_json, learner_export
 from bot.rules.learners import is_admin
-from bot.rules.privacy import Erased, Refusal, erase_learner
-from bot.telegram import reply, texts_privacy
+from bot.rules.privacy.erasure import Erased, Refusal, erase_learner
+from bot.rules.privacy.export import export_json, learner_export
+from bot.telegram import reply
 from bot.telegram.callbacks import DeleteMeAction, DeleteMeCb
+from bot.telegram.views import privacy
 from db.models import User
 
 
@@ -30,7 +31,7 @@ def router() -> Router:
 
 
 async def show_privacy(message: Message) -> None:
-    await message.answer(texts_privacy.privacy())
+    await message.answer(privacy.privacy())
 
 
 async def export_my_data(
@@ -38,28 +39,24 @@ async def export_my_data(
 ) -> None:
     document = export_json(await learner_export(session, learner, now))
     await message.answer_document(
-        BufferedInputFile(document, filename=texts_privacy.export_filename()),
-        caption=texts_privacy.export_caption(),
+        BufferedInputFile(document, filename=privacy.export_filename()),
+        caption=privacy.export_caption(),
     )
 
 
 def delete_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(
-        text=texts_privacy.delete_yes(), callback_data=DeleteMeCb(action=DeleteMeAction.ERASE)
-    )
-    builder.button(
-        text=texts_privacy.delete_no(), callback_data=DeleteMeCb(action=DeleteMeAction.KEEP)
-    )
+    builder.button(text=privacy.delete_yes(), callback_data=DeleteMeCb(action=DeleteMeAction.ERASE))
+    builder.button(text=privacy.delete_no(), callback_data=DeleteMeCb(action=DeleteMeAction.KEEP))
     builder.adjust(1)
     return builder.as_markup()
 
 
 async def ask_delete(message: Message, learner: User, admin_ids: frozenset[int]) -> None:
     if is_admin(learner, admin_ids):  # refused before anything destructive is offered
-        await message.answer(texts_privacy.admin_refused())
+        await message.answer(privacy.admin_refused())
         return
-    await message.answer(texts_privacy.confirm_delete(), reply_markup=delete_keyboard())
+    await message.answer(privacy.confirm_delete(), reply_markup=delete_keyboard())
 
 
 async def erase(
@@ -74,12 +71,12 @@ async def erase(
     await callback.answer()
     match erased:
         case Refusal.IS_ADMIN:
-            await reply.show(callback, texts_privacy.admin_refused())
+            await reply.show(callback, privacy.admin_refused())
         case Erased():
             await state.clear()
-            await reply.show(callback, texts_privacy.deleted())
+            await reply.show(callback, privacy.deleted())
 
 
 async def keep(callback: CallbackQuery) -> None:
     await callback.answer()
-    await reply.show(callback, texts_privacy.kept())
+    await reply.show(callback, privacy.kept())

@@ -10,11 +10,11 @@ from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import CourseMap
-from bot.rules.progress import achievements_view, progress_view
-from bot.rules.review_stats import review_progress
-from bot.rules.telegram_html import split_html
-from bot.telegram import texts
-from bot.telegram.texts_review import progress_review_lines
+from bot.rules.formats.html_split import split_html
+from bot.rules.learning.progress import achievements_view, progress_view
+from bot.rules.review.stats import review_progress
+from bot.telegram.views import motivation
+from bot.telegram.views.review import progress_review_lines
 from db.models import User
 
 
@@ -30,7 +30,7 @@ async def show_progress(
 ) -> None:
     view = await progress_view(session, course, learner, now)
     review = progress_review_lines(await review_progress(session, learner, now), learner.time_zone)
-    text = texts.progress_text(view, learner.first_name) + "\n\n" + "\n".join(review)
+    text = motivation.progress_text(view, learner.first_name) + "\n\n" + "\n".join(review)
     for chunk in split_html(text):
         await message.answer(chunk)
 
@@ -39,5 +39,5 @@ async def show_achievements(
     message: Message, learner: User, session: AsyncSession, course: CourseMap
 ) -> None:
     views = await achievements_view(session, course, learner)
-    for chunk in split_html(texts.achievements_text(views)):
+    for chunk in split_html(motivation.achievements_text(views)):
         await message.answer(chunk)

@@ -10,22 +10,13 @@ from aiogram.types import CallbackQuery, PollAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import CourseMap
-from bot.rules.learning import (
-    QuizResult,
-    QuizTurn,
-    Refused,
-    answer_poll,
-    learner_next_step,
-    lesson_statuses,
-    next_step,
-    record_poll,
-    start_quiz,
-)
-from bot.telegram import texts, texts_quiz
+from bot.rules.learning.lessons import Refused
+from bot.rules.learning.quizzes import QuizResult, QuizTurn, answer_poll, record_poll, start_quiz
 from bot.telegram.callbacks import QuizCb
 from bot.telegram.handlers.certificates import send_certificate
-from bot.telegram.keyboards import after_quiz_keyboard
-from bot.telegram.lessons import send_quiz_poll
+from bot.telegram.polls import send_quiz_poll
+from bot.telegram.views import learning
+from bot.telegram.views.learning import after_quiz_keyboard
 from db.models import User
 
 
@@ -48,13 +39,13 @@ async def quiz_pressed(
     outcome = await start_quiz(session, course, learner, callback_data.lesson_id, now)
     match outcome:
         case Refused():
-            await callback.answer(texts.refused(outcome), show_alert=True)
+            await callback.answer(learning.refused(outcome), show_alert=True)
         case QuizResult():  # a lesson without questions: reading it completed it
             await callback.answer()
-            await send_result(bot, session, course, learner, outcome, now)
+            await send_result(bot, learner, outcome)
         case QuizTurn():
             await callback.answer()
-            intro = texts.quiz_intro(outcome.lesson, retake=outcome.retake)
+            intro = learning.quiz_intro(outcome.lesson, retake=outcome.retake)
             await bot.send_message(learner.telegram_id, intro)
             await ask(bot, session, learner, outcome, now)
 
@@ -75,36 +66,30 @@ async def poll_answered(
     if outcome.next_turn is not None:
         await ask(bot, session, learner, outcome.next_turn, now)
     elif outcome.result is not None:
-        await send_result(bot, session, course, learner, outcome.result, now)
+        await send_result(bot, learner, outcome.result)
 
 
 async def ask(
     bot: Bot, session: AsyncSession, learner: User, turn: QuizTurn, now: datetime
 ) -> None:
-    poll_id = await send_quiz_poll(bot, learner.telegram_id, turn)
+    counter = f"{turn.number}/{len(turn.lesson.questions)}"
+    poll_id = await send_quiz_poll(
+        bot, learner.telegram_id, turn.question, turn.order, counter=counter
+    )
     record_poll(session, learner, turn, poll_id, now)
 
 
-async def send_result(
-    bot: Bot,
-    session: AsyncSession,
-    course: CourseMap,
-    learner: User,
-    result: QuizResult,
-    now: datetime,
-) -> None:
-    if result.progress is not None:
-        step = next_step(lesson_statuses(course, result.progress, learner, now))
-    else:
-        step = await learner_next_step(session, course, learner, now)
-    for chunk in texts_quiz.missed_questions(result.missed):
+async def send_result(bot: Bot, learner: User, result: QuizResult) -> None:
+    """The missed questions, the result with the next step, and any milestone."""
+    step = result.step
+    for chunk in learning.missed_questions(result.missed):
         await bot.send_message(learner.telegram_id, chunk)
     await bot.send_message(
         learner.telegram_id,
-        texts.quiz_result(result, step),
+        learning.quiz_result(result, step),
         reply_markup=after_quiz_keyboard(result.lesson, result.passed, step.lesson),
     )
     if result.milestone is not None:
-        await bot.send_message(learner.telegram_id, texts_quiz.milestone_text(result.milestone))
+        await bot.send_message(learner.telegram_id, learning.milestone_text(result.milestone))
         if result.milestone.certificate is not None:
             await send_certificate(bot, learner.telegram_id, result.milestone.certificate)

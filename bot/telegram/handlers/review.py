@@ -6,72 +6,68 @@ from datetime import datetime
 
 from aiogram import Bot, Router
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, InputPollOption, Message, PollAnswer
+from aiogram.types import CallbackQuery, Message, PollAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.review_sessions import (
+from bot.rules.course import CourseMap
+from bot.rules.review.sessions import (
     NothingDue,
     ReviewTurn,
     answer_review_poll,
     record_review_poll,
     start_review,
 )
-from bot.telegram import texts_quiz, texts_review
 from bot.telegram.callbacks import ReviewCb
 from bot.telegram.filters import IsReviewPoll
-from bot.telegram.lessons import POLL_QUESTION_LIMIT
+from bot.telegram.polls import send_quiz_poll
+from bot.telegram.reply import acknowledge
+from bot.telegram.views import learning, review
 from db.models import User
 
 
 def router() -> Router:
     router = Router(name="review")
-    router.message.register(review_command, Command("review"))
-    router.callback_query.register(review_pressed, ReviewCb.filter())
+    router.message.register(begin, Command("review"))
+    router.callback_query.register(begin, ReviewCb.filter())
     router.poll_answer.register(review_answered, IsReviewPoll())
     return router
 
 
-async def review_command(
-    message: Message, learner: User, session: AsyncSession, now: datetime, bot: Bot
+async def begin(
+    event: Message | CallbackQuery, learner: User, session: AsyncSession, now: datetime, bot: Bot
 ) -> None:
-    await begin(bot, session, learner, now)
-
-
-async def review_pressed(
-    callback: CallbackQuery, learner: User, session: AsyncSession, now: datetime, bot: Bot
-) -> None:
-    await callback.answer()
-    await begin(bot, session, learner, now)
-
-
-async def begin(bot: Bot, session: AsyncSession, learner: User, now: datetime) -> None:
+    """/review and the review button: the next card of the open session, or a new one."""
+    await acknowledge(event)
     outcome = await start_review(session, learner, now)
     match outcome:
         case NothingDue():
             await bot.send_message(
-                learner.telegram_id, texts_review.nothing_due(outcome, learner.time_zone)
+                learner.telegram_id, review.nothing_due(outcome, learner.time_zone)
             )
         case ReviewTurn():
             if outcome.number == 1:
-                await bot.send_message(
-                    learner.telegram_id, texts_review.review_intro(outcome.total)
-                )
+                await bot.send_message(learner.telegram_id, review.review_intro(outcome.total))
             await ask(bot, session, learner, outcome, now)
 
 
 async def review_answered(
-    poll_answer: PollAnswer, learner: User, session: AsyncSession, now: datetime, bot: Bot
+    poll_answer: PollAnswer,
+    learner: User,
+    session: AsyncSession,
+    now: datetime,
+    course: CourseMap,
+    bot: Bot,
 ) -> None:
     outcome = await answer_review_poll(
-        session, learner, poll_answer.poll_id, poll_answer.option_ids, now
+        session, course, learner, poll_answer.poll_id, poll_answer.option_ids, now
     )
     if outcome.turn is not None:
         await ask(bot, session, learner, outcome.turn, now)
     elif outcome.summary is not None:
-        for chunk in texts_quiz.missed_questions(outcome.summary.missed):
+        for chunk in learning.missed_questions(outcome.summary.missed):
             await bot.send_message(learner.telegram_id, chunk)
         await bot.send_message(
-            learner.telegram_id, texts_review.review_summary(outcome.summary, learner.time_zone)
+            learner.telegram_id, review.review_summary(outcome.summary, learner.time_zone)
         )
 
 
@@ -79,23 +75,8 @@ async def ask(
     bot: Bot, session: AsyncSession, learner: User, turn: ReviewTurn, now: datetime
 ) -> None:
     """Send the card as a quiz poll with its options in the session's shuffled order."""
-    question = turn.question
-    prefix = f"🔁 {turn.number}/{turn.total} · "
-    title = question.question
-    if len(prefix) + len(title) <= POLL_QUESTION_LIMIT:
-        title = prefix + title
-    correct = turn.correct_positions
-    sent = await bot.send_poll(
-        learner.telegram_id,
-        question=title,
-        options=[InputPollOption(text=option, text_parse_mode=None) for option in turn.options],
-        type="quiz",
-        is_anonymous=False,
-        correct_option_ids=correct,
-        allows_multiple_answers=len(correct) > 1,
-        explanation=question.explanation,
-        explanation_parse_mode=None,
-        question_parse_mode=None,
+    counter = f"🔁 {turn.number}/{turn.total}"
+    poll_id = await send_quiz_poll(
+        bot, learner.telegram_id, turn.question, turn.order, counter=counter
     )
-    assert sent.poll is not None
-    record_review_poll(session, learner, turn, sent.poll.id, now)
+    record_review_poll(session, learner, turn, poll_id, now)

@@ -14,8 +14,7 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules import learners
-from bot.rules.pushes import reminder_plan
-from bot.telegram import texts, texts_motivation, texts_setup
+from bot.rules.reach.pushes import reminder_plan
 from bot.telegram.callbacks import (
     LanguageCb,
     SettingsAction,
@@ -24,15 +23,17 @@ from bot.telegram.callbacks import (
     SettingsZoneCb,
     SettingsZoneNameCb,
 )
-from bot.telegram.keyboards import (
-    button_zone,
+from bot.telegram.picker import time_picked, zone_picked
+from bot.telegram.reply import show
+from bot.telegram.views import common, settings
+from bot.telegram.views.settings import (
+    SETTINGS,
     language_keyboard,
     settings_keyboard,
-    settings_suggestion_keyboard,
-    settings_time_keyboard,
-    settings_zone_keyboard,
+    suggestion_keyboard,
+    time_keyboard,
+    zone_keyboard,
 )
-from bot.telegram.reply import show
 from bot.telegram.zones import city_of, resolve_zone, suggest_zone, zone_choices
 from db.models import User
 
@@ -56,7 +57,7 @@ def router() -> Router:
 async def overview(
     learner: User, i18n: I18n, session: AsyncSession, now: datetime
 ) -> tuple[str, InlineKeyboardMarkup]:
-    text = texts.settings_text(
+    text = settings.settings_text(
         learner.time_zone,
         learner.lesson_minute,
         learner.reminders_enabled,
@@ -64,7 +65,7 @@ async def overview(
         i18n.current_locale,
     )
     plan = await reminder_plan(session, learner, now)
-    text = "\n".join([text, *texts_motivation.reminder_lines(plan)])
+    text = "\n".join([text, *settings.reminder_lines(plan)])
     return text, settings_keyboard(learner.reminders_enabled, learner.show_on_leaderboard)
 
 
@@ -101,23 +102,23 @@ async def settings_action(
             choices = zone_choices(now, other=not common, language=learner.language_code)
             await state.set_state(SettingsForm.zone)
             await callback.answer()
-            text = texts.choose_zone() + "\n" + texts_setup.type_a_place()
-            await show(callback, text, settings_zone_keyboard(choices, more=common))
+            text = settings.choose_zone() + "\n" + settings.type_a_place()
+            await show(callback, text, zone_keyboard(SETTINGS, choices, more=common))
             return
         case SettingsAction.TIME:
             await callback.answer()
-            await show(callback, texts.choose_time(), settings_time_keyboard())
+            await show(callback, settings.choose_time(), time_keyboard(SETTINGS))
             return
         case SettingsAction.LANGUAGE:
             await callback.answer()
-            await show(callback, texts.choose_language(), language_keyboard())
+            await show(callback, settings.choose_language(), language_keyboard())
             return
         case SettingsAction.REMINDERS:
             learners.set_reminders(learner, not learner.reminders_enabled, now)
-            await callback.answer(texts.settings_saved())
+            await callback.answer(settings.settings_saved())
         case SettingsAction.BOARD:
             learners.set_leaderboard_visibility(learner, not learner.show_on_leaderboard, now)
-            await callback.answer(texts.settings_saved())
+            await callback.answer(settings.settings_saved())
         case SettingsAction.BACK:
             await leave_zone_picker(state)
             await callback.answer()
@@ -133,13 +134,11 @@ async def zone_chosen(
     state: FSMContext,
     session: AsyncSession,
 ) -> None:
-    zone = button_zone(callback_data)
+    zone = await zone_picked(callback, callback_data, learner, now)
     if zone is None:
-        await callback.answer(texts.stale_button(), show_alert=True)
         return
-    learners.set_time_zone(learner, zone, now)
     await leave_zone_picker(state)
-    await callback.answer(texts.settings_saved() + " " + city_of(zone))
+    await callback.answer(settings.settings_saved() + " " + city_of(zone))
     await show(callback, *await overview(learner, i18n, session, now))
 
 
@@ -156,15 +155,15 @@ async def zone_typed(
     zone = resolve_zone(message.text, now)
     if zone is None:
         suggestion = suggest_zone(message.text)
-        text = texts_setup.unknown_place(message.text, suggestion)
-        markup = settings_suggestion_keyboard(suggestion) if suggestion else None
-        await message.answer(text + "\n" + texts_setup.type_a_place(), reply_markup=markup)
+        text = settings.unknown_place(message.text, suggestion)
+        markup = suggestion_keyboard(SETTINGS, suggestion) if suggestion else None
+        await message.answer(text + "\n" + settings.type_a_place(), reply_markup=markup)
         return
     learners.set_time_zone(learner, zone, now)
     await state.clear()
     text, markup = await overview(learner, i18n, session, now)
     await message.answer(
-        texts.settings_saved() + " " + city_of(zone) + "\n\n" + text, reply_markup=markup
+        settings.settings_saved() + " " + city_of(zone) + "\n\n" + text, reply_markup=markup
     )
 
 
@@ -176,12 +175,9 @@ async def time_chosen(
     i18n: I18n,
     session: AsyncSession,
 ) -> None:
-    try:
-        learners.set_lesson_time(learner, callback_data.minute, now)
-    except ValueError:
-        await callback.answer(texts.stale_button(), show_alert=True)
+    if not await time_picked(callback, callback_data.minute, learner, now):
         return
-    await callback.answer(texts.settings_saved())
+    await callback.answer(settings.settings_saved())
     await show(callback, *await overview(learner, i18n, session, now))
 
 
@@ -196,9 +192,9 @@ async def language_chosen(
     try:
         learners.set_language(learner, callback_data.code, now)
     except ValueError:
-        await callback.answer(texts.stale_button(), show_alert=True)
+        await callback.answer(common.stale_button(), show_alert=True)
         return
     # The rest of this update speaks the new language.
     i18n.current_locale = callback_data.code
-    await callback.answer(texts.settings_saved())
+    await callback.answer(settings.settings_saved())
     await show(callback, *await overview(learner, i18n, session, now))

@@ -18,20 +18,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules import learners
 from bot.rules.course import CourseMap
-from bot.rules.learning import LessonOpened, learner_next_step, open_lesson
-from bot.telegram import texts, texts_setup
+from bot.rules.learning.lessons import LessonOpened, open_lesson
+from bot.rules.learning.unlocks import learner_next_step
 from bot.telegram.callbacks import CommonZonesCb, LessonTimeCb, MoreZonesCb, ZoneCb, ZoneNameCb
 from bot.telegram.filters import Onboarding
 from bot.telegram.handlers.certificates import VERIFY_DEEP_LINK, answer_verification
-from bot.telegram.keyboards import (
-    button_zone,
-    continue_keyboard,
-    lesson_time_keyboard,
-    start_lesson_keyboard,
-    zone_keyboard,
-)
 from bot.telegram.lessons import send_lesson
+from bot.telegram.picker import time_picked, zone_picked
 from bot.telegram.reply import show
+from bot.telegram.views import learning, settings
+from bot.telegram.views.learning import continue_keyboard, start_lesson_keyboard
+from bot.telegram.views.settings import ONBOARDING, time_keyboard, zone_keyboard
 from bot.telegram.zones import city_of, resolve_zone, suggest_zone, zone_choices
 from db.models import User
 
@@ -62,7 +59,7 @@ def common_zone_keyboard(
     learner: User, now: datetime, suggestion: str | None = None
 ) -> InlineKeyboardMarkup:
     choices = zone_choices(now, other=False, language=learner.language_code)
-    return zone_keyboard(choices, more=True, suggestion=suggestion)
+    return zone_keyboard(ONBOARDING, choices, more=True, suggestion=suggestion)
 
 
 async def start(
@@ -79,7 +76,7 @@ async def start(
         await answer_verification(message, session, command.args.removeprefix(VERIFY_DEEP_LINK))
         return
     if learner.onboarded_at is None:
-        text = texts.welcome_new(learner.first_name) + "\n" + texts_setup.type_a_place()
+        text = settings.welcome_new(learner.first_name) + "\n" + settings.type_a_place()
         await message.answer(text, reply_markup=common_zone_keyboard(learner, now))
         return
     if command.args:
@@ -91,18 +88,18 @@ async def start(
                 return
     step = await learner_next_step(session, course, learner, now)
     markup = continue_keyboard(step.lesson) if step.lesson else None
-    await message.answer(texts.welcome_back(learner.first_name, step), reply_markup=markup)
+    await message.answer(learning.welcome_back(learner.first_name, step), reply_markup=markup)
 
 
 async def more_zones(callback: CallbackQuery, now: datetime) -> None:
     await callback.answer()
     choices = zone_choices(now, other=True)
-    await show(callback, texts_setup.other_zones(), zone_keyboard(choices, more=False))
+    await show(callback, settings.other_zones(), zone_keyboard(ONBOARDING, choices, more=False))
 
 
 async def common_zones(callback: CallbackQuery, learner: User, now: datetime) -> None:
     await callback.answer()
-    await show(callback, texts_setup.what_time_is_it(), common_zone_keyboard(learner, now))
+    await show(callback, settings.what_time_is_it(), common_zone_keyboard(learner, now))
 
 
 async def zone_chosen(
@@ -112,14 +109,12 @@ async def zone_chosen(
     now: datetime,
     state: FSMContext,
 ) -> None:
-    zone = button_zone(callback_data)
+    zone = await zone_picked(callback, callback_data, learner, now)
     if zone is None:
-        await callback.answer(texts.stale_button(), show_alert=True)
         return
-    learners.set_time_zone(learner, zone, now)
     await state.set_state(OnboardingStep.lesson_time)
     await callback.answer()
-    await show(callback, texts.ask_lesson_time(city_of(zone)), lesson_time_keyboard())
+    await show(callback, settings.ask_lesson_time(city_of(zone)), time_keyboard(ONBOARDING))
 
 
 async def lesson_time_chosen(
@@ -131,10 +126,7 @@ async def lesson_time_chosen(
     course: CourseMap,
     state: FSMContext,
 ) -> None:
-    try:
-        learners.set_lesson_time(learner, callback_data.minute, now)
-    except ValueError:
-        await callback.answer(texts.stale_button(), show_alert=True)
+    if not await time_picked(callback, callback_data.minute, learner, now):
         return
     learners.finish_onboarding(learner, now)
     if await state.get_state() == OnboardingStep.lesson_time.state:
@@ -144,7 +136,7 @@ async def lesson_time_chosen(
     markup = start_lesson_keyboard(step.lesson) if step.lesson else None
     if callback.message is not None and not isinstance(callback.message, InaccessibleMessage):
         await callback.message.edit_text(
-            texts.onboarding_done(learner.lesson_minute, step.lesson), reply_markup=markup
+            settings.onboarding_done(learner.lesson_minute, step.lesson), reply_markup=markup
         )
 
 
@@ -162,18 +154,20 @@ async def resume_onboarding(
         or learner.time_zone != DEFAULT_ZONE
     )
     if zone_chosen:
-        await message.answer(texts_setup.resume_lesson_time(), reply_markup=lesson_time_keyboard())
+        await message.answer(settings.resume_lesson_time(), reply_markup=time_keyboard(ONBOARDING))
         return
     typed = message.text if message.text and not message.text.startswith("/") else None
     zone = resolve_zone(typed, now) if typed else None
     if zone is None:
-        text = texts_setup.resume_zone()
+        text = settings.resume_zone()
         suggestion = suggest_zone(typed) if typed else None
         if typed:
-            text = texts_setup.unknown_place(typed, suggestion) + "\n\n" + text
+            text = settings.unknown_place(typed, suggestion) + "\n\n" + text
         markup = common_zone_keyboard(learner, now, suggestion)
         await message.answer(text, reply_markup=markup)
         return
     learners.set_time_zone(learner, zone, now)
     await state.set_state(OnboardingStep.lesson_time)
-    await message.answer(texts.ask_lesson_time(city_of(zone)), reply_markup=lesson_time_keyboard())
+    await message.answer(
+        settings.ask_lesson_time(city_of(zone)), reply_markup=time_keyboard(ONBOARDING)
+    )

@@ -11,19 +11,26 @@ admin filter sits on the parent admin router.
 from __future__ import annotations
 
 from datetime import datetime
-from html import escape
 
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message
-from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules import broadcasts
-from bot.rules.broadcasts import BroadcastInvalid, Tally
-from bot.telegram.broadcast_view import (
+from bot.rules.reach import broadcasts
+from bot.rules.reach.broadcasts import BroadcastInvalid, Tally
+from bot.telegram.callbacks import (
+    AdminAction,
+    AdminCb,
+    AudienceChoice,
+    BroadcastAction,
+    BroadcastCb,
+)
+from bot.telegram.reply import show
+from bot.telegram.views import reach as view
+from bot.telegram.views.reach import (
     AUDIENCES,
     ask_text,
     choice_of,
@@ -34,18 +41,8 @@ from bot.telegram.broadcast_view import (
     progress_keyboard,
     progress_text,
 )
-from bot.telegram.callbacks import (
-    AdminAction,
-    AdminCb,
-    AudienceChoice,
-    BroadcastAction,
-    BroadcastCb,
-)
-from bot.telegram.reply import show
 from db.enums import BroadcastStatus
 from db.models import Broadcast, User
-
-MAX_PROBLEMS_SHOWN = 10
 
 
 class BroadcastForm(StatesGroup):
@@ -96,7 +93,7 @@ async def ask_for_message_from_menu(callback: CallbackQuery, state: FSMContext) 
 
 async def stop_composing(message: Message, state: FSMContext) -> None:
     await state.clear()
-    await message.answer(_("Broadcast cancelled: nothing was sent."))
+    await message.answer(view.cancelled())
 
 
 async def message_received(
@@ -107,12 +104,7 @@ async def message_received(
     try:
         broadcast = await broadcasts.create(session, admin, message.html_text, photo, {}, now)
     except BroadcastInvalid as exc:
-        problems = "\n".join(f"• {escape(p)}" for p in exc.problems[:MAX_PROBLEMS_SHOWN])
-        await message.answer(
-            _("I can't send that:\n{problems}\n\nSend another message, or /cancel.").format(
-                problems=problems
-            )
-        )
+        await message.answer(view.cannot_send(exc.problems))
         return
     await state.clear()
     if photo is not None:
@@ -132,7 +124,7 @@ async def audience_chosen(
         session, callback_data.broadcast_id, AUDIENCES[choice]
     )
     if broadcast is None:
-        await callback.answer(not_a_draft(), show_alert=True)
+        await callback.answer(view.not_a_draft(), show_alert=True)
         return
     count = await broadcasts.count_audience(session, broadcast.audience, now)
     await callback.answer()
@@ -148,7 +140,7 @@ async def send_pressed(
         return
     count = await broadcasts.count_audience(session, draft.audience, now)
     if not count:
-        await callback.answer(nobody(), show_alert=True)
+        await callback.answer(view.nobody(), show_alert=True)
         return
     choice = choice_of(draft.audience)
     await callback.answer()
@@ -168,18 +160,18 @@ async def send_confirmed(
     if draft is None:
         return
     if message is None or isinstance(message, InaccessibleMessage):
-        await callback.answer(_("This preview is too old: send /broadcast again."), show_alert=True)
+        await callback.answer(view.preview_too_old(), show_alert=True)
         return
     if not await broadcasts.count_audience(session, draft.audience, now):
-        await callback.answer(nobody(), show_alert=True)
+        await callback.answer(view.nobody(), show_alert=True)
         return
     started = await broadcasts.start(
         session, draft.id, message.chat.id, message.message_id, now, admin=admin
     )
     if started is None:
-        await callback.answer(not_a_draft(), show_alert=True)
+        await callback.answer(view.not_a_draft(), show_alert=True)
         return
-    await callback.answer(_("Sending has started."))
+    await callback.answer(view.sending_started())
     counts = Tally(total=started.total)
     await message.edit_text(
         progress_text(started.id, counts, BroadcastStatus.SENDING),
@@ -199,7 +191,7 @@ async def drop_pressed(
         return
     await broadcasts.cancel(session, draft.id, now, admin=admin)
     await callback.answer()
-    await show(callback, _("Broadcast cancelled: nothing was sent."), None)
+    await show(callback, view.cancelled(), None)
 
 
 async def stop_pressed(
@@ -212,15 +204,11 @@ async def stop_pressed(
     """Cancel a broadcast being sent; the job stops at its next check and keeps the report."""
     stopped = await broadcasts.cancel(session, callback_data.broadcast_id, now, admin=admin)
     if stopped is None:
-        await callback.answer(_("This broadcast has already finished."), show_alert=True)
+        await callback.answer(view.already_finished(), show_alert=True)
         return
     counts = await broadcasts.tally(session, stopped)
-    await callback.answer(_("Stopped."))
+    await callback.answer(view.stopped())
     await show(callback, progress_text(stopped.id, counts, BroadcastStatus.CANCELLED), None)
-
-
-def nobody() -> str:
-    return _("Nobody is in this audience: pick another one.")
 
 
 async def draft_or_refuse(
@@ -229,10 +217,6 @@ async def draft_or_refuse(
     """The broadcast if it is still a draft; else the admin is told, and None."""
     draft = await session.get(Broadcast, broadcast_id)
     if draft is None or draft.status is not BroadcastStatus.DRAFT:
-        await callback.answer(not_a_draft(), show_alert=True)
+        await callback.answer(view.not_a_draft(), show_alert=True)
         return None
     return draft
-
-
-def not_a_draft() -> str:
-    return _("This broadcast has already been sent or cancelled.")

@@ -18,8 +18,8 @@ from aiogram.filters import Command
 from aiogram.types import FSInputFile, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.data_export import write_learners_csv
-from bot.telegram import texts_privacy
+from bot.rules.privacy.export import write_learners_csv
+from bot.telegram.views import privacy
 
 UPLOAD_LIMIT = 50 * 1024 * 1024  # bytes: the largest document a bot may send
 
@@ -35,12 +35,12 @@ async def export_csv(message: Message, session: AsyncSession, now: datetime) -> 
         path = Path(folder) / f"learners-{now:%Y-%m-%d}.csv"
         with path.open("w", newline="", encoding="utf-8") as out:
             count = await write_learners_csv(session, out)
-        caption = texts_privacy.csv_caption(count)
+        caption = privacy.csv_caption(count)
         if path.stat().st_size > UPLOAD_LIMIT:
             path = await asyncio.to_thread(compress, path)
-            caption += "\n" + texts_privacy.csv_compressed()
+            caption += "\n" + privacy.csv_compressed()
         if path.stat().st_size > UPLOAD_LIMIT:
-            await message.answer(texts_privacy.csv_too_large())
+            await message.answer(privacy.csv_too_large())
             return
         await message.answer_document(FSInputFile(path), caption=caption)
 

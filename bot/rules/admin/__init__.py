@@ -1,0 +1,1 @@
+"""Admin: the overview and funnel, finding and managing learners, publishing content."""

@@ -1,0 +1,2 @@
+"""Motivation: points and levels, achievements, the one award path, streaks, leaderboards,
+leagues."""

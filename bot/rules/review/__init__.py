@@ -1,0 +1,1 @@
+"""Review: spaced-repetition cards (FSRS), review sessions, and their statistics."""

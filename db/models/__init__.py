@@ -1,0 +1,69 @@
+"""Typed SQLAlchemy models, a module per domain; every model is importable from here.
+
+The first eight tables are the seed schema (shared/seeds/002) with its exact names;
+the rest, and the extra columns marked in the modules, are LearnBot's extensions.
+
+ON DELETE, on purpose:
+- a learner's own rows (progress, achievements, stats, points, deliveries, polls,
+  activity, leaderboard row) go with the learner: deleting a user erases them;
+- content that learners have progress on is never deleted by accident: lessons,
+  modules and achievements RESTRICT (the importer unpublishes instead of deleting);
+- quiz questions belong to their lesson (CASCADE), and an open poll belongs to its
+  question (CASCADE);
+- audit references that may outlive what they point at (the ledger's lesson or
+  achievement, a broadcast's author) are SET NULL.
+"""
+
+from db.base import Base
+from db.models.learners import ActivityLog, User, UserStats
+from db.models.learning import (
+    Certificate,
+    CourseDetails,
+    Lesson,
+    Module,
+    QuizPoll,
+    QuizQuestion,
+    UserProgress,
+)
+from db.models.motivation import (
+    Achievement,
+    LeaderboardCache,
+    LeaderboardHidden,
+    LeaderboardRank,
+    LeaderboardRefresh,
+    LeagueMember,
+    LeagueWeek,
+    PointsLedger,
+    UserAchievement,
+)
+from db.models.reach import Broadcast, Delivery
+from db.models.review import ReviewCard, ReviewLog, ReviewPoll, ReviewSession
+
+__all__ = [
+    "Achievement",
+    "ActivityLog",
+    "Base",
+    "Broadcast",
+    "Certificate",
+    "CourseDetails",
+    "Delivery",
+    "LeaderboardCache",
+    "LeaderboardHidden",
+    "LeaderboardRank",
+    "LeaderboardRefresh",
+    "LeagueMember",
+    "LeagueWeek",
+    "Lesson",
+    "Module",
+    "PointsLedger",
+    "QuizPoll",
+    "QuizQuestion",
+    "ReviewCard",
+    "ReviewLog",
+    "ReviewPoll",
+    "ReviewSession",
+    "User",
+    "UserAchievement",
+    "UserProgress",
+    "UserStats",
+]

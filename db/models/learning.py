@@ -1,0 +1,163 @@
+"""The course (modules, lessons, quiz questions) and a learner's way through it: progress,
+quiz polls, certificates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy import text as sa_text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from db.base import Base, BigId, TimestampMixin, UTCDateTime, enum_column, utcnow
+from db.enums import ProgressStatus
+
+if TYPE_CHECKING:
+    from db.models.learners import User
+
+
+class Module(TimestampMixin, Base):
+    __tablename__ = "modules"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    order: Mapped[int] = mapped_column(sa.Integer, index=True)
+    is_published: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    # LearnBot: stable identity for re-imports, and optional drip.
+    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    days_between_lessons: Mapped[int | None] = mapped_column(sa.Integer)
+
+    lessons: Mapped[list[Lesson]] = relationship(back_populates="module", order_by="Lesson.order")
+
+
+class Lesson(TimestampMixin, Base):
+    __tablename__ = "lessons"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    module_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("modules.id", ondelete="RESTRICT"), index=True
+    )
+    title: Mapped[str] = mapped_column(sa.String(200))
+    content: Mapped[str | None] = mapped_column(sa.Text)
+    order: Mapped[int] = mapped_column(sa.Integer)
+    estimated_duration: Mapped[int | None] = mapped_column(sa.Integer)
+    is_published: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    # LearnBot: identity, scoring and media.
+    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    points: Mapped[int] = mapped_column(sa.Integer, default=50, server_default=sa_text("50"))
+    pass_mark: Mapped[int] = mapped_column(
+        sa.SmallInteger, default=60, server_default=sa_text("60")
+    )
+    image: Mapped[str | None] = mapped_column(sa.String(512))
+
+    module: Mapped[Module] = relationship(back_populates="lessons")
+    questions: Mapped[list[QuizQuestion]] = relationship(
+        back_populates="lesson", order_by="QuizQuestion.order", passive_deletes=True
+    )
+
+    __table_args__ = (sa.Index("ix_lessons_module_id_order", "module_id", "order"),)
+
+
+class QuizQuestion(TimestampMixin, Base):
+    """A question of a lesson's quiz, sent as a native Telegram quiz poll."""
+
+    __tablename__ = "quiz_questions"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    lesson_id: Mapped[int] = mapped_column(sa.ForeignKey("lessons.id", ondelete="CASCADE"))
+    slug: Mapped[str] = mapped_column(sa.String(64))
+    order: Mapped[int] = mapped_column(sa.Integer)
+    question: Mapped[str] = mapped_column(sa.String(300))
+    options: Mapped[list[str]] = mapped_column(sa.JSON)
+    correct_option_ids: Mapped[list[int]] = mapped_column(sa.JSON)
+    explanation: Mapped[str | None] = mapped_column(sa.String(255))
+
+    lesson: Mapped[Lesson] = relationship(back_populates="questions")
+
+    __table_args__ = (
+        sa.UniqueConstraint("lesson_id", "slug"),
+        sa.Index("ix_quiz_questions_lesson_id_order", "lesson_id", "order"),
+    )
+
+
+class UserProgress(TimestampMixin, Base):
+    """One row per learner and lesson; `score` is the best quiz score in percent."""
+
+    __tablename__ = "user_progress"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    lesson_id: Mapped[int] = mapped_column(sa.ForeignKey("lessons.id", ondelete="RESTRICT"))
+    status: Mapped[ProgressStatus] = mapped_column(enum_column(ProgressStatus))
+    score: Mapped[int | None] = mapped_column(sa.Integer)
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0, server_default=sa_text("0"))
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(back_populates="progress")
+    lesson: Mapped[Lesson] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "lesson_id"),
+        sa.Index("ix_user_progress_user_id_status", "user_id", "status"),
+        sa.Index("ix_user_progress_lesson_id_status", "lesson_id", "status"),
+    )
+
+
+class QuizPoll(Base):
+    """A quiz poll sent to a learner: one question of one attempt at a lesson's quiz."""
+
+    __tablename__ = "quiz_polls"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    poll_id: Mapped[str] = mapped_column(sa.String(128), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    lesson_id: Mapped[int] = mapped_column(sa.ForeignKey("lessons.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("quiz_questions.id", ondelete="CASCADE"), index=True
+    )
+    attempt: Mapped[int] = mapped_column(sa.Integer)
+    # The shown order of the options (position i shows the course's option order[i]);
+    # NULL for polls sent before options were shuffled: the course file's order.
+    option_order: Mapped[list[int] | None] = mapped_column(sa.JSON)
+    option_ids: Mapped[list[int] | None] = mapped_column(sa.JSON)  # the course's options chosen
+    is_correct: Mapped[bool | None] = mapped_column(sa.Boolean)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "lesson_id", "attempt", "question_id"),
+        sa.Index("ix_quiz_polls_lesson_id", "lesson_id"),
+    )
+
+
+class CourseDetails(Base):
+    """The course's own title and description (course.yaml), one row, written by imports."""
+
+    __tablename__ = "course_details"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Certificate(Base):
+    """A course finished: one per learner and course title, with a code anyone can verify.
+
+    The learner's name and the course title are kept as printed, so the certificate says
+    the same thing after the learner renames themselves or the course is re-titled.
+    """
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    learner_name: Mapped[str] = mapped_column(sa.String(200))
+    course_title: Mapped[str] = mapped_column(sa.String(200))
+    code: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "course_title"),)

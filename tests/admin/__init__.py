@@ -1,0 +1,1 @@
+"""Admin: the overview and funnel, the admin chat and its tools."""

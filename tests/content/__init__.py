@@ -1,0 +1,1 @@
+"""Content: reading, validating and importing a course."""

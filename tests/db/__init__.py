@@ -1,0 +1,1 @@
+"""The data layer: models, migrations, the engine and its tuning."""

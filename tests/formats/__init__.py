@@ -1,0 +1,1 @@
+"""Formats: Telegram-HTML checks and splitting."""

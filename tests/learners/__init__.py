@@ -1,0 +1,1 @@
+"""Learners: onboarding and /settings."""

@@ -1,0 +1,1 @@
+"""Motivation: awards, levels, achievements, streaks, leaderboards and leagues."""

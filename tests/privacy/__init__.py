@@ -1,0 +1,1 @@
+"""Privacy: erasing a learner, exports, /privacy and /deleteme in the chat."""

@@ -1,0 +1,1 @@
+"""Reach: who may receive a push, reminders, broadcasts."""

@@ -1,0 +1,1 @@
+"""Review: cards, sessions, their pushes and the /review chat."""
