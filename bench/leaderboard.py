@@ -28,7 +28,7 @@ from bot.entry.app import build_bot, build_dispatcher
 from bot.entry.offline import OfflineSession
 from bot.rules.clock import SystemClock
 from bot.rules.leaderboard import refresh_leaderboard, week_start
-from bot.telegram.callbacks import BoardCb
+from bot.telegram.callbacks import BoardCb, BoardTab
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade_to_head
 
@@ -158,7 +158,7 @@ async def feed(
                       text=command)  # fmt: skip
     if week:
         callback = CallbackQuery(id=str(index), from_user=user, chat_instance="b",
-                                 message=message, data=BoardCb(week=True).pack())  # fmt: skip
+                                 message=message, data=BoardCb(tab=BoardTab.WEEK).pack())  # fmt: skip
         update = Update(update_id=index, callback_query=callback)
     else:
         update = Update(update_id=index, message=message)

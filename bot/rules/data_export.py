@@ -22,12 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
 from bot.rules.leaderboard import standing
+from bot.rules.leaderboard_history import placings
 from bot.rules.privacy import LearnerRows
 from db.models import (
     Achievement,
     ActivityLog,
     Delivery,
     LeaderboardCache,
+    LeaderboardSnapshot,
     Lesson,
     Module,
     PointsLedger,
@@ -53,6 +55,7 @@ SECTIONED = frozenset(
         PointsLedger,
         UserAchievement,
         LeaderboardCache,
+        LeaderboardSnapshot,
         ActivityLog,
         Delivery,
     )
@@ -80,6 +83,7 @@ async def learner_export(session: AsyncSession, user: User, now: datetime) -> di
         "points": await _points(session, user.id),
         "achievements": await _achievements(session, user.id),
         "leaderboard": await _leaderboard(session, user.id),
+        "leaderboard_placings": await _placings(session, user.id),
         "activity": await _activity(session, user.id),
         "deliveries": await _deliveries(session, user.id),
         "other": await _other(session, user.id),
@@ -212,6 +216,21 @@ async def _leaderboard(session: AsyncSession, user_id: int) -> dict[str, Any] | 
         "week_rank": row.week_rank,
         "updated_at": plain(row.updated_at),
     }
+
+
+async def _placings(session: AsyncSession, user_id: int) -> list[dict[str, Any]]:
+    """The learner's places on the kept boards of past weeks and months."""
+    return [
+        {
+            "period": plain(placing.period),
+            "label": placing.label,
+            "starts_on": plain(placing.starts_on),
+            "rank": placing.rank,
+            "points": placing.points,
+            "name_then": placing.name,
+        }
+        for placing in await placings(session, user_id)
+    ]
 
 
 # What an activity row's entity is called, by its entity_type.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import CourseMap
 from bot.rules.leaderboard import standing
+from bot.rules.leaderboard_history import Placing, best_placings, placings
 from bot.rules.learners import local_date, zone_of
 from bot.rules.learning import LessonState, lesson_statuses, load_progress
 from bot.rules.rewards import (
@@ -20,6 +21,7 @@ from bot.rules.rewards import (
     reachable_rules,
 )
 from bot.rules.streaks import shown_streak
+from db.enums import BoardPeriod
 from db.models import Achievement, User, UserAchievement, UserStats
 
 
@@ -43,6 +45,7 @@ class ProgressView:
     rank: int | None
     freezes: int = 0
     frozen_days: int = 0
+    best: dict[BoardPeriod, Placing] = field(default_factory=dict)  # best week and month
 
 
 async def progress_view(
@@ -74,6 +77,7 @@ async def progress_view(
         rank=board.rank if board else None,
         freezes=stats.streak_freezes if stats else 0,
         frozen_days=stats.frozen_days if stats else 0,
+        best=best_placings(await placings(session, user.id)),
     )
 
 

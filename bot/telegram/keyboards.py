@@ -9,7 +9,6 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.rules.course import LessonInfo
 from bot.telegram.callbacks import (
-    BoardCb,
     CommonZonesCb,
     LanguageCb,
     LessonCb,
@@ -128,15 +127,6 @@ def after_quiz_keyboard(
     builder.adjust(2)
     markup = builder.as_markup()
     return markup if markup.inline_keyboard else None
-
-
-def board_keyboard(week: bool) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    if week:
-        builder.button(text=_("🏆 All time"), callback_data=BoardCb(week=False))
-    else:
-        builder.button(text=_("📅 This week"), callback_data=BoardCb(week=True))
-    return builder.as_markup()
 
 
 def settings_keyboard(reminders: bool, visible: bool) -> InlineKeyboardMarkup:

@@ -12,7 +12,6 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from bot.rules.course import CourseMap, LessonInfo
-from bot.rules.leaderboard import Board
 from bot.rules.learning import (
     LessonState,
     LessonStatus,
@@ -24,7 +23,7 @@ from bot.rules.learning import (
 )
 from bot.rules.progress import AchievementView, ProgressView
 from bot.rules.rewards import Rewards
-from bot.telegram import texts_motivation
+from bot.telegram import board_view, texts_motivation
 from bot.telegram.zones import format_minute
 
 STATE_ICONS = {
@@ -276,6 +275,7 @@ def progress_text(view: ProgressView, first_name: str | None) -> str:
         ),
         texts_motivation.freezes_line(view.freezes, view.frozen_days),
         _("🏅 Rank: #{rank}").format(rank=view.rank) if view.rank else _("🏅 Rank: not ranked yet"),
+        *board_view.best_placing_lines(view.best),
         "",
         _("<b>Lessons</b>"),
     ]
@@ -305,30 +305,6 @@ def achievements_text(views: list[AchievementView]) -> str:
             hint = achievement_hint(view.slug, view.description)
             title = escape(achievement_title(view.slug, view.title))
             lines.append(f"🔒 {title}" + (f" — <i>{escape(hint)}</i>" if hint else ""))
-    return "\n".join(lines)
-
-
-def board_text(board: Board, week: bool) -> str:
-    title = _("<b>📅 This week's leaderboard</b>") if week else _("<b>🏆 All-time leaderboard</b>")
-    lines = [title, ""]
-    if not board.top:
-        lines.append(_("Nobody has points yet — finish a lesson to be first!"))
-    medals = {1: "🥇", 2: "🥈", 3: "🥉"}
-    for entry in board.top:
-        name = escape(entry.name) if entry.name else _("a learner")
-        line = f"{medals.get(entry.rank, f'{entry.rank}.')} {name} — {entry.points}"
-        lines.append(f"<b>{line}</b>" if entry.is_me else line)
-    lines.append("")
-    if board.hidden:
-        lines.append(_("🙈 You are hidden from the leaderboard (see /settings)."))
-    elif board.me is None:
-        lines.append(_("You are not ranked yet: finish a lesson to join."))
-    elif not any(entry.is_me for entry in board.top):
-        lines.append(
-            _("Your rank: #{rank} with {points} points").format(
-                rank=board.me.rank, points=board.me.points
-            )
-        )
     return "\n".join(lines)
 
 

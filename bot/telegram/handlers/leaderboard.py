@@ -1,4 +1,5 @@
-"""/leaderboard: the top 10 of all time or of this week, and the learner's own rank."""
+"""/leaderboard: the top 10 of today, this week, this month or all time with the learner's
+own rank, and the kept boards of last week and last month."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.leaderboard import all_time_board, weekly_board
-from bot.telegram import texts
-from bot.telegram.callbacks import BoardCb
-from bot.telegram.keyboards import board_keyboard
+from bot.rules.leaderboard import period_board
+from bot.rules.leaderboard_history import last_board
+from bot.telegram import board_view
+from bot.telegram.callbacks import BoardCb, BoardTab
 from bot.telegram.reply import show
 from db.models import User
 
@@ -24,17 +25,17 @@ def router() -> Router:
     return router
 
 
-async def render(session: AsyncSession, learner: User, now: datetime, week: bool) -> str:
-    if week:
-        board = await weekly_board(session, learner, now)
-    else:
-        board = await all_time_board(session, learner)
-    return texts.board_text(board, week)
+async def render(session: AsyncSession, learner: User, now: datetime, tab: BoardTab) -> str:
+    if tab in board_view.PAST_TABS:
+        past = await last_board(session, learner, board_view.PAST_TABS[tab], now)
+        return board_view.past_board_text(past)
+    board = await period_board(session, learner, board_view.LIVE_TABS[tab])
+    return board_view.board_text(board, tab)
 
 
 async def show_board(message: Message, learner: User, session: AsyncSession, now: datetime) -> None:
-    text = await render(session, learner, now, week=False)
-    await message.answer(text, reply_markup=board_keyboard(week=False))
+    text = await render(session, learner, now, BoardTab.ALL_TIME)
+    await message.answer(text, reply_markup=board_view.board_keyboard(BoardTab.ALL_TIME))
 
 
 async def switch_board(
@@ -45,6 +46,5 @@ async def switch_board(
     now: datetime,
 ) -> None:
     await callback.answer()
-    text = await render(session, learner, now, callback_data.week)
-    markup = board_keyboard(callback_data.week)
-    await show(callback, text, markup)
+    text = await render(session, learner, now, callback_data.tab)
+    await show(callback, text, board_view.board_keyboard(callback_data.tab))
