@@ -11,7 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.rules.clock import FixedClock
 from bot.rules.leaderboard import refresh_leaderboard
-from bot.telegram.callbacks import BoardCb, BoardTab, LanguageCb, SettingsCb, SettingsTimeCb, SettingsZoneCb
+from bot.telegram.callbacks import (
+    BoardCb,
+    BoardTab,
+    LanguageCb,
+    SettingsCb,
+    SettingsTimeCb,
+    SettingsZoneCb,
+)
 from db.models import User
 from tests.support.chat import Chat
 from tests.support.factories import make_course
