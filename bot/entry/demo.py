@@ -52,6 +52,7 @@ from bot.entry.runner import build_jobs
 from bot.observability.logs import TextFormatter
 from bot.rules.clock import SystemClock
 from bot.rules.course import CourseCache
+from bot.rules.shorten import shorten
 from db.engine import create_session_factory
 from scheduler.jobs import Jobs
 from scheduler.names import JOB_EVERY, JobName
@@ -66,6 +67,7 @@ DEMO_USER = User(id=1001, is_bot=False, first_name="Demo", language_code="en")
 BOLD, DIM, RESET = ("\033[1m", "\033[2m", "\033[0m") if sys.stdout.isatty() else ("", "", "")
 # What a learner expects to see at once.
 AFTER_EVERY_MESSAGE = (JobName.LEADERBOARD, JobName.BROADCASTS)
+PUSH_PREVIEW = 60  # characters of a push to another learner shown in the terminal
 TICK = JOB_EVERY[JobName.DAILY_LESSONS].total_seconds()  # the cadence of the per-minute jobs
 
 
@@ -114,9 +116,9 @@ class Terminal:
     def _pushed_elsewhere(self, chat_id: int | str, method: TelegramMethod[Any]) -> None:
         text = getattr(method, "text", None) or getattr(method, "caption", None)
         if isinstance(method, SendMessage | SendPhoto) and text:
-            first_line = to_terminal(text).strip().splitlines()[0][:60]
+            preview = shorten(" ".join(to_terminal(text).split()), PUSH_PREVIEW)
             name = self.names.get(int(chat_id), f"learner {chat_id}")
-            print(f"\n{DIM}📨 sent to {name}: {first_line}{RESET}")
+            print(f"\n{DIM}📨 sent to {name}: {preview}{RESET}")
 
     def _keyboard(self, markup: Any, result: Any) -> None:
         if not isinstance(markup, InlineKeyboardMarkup):

@@ -20,6 +20,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.rules.shorten import shorten
+
 if TYPE_CHECKING:
     from PIL import ImageDraw, ImageFont
 
@@ -115,16 +117,16 @@ def _fitting(
     draw: ImageDraw.ImageDraw, text: str, path: Path, size: int
 ) -> tuple[str, ImageFont.FreeTypeFont]:
     """`text` at the largest size, down to `NAME_MIN_SIZE`, that fits between the margins;
-    still too long at the smallest, it is cut with an ellipsis."""
+    still too long at the smallest, it is cut after a word with an ellipsis."""
     room = SIZE[0] - 4 * MARGIN
     while size > NAME_MIN_SIZE and draw.textlength(text, font=_font(path, size)) > room:
         size -= 4
     font = _font(path, size)
-    kept = text
-    while len(kept) > 1 and draw.textlength(text, font=font) > room:
-        kept = kept[:-CUT_STEP] if len(kept) > CUT_STEP else kept[:-1]
-        text = kept.rstrip() + "…"
-    return text, font
+    shown, limit = text, len(text)
+    while limit > 1 and draw.textlength(shown, font=font) > room:
+        limit = max(1, limit - CUT_STEP)
+        shown = shorten(text, limit)
+    return shown, font
 
 
 def _centred(

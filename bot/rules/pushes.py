@@ -197,13 +197,43 @@ def _streak_reminder_minute() -> ColumnElement[int]:
     return case((habit >= after_push, habit), else_=after_push)
 
 
+class ReminderBasis(Enum):
+    """What sets the streak reminder's time."""
+
+    USUAL_HOUR = "usual_hour"  # the learner's usual learning hour
+    DEFAULT = "default"  # 20:00: no usual hour yet
+    LATEST = "latest"  # the usual hour is after 22:00, the latest a reminder goes
+    AFTER_LESSON = "after_lesson"  # `AFTER_LESSON_PUSH` after the daily lesson, later than the rest
+
+
+@dataclass(frozen=True)
+class StreakReminder:
+    minute: int | None  # local; None: the lesson time is too late for a streak reminder
+    basis: ReminderBasis
+
+
+def streak_reminder(usual: int | None, lesson_minute: int) -> StreakReminder:
+    """The local minute of the learner's streak reminder and what sets it: their usual
+    hour (20:00 without one), no later than 22:00, moved to 2 hours after the lesson time
+    if that is later; None when that is after 22:00 (the late lesson push is the day's last
+    word)."""
+    if usual is None:
+        habit, basis = STREAK_REMINDER_MINUTE, ReminderBasis.DEFAULT
+    elif usual * 60 > STREAK_REMINDER_LATEST:
+        habit, basis = STREAK_REMINDER_LATEST, ReminderBasis.LATEST
+    else:
+        habit, basis = usual * 60, ReminderBasis.USUAL_HOUR
+    minute = lesson_minute + AFTER_LESSON_PUSH
+    if minute > habit:
+        basis = ReminderBasis.AFTER_LESSON
+    else:
+        minute = habit
+    return StreakReminder(minute if minute <= STREAK_REMINDER_LATEST else None, basis)
+
+
 def streak_reminder_minute(usual: int | None, lesson_minute: int) -> int | None:
-    """The local minute of the learner's streak reminder: their usual hour (20:00 without
-    one), no later than 22:00, moved to 2 hours after the lesson time if that is later;
-    None when that is after 22:00 (the late lesson push is the day's last word)."""
-    habit = STREAK_REMINDER_MINUTE if usual is None else min(usual * 60, STREAK_REMINDER_LATEST)
-    minute = max(habit, lesson_minute + AFTER_LESSON_PUSH)
-    return minute if minute <= STREAK_REMINDER_LATEST else None
+    """`streak_reminder`'s minute alone."""
+    return streak_reminder(usual, lesson_minute).minute
 
 
 async def due_for_streak_reminder(session: AsyncSession, window: Slot) -> list[User]:
@@ -305,8 +335,7 @@ class ReminderPlan:
 
     enabled: bool
     lesson_minute: int
-    streak_minute: int | None  # None: the lesson time is too late for a streak reminder
-    from_habit: bool  # the streak minute follows the learner's usual hour
+    streak: StreakReminder
     cadence: Cadence
 
 
@@ -331,7 +360,6 @@ async def reminder_plan(session: AsyncSession, user: User, now: datetime) -> Rem
     return ReminderPlan(
         enabled=user.reminders_enabled,
         lesson_minute=user.lesson_minute,
-        streak_minute=streak_reminder_minute(usual, user.lesson_minute),
-        from_habit=usual is not None,
+        streak=streak_reminder(usual, user.lesson_minute),
         cadence=cadence,
     )

@@ -3,10 +3,11 @@
 A session takes the learner's due cards when it starts: at most `REVIEW_SESSION_SIZE`,
 the longest overdue first. One question is asked at a time, its options shuffled with a
 key of learner, card and review number (a redelivered update sends the same order, every
-review a new one). Each answer reschedules its card at once; a right answer earns
-`REVIEW_POINTS` in the points ledger (one award per card and review number, so the same
-answer never pays twice). After the last card the learner gets a summary; a session of
-at least `STREAK_MIN_CARDS` answered cards keeps the streak like a completed lesson.
+review a new one, drawn apart from the order the lesson showed, whose key is another).
+Each answer reschedules its card at once; a right answer earns `REVIEW_POINTS` in the
+points ledger (one award per card and review number, so the same answer never pays twice).
+After the last card the learner gets a summary; a session of at least `STREAK_MIN_CARDS`
+answered cards keeps the streak like a completed lesson.
 
 `/review` while a session is open continues it; a poll whose card was answered since
 (another copy of the poll, or the same answer delivered twice) changes nothing.

@@ -1,7 +1,9 @@
 """Review figures: a learner's cards for /progress, due counts for pushes, admin activity.
 
 - cards: the learner's cards not retired; learned: those past FSRS's learning steps
-  (state Review); due today: due before the learner's next local midnight;
+  (state Review); due now: what /review would ask now (the same rule: due at or before
+  now); later today: due after now but before the learner's next local midnight, with the
+  first of those (they are not offered early: FSRS's short steps are the point of them);
 - retention (30 days): the share of review-session answers that were right, over the
   last 30 days (lesson quiz answers are not recall, so they do not count);
 - most missed: the questions with the most wrong answers (lessons and reviews) in the
@@ -16,7 +18,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from fsrs import Rating, State
-from sqlalchemy import Select, case, false, func, select
+from sqlalchemy import Select, and_, case, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import ReviewSource
@@ -30,7 +32,9 @@ MOST_MISSED = 10
 class ReviewProgress:
     cards: int
     learned: int
-    due_today: int
+    due_now: int
+    later_today: int
+    next_later: datetime | None  # the first of the cards due later today
     retention: float | None  # None: no review answers in the window
 
 
@@ -54,20 +58,26 @@ async def _retention(
 
 
 async def review_progress(session: AsyncSession, user: User, now: datetime) -> ReviewProgress:
-    """The learner's cards, learned and due today, and their 30-day review retention."""
-    cards, learned, due_today = (
+    """The learner's cards, learned, due now and later today (with the first of those),
+    and their 30-day review retention."""
+    later = and_(ReviewCard.due > now, ReviewCard.due < _next_local_midnight(user, now))
+    cards, learned, due_now, later_today, next_later = (
         await session.execute(
             select(
                 func.count(),
                 func.count(case((ReviewCard.state == int(State.Review), 1))),
-                func.count(case((ReviewCard.due < _next_local_midnight(user, now), 1))),
+                func.count(case((ReviewCard.due <= now, 1))),
+                func.count(case((later, 1))),
+                func.min(case((later, ReviewCard.due))),
             ).where(ReviewCard.user_id == user.id, ReviewCard.retired == false())
         )
     ).one()
     return ReviewProgress(
         cards=int(cards),
         learned=int(learned),
-        due_today=int(due_today),
+        due_now=int(due_now),
+        later_today=int(later_today),
+        next_later=next_later,
         retention=await _retention(session, now - RETENTION_WINDOW, user.id),
     )
 

@@ -173,6 +173,15 @@ class Rewards:
     def levelled_up(self) -> bool:
         return self.level > self.level_before
 
+    @property
+    def achievement_points(self) -> int:
+        return sum(achievement.points for achievement in self.achievements)
+
+    @property
+    def total(self) -> int:
+        """Every point this completion added: the lesson's, the bonus, the achievements'."""
+        return self.points + self.bonus + self.achievement_points
+
 
 async def locked_stats(session: AsyncSession, user: User, now: datetime) -> UserStats:
     """The learner's stats row, locked for this transaction (created on first use).

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
+from bot.rules.shorten import shorten
+
 __all__ = [
     "TELEGRAM_TEXT_LIMIT",
     "escape",
@@ -26,6 +28,7 @@ __all__ = [
 ]
 
 TELEGRAM_TEXT_LIMIT = 4096
+SHOWN_HREF = 40  # characters of a refused link quoted in the problem
 """Maximum length of a message text (captions: 1024).
 
 Telegram counts Unicode code points of the text after entity parsing: tags cost
@@ -181,7 +184,8 @@ def _check_start_tag(token: _Token, open_names: Sequence[str]) -> list[str]:
             problems.append("<a> needs a non-empty href")
         elif urlsplit(href).scheme.lower() not in LINK_SCHEMES:
             problems.append(
-                f"<a href={href[:40]!r}>: links must start with http://, https://, tg:// or mailto:"
+                f"<a href={shorten(href, SHOWN_HREF)!r}>: links must start with"
+                " http://, https://, tg:// or mailto:"
             )
     elif name == "code":
         allowed_attrs = {"class"}

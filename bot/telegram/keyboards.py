@@ -8,6 +8,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.rules.course import LessonInfo
+from bot.rules.shorten import shorten
 from bot.telegram.callbacks import (
     CommonZonesCb,
     LanguageCb,
@@ -26,6 +27,11 @@ from bot.telegram.zones import LESSON_TIMES, ZoneChoice, format_minute
 
 ZONES_PER_ROW = 2
 TIMES_PER_ROW = 6  # 06:00–23:30 in six rows
+TITLE_IN_BUTTON = 40  # characters of a lesson title on a button; a phone shows about this
+
+
+def button_title(lesson: LessonInfo) -> str:
+    return shorten(lesson.title, TITLE_IN_BUTTON)
 
 
 def zone_keyboard(choices: list[ZoneChoice], more: bool) -> InlineKeyboardMarkup:
@@ -60,7 +66,7 @@ def lesson_time_keyboard() -> InlineKeyboardMarkup:
 def start_lesson_keyboard(lesson: LessonInfo) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
-        text=_("▶️ Start: {title}").format(title=lesson.title[:40]),
+        text=_("▶️ Start: {title}").format(title=button_title(lesson)),
         callback_data=LessonCb(lesson_id=lesson.id),
     )
     return builder.as_markup()
@@ -75,7 +81,7 @@ def daily_push_keyboard(lesson: LessonInfo | None, due: int) -> InlineKeyboardMa
     builder = InlineKeyboardBuilder()
     if lesson is not None:
         builder.button(
-            text=_("▶️ Start: {title}").format(title=lesson.title[:40]),
+            text=_("▶️ Start: {title}").format(title=button_title(lesson)),
             callback_data=LessonCb(lesson_id=lesson.id),
         )
     if due:
@@ -87,7 +93,7 @@ def daily_push_keyboard(lesson: LessonInfo | None, due: int) -> InlineKeyboardMa
 def continue_keyboard(lesson: LessonInfo) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
-        text=_("▶️ Continue: {title}").format(title=lesson.title[:40]),
+        text=_("▶️ Continue: {title}").format(title=button_title(lesson)),
         callback_data=LessonCb(lesson_id=lesson.id),
     )
     return builder.as_markup()
@@ -121,7 +127,7 @@ def after_quiz_keyboard(
         builder.button(text=_("📖 Re-read"), callback_data=LessonCb(lesson_id=lesson.id))
     elif next_lesson is not None:
         builder.button(
-            text=_("▶️ Next: {title}").format(title=next_lesson.title[:40]),
+            text=_("▶️ Next: {title}").format(title=button_title(next_lesson)),
             callback_data=LessonCb(lesson_id=next_lesson.id),
         )
     builder.adjust(2)

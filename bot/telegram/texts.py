@@ -224,11 +224,7 @@ def try_again_later() -> str:
 
 def rewards_text(rewards: Rewards) -> str:
     """Everything a completion earned, in a few lines of one message."""
-    lines = []
-    points = _("+{points} points").format(points=rewards.points)
-    if rewards.bonus:
-        points += " " + _("(+{bonus} for passing at the first try)").format(bonus=rewards.bonus)
-    lines.append("⭐ " + points)
+    lines = ["⭐ " + points_text(rewards)]
     if rewards.streak_grew:
         lines.append(
             "🔥 "
@@ -247,6 +243,25 @@ def rewards_text(rewards: Rewards) -> str:
             line += " " + _("(+{points} points)").format(points=achievement.points)
         lines.append("🏆 " + line)
     return "\n".join(lines)
+
+
+def points_text(rewards: Rewards) -> str:
+    """The total first, then what it is made of when more than one thing paid."""
+    earned = [
+        (rewards.points, _("{points} for the lesson")),
+        (rewards.bonus, _("{points} for passing at the first try")),
+        (
+            rewards.achievement_points,
+            ngettext(
+                "{points} for an achievement",
+                "{points} for achievements",
+                sum(1 for achievement in rewards.achievements if achievement.points),
+            ),
+        ),
+    ]
+    parts = [text.format(points=points) for points, text in earned if points]
+    total = _("+{points} points").format(points=rewards.total)
+    return total + ": " + ", ".join(parts) if len(parts) > 1 else total
 
 
 def progress_bar(filled: int, size: int, width: int = 10) -> str:

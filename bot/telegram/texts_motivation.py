@@ -5,7 +5,13 @@ from __future__ import annotations
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from bot.rules.pushes import Cadence, ReminderPlan
+from bot.rules.pushes import (
+    AFTER_LESSON_PUSH,
+    Cadence,
+    ReminderBasis,
+    ReminderPlan,
+    StreakReminder,
+)
 from bot.rules.streaks import MAX_FREEZES
 from bot.telegram.zones import format_minute
 
@@ -36,14 +42,7 @@ def reminder_lines(plan: ReminderPlan) -> list[str]:
     """/settings: when the streak reminder goes and how often pushes go now."""
     if not plan.enabled:
         return []
-    if plan.streak_minute is None:
-        streak = _("🔥 Streak reminder: none (the daily lesson comes after 20:00)")
-    elif plan.from_habit:
-        streak = _("🔥 Streak reminder: {time} (your usual learning hour)").format(
-            time=format_minute(plan.streak_minute)
-        )
-    else:
-        streak = _("🔥 Streak reminder: {time}").format(time=format_minute(plan.streak_minute))
+    streak = streak_reminder_line(plan.streak, plan.lesson_minute)
     match plan.cadence:
         case Cadence.DAILY:
             cadence = _(
@@ -54,3 +53,28 @@ def reminder_lines(plan: ReminderPlan) -> list[str]:
         case Cadence.PAUSED:
             cadence = _("📬 Pushes: paused until you come back")
     return [streak, cadence]
+
+
+def streak_reminder_line(reminder: StreakReminder, lesson_minute: int) -> str:
+    """The streak reminder's time, and what sets it."""
+    if reminder.minute is None:
+        return _("🔥 Streak reminder: none (the daily lesson comes after 20:00)")
+    time = format_minute(reminder.minute)
+    match reminder.basis:
+        case ReminderBasis.USUAL_HOUR:
+            return _("🔥 Streak reminder: {time} (your usual learning hour)").format(time=time)
+        case ReminderBasis.DEFAULT:
+            return _(
+                "🔥 Streak reminder: {time} (in the evening, until you have a usual learning hour)"
+            ).format(time=time)
+        case ReminderBasis.LATEST:
+            return _(
+                "🔥 Streak reminder: {time} (the latest it goes: you usually learn after {time})"
+            ).format(time=time)
+        case ReminderBasis.AFTER_LESSON:
+            hours = AFTER_LESSON_PUSH // 60
+            return ngettext(
+                "🔥 Streak reminder: {time} ({hours} hour after your daily lesson at {lesson})",
+                "🔥 Streak reminder: {time} ({hours} hours after your daily lesson at {lesson})",
+                hours,
+            ).format(time=time, hours=hours, lesson=format_minute(lesson_minute))

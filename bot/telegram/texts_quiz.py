@@ -15,7 +15,10 @@ from bot.rules.certificate_image import CertificateText
 from bot.rules.certificates import CertificateInfo
 from bot.rules.course import QuestionInfo
 from bot.rules.milestones import Milestone
+from bot.rules.shorten import shorten
 from bot.rules.telegram_html import split_html
+
+TYPED_CODE_CHARS = 40  # of a code typed to /verify, echoed back
 
 
 def missed_questions(missed: tuple[QuestionInfo, ...]) -> list[str]:
@@ -109,4 +112,6 @@ def verified(certificate: CertificateInfo) -> str:
 
 
 def not_verified(code: str) -> str:
-    return _("❌ No certificate has the code <code>{code}</code>.").format(code=escape(code[:40]))
+    return _("❌ No certificate has the code <code>{code}</code>.").format(
+        code=escape(shorten(code, TYPED_CODE_CHARS))
+    )

@@ -12,10 +12,13 @@ from aiogram.utils.i18n import ngettext
 
 from bot.rules.review_sessions import NothingDue, ReviewSummary
 from bot.rules.review_stats import MissedQuestion, ReviewActivity, ReviewProgress
+from bot.rules.shorten import shorten
+
+MISSED_QUESTION_CHARS = 80  # a question's start on /stats: enough to recognise it
 
 
-def _when(moment: datetime, zone: str) -> str:
-    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+def _when(moment: datetime, zone: str, shown: str = "%Y-%m-%d %H:%M") -> str:
+    return moment.astimezone(ZoneInfo(zone)).strftime(shown)
 
 
 def review_intro(total: int) -> str:
@@ -74,19 +77,26 @@ def review_push(due: int) -> str:
     ).format(count=due)
 
 
-def progress_review_lines(view: ReviewProgress) -> list[str]:
+def progress_review_lines(view: ReviewProgress, zone: str) -> list[str]:
+    """/progress: the cards, and what is due now as /review counts it, then later today."""
     retention = (
         _("retention (30 days): {percent}%").format(percent=round(100 * view.retention))
         if view.retention is not None
         else _("no reviews in the last 30 days")
     )
-    return [
-        _("<b>Review</b>"),
-        _("🗂 Cards: {cards} · learned: {learned} · due today: {due}").format(
-            cards=view.cards, learned=view.learned, due=view.due_today
-        ),
-        "🎯 " + retention,
-    ]
+    cards = _("🗂 Cards: {cards} · learned: {learned} · due now: {due}").format(
+        cards=view.cards, learned=view.learned, due=view.due_now
+    )
+    if view.later_today and view.next_later is not None:
+        cards += ", " + ngettext(
+            "{count} more later today (next at {time})",
+            "{count} more later today (next at {time})",
+            view.later_today,
+        ).format(
+            count=view.later_today,
+            time=_when(view.next_later, zone, "%H:%M"),
+        )
+    return [_("<b>Review</b>"), cards, "🎯 " + retention]
 
 
 def admin_review_lines(activity: ReviewActivity, missed: list[MissedQuestion]) -> list[str]:
@@ -109,7 +119,9 @@ def admin_review_lines(activity: ReviewActivity, missed: list[MissedQuestion]) -
                 lines.append(f"📖 <b>{escape(lesson)}</b>")
             lines.append(
                 _("  • {question} — {misses} of {answers} wrong").format(
-                    question=escape(item.question[:80]), misses=item.misses, answers=item.answers
+                    question=escape(shorten(item.question, MISSED_QUESTION_CHARS)),
+                    misses=item.misses,
+                    answers=item.answers,
                 )
             )
     return lines

@@ -7,7 +7,13 @@ import io
 import pytest
 from PIL import Image
 
-from bot.rules.certificate_image import CertificateText, drawable_name, render_certificate
+from bot.rules.certificate_image import (
+    BOLD,
+    CertificateText,
+    _fitting,
+    drawable_name,
+    render_certificate,
+)
 from bot.rules.certificates import CODE_ALPHABET, CODE_LENGTH, new_code, normalise_code
 
 FALLBACK = "a LearnBot learner"
@@ -53,6 +59,18 @@ def test_latin_and_cyrillic_are_drawn_and_symbols_without_a_glyph_left_out(
     name: str, drawn: str
 ) -> None:
     assert drawable_name(name, FALLBACK)[0] == drawn
+
+
+def test_a_title_too_long_for_the_smallest_size_is_cut_after_a_word() -> None:
+    from PIL import Image, ImageDraw
+
+    title = "Git essentials " * 12 + "and the very last words"
+    draw = ImageDraw.Draw(Image.new("RGB", (10, 10)))
+    shown, _font = _fitting(draw, title, BOLD, 60)
+    head = shown.removesuffix("…")
+    assert shown.endswith("…")
+    assert title.startswith(head)
+    assert title[len(head)] == " "
 
 
 def test_letters_no_font_has_fall_back_to_the_label_never_to_boxes() -> None:

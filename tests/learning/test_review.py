@@ -25,6 +25,7 @@ from bot.rules.review_sessions import (
     ReviewSummary,
     ReviewTurn,
     answer_review_poll,
+    next_due,
     record_review_poll,
     start_review,
 )
@@ -232,13 +233,20 @@ async def test_a_session_shorter_than_five_cards_does_not_touch_the_streak(
     assert stats.last_active_date == NOW.date()
 
 
-async def test_progress_counts_cards_due_today_and_retention(session: AsyncSession) -> None:
+async def test_progress_counts_cards_due_now_and_later_today_and_retention(
+    session: AsyncSession,
+) -> None:
     await make_course(session, [1], questions=2)
     user = await make_user(session)
     course = await load_course_map(session)
     await take_quiz(session, course, user, course.lessons[0].id, NOW, [0, 1])
     view = await review_progress(session, user, NOW)
-    assert (view.cards, view.due_today, view.retention) == (2, 2, None)
+    assert (view.cards, view.due_now, view.later_today, view.retention) == (2, 0, 2, None)
+    assert view.next_later == await next_due(session, user.id)  # what /review would say
+    assert view.next_later is not None
+    assert NOW < view.next_later < NOW + timedelta(hours=1)
+    view = await review_progress(session, user, NOW + timedelta(hours=1))
+    assert (view.due_now, view.later_today, view.next_later) == (2, 0, None)
     day = NOW + timedelta(days=1)
     turn = await start_review(session, user, day)
     assert isinstance(turn, ReviewTurn)

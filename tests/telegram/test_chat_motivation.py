@@ -4,6 +4,7 @@ languages, with hostile names."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -19,9 +20,9 @@ from bot.telegram.callbacks import (
     SettingsTimeCb,
     SettingsZoneCb,
 )
-from db.models import User
+from db.models import User, UserStats
 from tests.support.chat import Chat
-from tests.support.factories import make_course
+from tests.support.factories import T0, make_course, make_user
 from tests.support.flows import finish_lesson, onboard
 
 MakeChat = Callable[..., Chat]
@@ -58,10 +59,30 @@ async def test_completion_message_lists_points_streak_and_achievements_at_once(
     assert len(texts) == 1  # one message, not five
     words = WORDS[language]
     assert contains(texts[0], words["passed"])
-    assert "+50" in texts[0]
-    assert "+25" in texts[0]
+    assert "⭐ +135 " in texts[0]  # 50 for the lesson, 25 at the first try, 60 in achievements
     assert "🔥" in texts[0]
     assert contains(texts[0], words["first"])
+
+
+async def test_the_points_of_a_completion_say_the_total_first_then_what_makes_it(
+    session: AsyncSession, make_chat: MakeChat
+) -> None:
+    await make_course(session, [3], questions=1)
+    await session.commit()
+    chat = make_chat()
+    await onboard(chat)
+    first = "\n".join(await finish_lesson(chat))
+    assert (
+        "⭐ +85 points: 50 for the lesson, 25 for passing at the first try,"
+        " 10 for an achievement" in first
+    )
+    assert "New achievement: 🎯 <b>First step</b> (+10 points)" in first
+    await chat.send("/learn")
+    await chat.press_button("Take the quiz")
+    await chat.answer_last_poll(right=False)
+    await chat.press_button("Try again")
+    await chat.answer_last_poll()
+    assert "⭐ +100 points: 50 for the lesson, 50 for an achievement\n" in chat.last_text()
 
 
 async def test_progress_shows_level_bar_streak_modules_and_rank(
@@ -181,3 +202,41 @@ async def test_a_hidden_learner_is_told_so_on_the_leaderboard(
     await chat.press(SettingsCb(action="board").pack())
     sent = await chat.send("/leaderboard")
     assert "hidden" in chat.texts(sent)[0]
+
+
+async def test_settings_label_the_streak_reminder_with_what_really_sets_its_time(
+    session: AsyncSession, make_chat: MakeChat, clock: FixedClock
+) -> None:
+    await make_course(session, [2], questions=1)
+    await session.commit()
+    clock.set(datetime(2026, 11, 25, 13, 45, tzinfo=UTC))  # 14:45 in Berlin
+    chat = make_chat()
+    await onboard(chat, time="15:00")
+    await finish_lesson(chat)  # the usual learning hour is 14:00 now
+    text = chat.texts(await chat.send("/settings"))[0]
+    assert "🔥 Streak reminder: 17:00 (2 hours after your daily lesson at 15:00)" in text
+
+
+@pytest.mark.parametrize(
+    ("usual_hour", "lesson_minute", "label"),
+    [
+        (21, 9 * 60, "21:00 (your usual learning hour)"),
+        (None, 9 * 60, "20:00 (in the evening, until you have a usual learning hour)"),
+        (23, 9 * 60, "22:00 (the latest it goes: you usually learn after 22:00)"),
+        (8, 19 * 60 + 30, "21:30 (2 hours after your daily lesson at 19:30)"),
+        (None, 21 * 60, "none (the daily lesson comes after 20:00)"),
+    ],
+)
+async def test_settings_say_why_the_streak_reminder_goes_when_it_does(
+    session: AsyncSession,
+    make_chat: MakeChat,
+    usual_hour: int | None,
+    lesson_minute: int,
+    label: str,
+) -> None:
+    user = await make_user(session, 802, zone="Europe/Berlin", lesson_minute=lesson_minute)
+    session.add(UserStats(user_id=user.id, usual_hour=usual_hour, updated_at=T0))
+    await session.commit()
+    chat = make_chat(802)
+    text = chat.texts(await chat.send("/settings"))[0]
+    assert f"🔥 Streak reminder: {label}" in text

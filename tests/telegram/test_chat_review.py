@@ -3,6 +3,7 @@ answers are scored against the shuffled options, a summary ends the session."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -131,3 +132,64 @@ async def test_admin_stats_show_review_activity_and_the_most_missed_questions(
     assert "Most missed questions (30 days)" in text
     assert "📖 <b>Lesson 1.1</b>" in text
     assert "Question 3 of 1.1? — 1 of 1 wrong" in text
+
+
+async def test_progress_and_review_agree_on_what_is_due_now_and_later_today(
+    session: AsyncSession, make_chat: MakeChat, clock: FixedClock
+) -> None:
+    await make_course(session, [1], questions=2)
+    await session.commit()
+    chat = make_chat()
+    await onboard(chat)
+    await chat.send("/learn")
+    await answer_quiz(chat)  # both right: each card's next step is minutes away, not now
+    nothing = chat.texts(await chat.send("/review"))[0]
+    assert "Nothing is due for review" in nothing
+    found = re.search(r"Next review: \d{4}-\d\d-\d\d (\d\d:\d\d)", nothing)
+    assert found is not None
+    progress = chat.texts(await chat.send("/progress"))[0]
+    assert f"due now: 0, 2 more later today (next at {found[1]})" in progress
+    clock.advance(hours=1)
+    progress = chat.texts(await chat.send("/progress"))[0]
+    assert "due now: 2" in progress
+    assert "later today" not in progress
+    assert "Review: 2 questions" in chat.texts(await chat.send("/review"))[0]
+
+
+REVIEWED_LESSONS, QUESTIONS_EACH = 6, 10
+
+
+async def test_a_review_shows_the_options_in_an_order_drawn_apart_from_the_lesson(
+    session: AsyncSession, make_chat: MakeChat, clock: FixedClock
+) -> None:
+    """Over many cards, a review's option order matches the one the lesson showed at most
+    as often as two independent shuffles do (1 in 6 with three options)."""
+    await make_course(session, [REVIEWED_LESSONS], questions=QUESTIONS_EACH)
+    await session.commit()
+    chat = make_chat()
+    await onboard(chat)
+    for _lesson in range(REVIEWED_LESSONS):
+        await chat.send("/learn")
+        await answer_quiz(chat)
+    lesson_orders = {question_of(poll): options_of(poll) for poll in chat.polls()}
+    clock.advance(days=3)
+    review_orders: dict[str, list[str]] = {}
+    while "Nothing is due" not in chat.texts(sent := await chat.send("/review"))[0]:
+        while polls := chat.polls(sent):
+            review_orders[question_of(polls[-1])] = options_of(polls[-1])
+            sent = await chat.answer_poll(
+                chat.poll_ids()[-1], list(polls[-1].correct_option_ids or [])
+            )
+    cards = REVIEWED_LESSONS * QUESTIONS_EACH
+    assert sorted(review_orders) == sorted(lesson_orders)
+    assert len(review_orders) == cards
+    same = sum(review_orders[q] == lesson_orders[q] for q in review_orders)
+    # Two independent shuffles agree with p = 1/6: 10 of 60 expected, sd 2.9; six sds
+    # above (27) is never reached by chance (p < 1e-7), while a review that kept the
+    # lesson's order (or leaned towards it) would be far above it.
+    expected = cards / 6
+    assert same <= expected + 6 * (cards * (1 / 6) * (5 / 6)) ** 0.5, (same, cards)
+
+
+def options_of(poll: SendPoll) -> list[str]:
+    return [option.text for option in poll.options]

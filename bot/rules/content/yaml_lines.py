@@ -10,6 +10,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.rules.content.spec import SLUG_RE, Problem
+from bot.rules.shorten import shorten
 
 
 class YamlMap(dict[str, Any]):
@@ -109,7 +110,7 @@ class SourceFile:
 
 def show_value(value: Any, raw: str | None = None) -> str:
     text = raw if raw is not None else repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return shorten(text, 40)
 
 
 def type_name(value: Any) -> str:

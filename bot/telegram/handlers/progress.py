@@ -29,7 +29,7 @@ async def show_progress(
     message: Message, learner: User, session: AsyncSession, now: datetime, course: CourseMap
 ) -> None:
     view = await progress_view(session, course, learner, now)
-    review = progress_review_lines(await review_progress(session, learner, now))
+    review = progress_review_lines(await review_progress(session, learner, now), learner.time_zone)
     text = texts.progress_text(view, learner.first_name) + "\n\n" + "\n".join(review)
     for chunk in split_html(text):
         await message.answer(chunk)
