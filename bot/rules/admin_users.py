@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules import audit
@@ -23,24 +23,32 @@ from db.models import (
     UserStats,
 )
 
+# /user by name lists at most this many learners: an admin narrows a longer list by typing more.
+MATCHES_SHOWN = 10
+MAX_QUERY = 100  # characters of a name looked for
+
 
 @dataclass(frozen=True)
 class LearnerQuery:
-    """Who an admin asked for: a Telegram id, or a username (without the @)."""
+    """Who an admin asked for: a Telegram id, a username (without the @), or a name."""
 
     telegram_id: int | None = None
     username: str | None = None
+    name: str | None = None
 
 
 def parse_learner_query(text: str) -> LearnerQuery | None:
-    """A Telegram id (digits) or an @username; None for anything else (e.g. `abc`)."""
+    """A Telegram id (digits), an @username, or else a name (`Ada`, `ada lovelace`);
+    None for nothing at all."""
     text = text.strip()
+    if not text:
+        return None
     if text.lstrip("-").isdigit():
         return LearnerQuery(telegram_id=int(text))
     name = text.removeprefix("@")
     if text.startswith("@") and name and " " not in name:
         return LearnerQuery(username=name.lower())
-    return None
+    return LearnerQuery(name=text[:MAX_QUERY])
 
 
 async def find_learner(session: AsyncSession, query: LearnerQuery) -> User | None:
@@ -50,6 +58,38 @@ async def find_learner(session: AsyncSession, query: LearnerQuery) -> User | Non
     return await session.scalar(
         select(User).where(func.lower(User.username) == query.username).order_by(User.id).limit(1)
     )
+
+
+@dataclass(frozen=True)
+class Matches:
+    learners: list[User]  # at most MATCHES_SHOWN, by first name
+    more: bool  # others match too
+
+
+async def learners_named(session: AsyncSession, name: str) -> Matches:
+    """Learners whose first name, last name or username holds every word of `name`, in
+    any case (`lovelace ada` finds Ada Lovelace; `%` and `_` are plain characters): one
+    query, at most `MATCHES_SHOWN` of them."""
+    words = name.split()
+    found = list(
+        await session.scalars(
+            select(User)
+            .where(
+                *(
+                    or_(
+                        *(
+                            column.icontains(word, autoescape=True)
+                            for column in (User.first_name, User.last_name, User.username)
+                        )
+                    )
+                    for word in words
+                )
+            )
+            .order_by(User.first_name, User.id)
+            .limit(MATCHES_SHOWN + 1)
+        )
+    )
+    return Matches(found[:MATCHES_SHOWN], more=len(found) > MATCHES_SHOWN)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,11 @@ groups under `DEMOTE_FROM` learners demote nobody; when a small group's lines wo
 cross, moving up wins), and every member gets one message with their place and result.
 Learners who hide from the leaderboard compete, but others do not see them.
 
+Placement runs once a minute, and also when a learner with points this week who is not
+placed yet opens /league (unless last week still waits to be closed: its promotions come
+first). Leagues begin with the first week placed; a later week placement never saw (the
+scheduler down all week) is placed and closed like any other.
+
 Everything here is set-based: placing a week's newcomers, and closing a week, are a few
 statements whatever the number of learners.
 """
@@ -20,9 +25,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Select, and_, case, func, literal, select, update
+from sqlalchemy import CursorResult, Row, Select, and_, case, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from bot.rules.leaderboard import week_start
 from bot.rules.pushes import may_receive_pushes
@@ -55,6 +61,8 @@ async def place_newcomers(session: AsyncSession, now: datetime) -> None:
     """
     week = week_of(now)
     start = week_start(now)
+    # Written first, the week's row serializes placements (the job's, and a learner's
+    # /league): MySQL locks a duplicate row exclusively, SQLite has one writer at a time.
     await session.execute(insert_ignore(session, LeagueWeek, [{"week": week}], key="week"))
     placed_through = await session.scalar(
         select(LeagueWeek.placed_through).where(LeagueWeek.week == week)
@@ -121,14 +129,23 @@ async def place_newcomers(session: AsyncSession, now: datetime) -> None:
 
 
 async def weeks_to_close(session: AsyncSession, now: datetime) -> list[date]:
-    """Weeks that are over and not closed yet (usually none, or last week)."""
-    return list(
-        await session.scalars(
-            select(LeagueWeek.week)
-            .where(LeagueWeek.week < week_of(now), LeagueWeek.closed_at.is_(None))
-            .order_by(LeagueWeek.week)
-        )
-    )
+    """Weeks that are over and not closed yet (usually none, or last week), oldest first:
+    the weeks placement saw, and those since the first it never saw (the scheduler was
+    down all week), which the caller places before closing them like any other."""
+    this_week = week_of(now)
+    past = LeagueWeek.week < this_week
+    first, known = (
+        await session.execute(select(func.min(LeagueWeek.week), func.count()).where(past))
+    ).one()
+    if first is None:
+        return []
+    unclosed = select(LeagueWeek.week).where(past, LeagueWeek.closed_at.is_(None))
+    weeks = set(await session.scalars(unclosed))
+    span = (this_week - first) // WEEK
+    if known < span:  # a gap: some week had no placement at all
+        seen = set(await session.scalars(select(LeagueWeek.week).where(past)))
+        weeks |= {first + n * WEEK for n in range(span)} - seen
+    return sorted(weeks)
 
 
 async def close_week(session: AsyncSession, week: date, now: datetime) -> bool:
@@ -287,11 +304,13 @@ class Standing:
 @dataclass(frozen=True)
 class LeagueView:
     tier: LeagueTier
-    joined: bool  # False: no points this week yet (or not placed yet)
+    joined: bool  # False: no points this week yet, or placed within a minute (`placing`)
     standings: list[Standing]  # hidden learners left out, the learner always in
     me: Standing | None
     promote_through: int | None  # places up to this one move up (None: top tier)
     demote_after: int | None  # places after this one move down (None: nobody)
+    size: int = 0  # members of the group, hidden ones included
+    placing: bool = False  # points this week, placed once last week is closed
 
 
 def lines_for(tier: LeagueTier, size: int) -> tuple[int | None, int | None]:
@@ -316,42 +335,23 @@ def ranked(points: list[tuple[int, int]]) -> dict[int, int]:
 
 
 async def league_view(session: AsyncSession, user: User, now: datetime) -> LeagueView:
-    """The learner's group this week: standings from the ledger, their place, the lines."""
-    week = week_of(now)
-    start = week_start(now)
-    mine, other = aliased(LeagueMember), aliased(LeagueMember)
-    # Each member's points by a lookup on the ledger's (user_id, …) index: a few rows per
-    # learner, never a scan of the whole week's ledger.
-    earned = (
-        select(func.sum(PointsLedger.points))
-        .where(
-            PointsLedger.user_id == other.user_id,
-            PointsLedger.created_at >= start,
-            PointsLedger.created_at < start + WEEK,
-        )
-        .scalar_subquery()
-    )
-    rows = (
-        await session.execute(
-            select(User.id, User.first_name, User.show_on_leaderboard, earned, mine.tier)
-            .select_from(mine)
-            .join(
-                other,
-                and_(
-                    other.week == mine.week,
-                    other.tier == mine.tier,
-                    other.group_no == mine.group_no,
-                ),
-            )
-            .join(User, User.id == other.user_id)
-            .where(mine.user_id == user.id, mine.week == week)
-        )
-    ).all()
+    """The learner's group this week: standings from the ledger, their place, the lines.
+
+    A learner with points this week who is not placed yet (placement runs once a minute)
+    is placed now, with everyone else waiting, in their order; unless last week is still
+    to be closed, whose promotions decide the tier they join with.
+    """
+    rows = await _group_rows(session, user, now)
     if not rows:
-        tier = await session.scalar(
-            select(UserStats.league_tier).where(UserStats.user_id == user.id)
-        )
-        return LeagueView(LeagueTier(tier or 0), False, [], None, None, None)
+        earned, tier = await _earned_and_tier(session, user, now)
+        if earned <= 0:
+            return LeagueView(tier, False, [], None, None, None)
+        if await weeks_to_close(session, now):
+            return LeagueView(tier, False, [], None, None, None, placing=True)
+        await place_newcomers(session, now)
+        rows = await _group_rows(session, user, now)
+        if not rows:  # points placement cannot see (an award dated before its last run)
+            return LeagueView(tier, False, [], None, None, None)
     tier = LeagueTier(rows[0][4])
     places = ranked([(row[0], int(row[3] or 0)) for row in rows])
     standings = sorted(
@@ -364,4 +364,55 @@ async def league_view(session: AsyncSession, user: User, now: datetime) -> Leagu
     )
     me = next((standing for standing in standings if standing.is_me), None)
     promote, demote = lines_for(tier, len(rows))
-    return LeagueView(tier, True, standings, me, promote, demote)
+    return LeagueView(tier, True, standings, me, promote, demote, len(rows))
+
+
+MemberRow = Row[int, str | None, bool, int | None, int]
+
+
+async def _group_rows(session: AsyncSession, user: User, now: datetime) -> list[MemberRow]:
+    """(user id, first name, visible, points this week, tier) of each member of the
+    learner's group this week; none when they are not placed."""
+    mine, other = aliased(LeagueMember), aliased(LeagueMember)
+    earned = _points_this_week(other.user_id, now)
+    rows = await session.execute(
+        select(User.id, User.first_name, User.show_on_leaderboard, earned, mine.tier)
+        .select_from(mine)
+        .join(
+            other,
+            and_(
+                other.week == mine.week,
+                other.tier == mine.tier,
+                other.group_no == mine.group_no,
+            ),
+        )
+        .join(User, User.id == other.user_id)
+        .where(mine.user_id == user.id, mine.week == week_of(now))
+    )
+    return list(rows.all())
+
+
+async def _earned_and_tier(
+    session: AsyncSession, user: User, now: datetime
+) -> tuple[int, LeagueTier]:
+    """The learner's points this week, and their tier."""
+    tier = select(UserStats.league_tier).where(UserStats.user_id == user.id).scalar_subquery()
+    points, league_tier = (
+        await session.execute(select(_points_this_week(user.id, now), tier))
+    ).one()
+    return int(points or 0), LeagueTier(league_tier or 0)
+
+
+def _points_this_week(user_id: Any, now: datetime) -> ScalarSelect[Any]:
+    """A learner's points this week, by a lookup on the ledger's (user_id, …) index: a few
+    rows per learner, never a scan of the whole week's ledger."""
+    start = week_start(now)
+    return (
+        select(func.sum(PointsLedger.points))
+        .where(
+            PointsLedger.user_id == user_id,
+            PointsLedger.created_at >= start,
+            PointsLedger.created_at < start + WEEK,
+        )
+        .scalar_subquery()
+    )

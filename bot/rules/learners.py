@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import ActivityType
+from db.enums import ActivityType, UserRole
 from db.models import ActivityLog, User, UserStats
 from db.upsert import insert_all
 
@@ -34,6 +34,11 @@ class TelegramProfile:
 # Built once, like the other statements every update runs: building a statement and its
 # cache key again for each update costs more than looking its compiled form up.
 LEARNER_BY_TELEGRAM_ID = select(User).where(User.telegram_id == bindparam("telegram_id"))
+
+
+def is_admin(user: User, admin_ids: Collection[int]) -> bool:
+    """An admin: a Telegram id in ADMIN_IDS, or a learner promoted to the ADMIN role."""
+    return user.role is UserRole.ADMIN or user.telegram_id in admin_ids
 
 
 async def get_learner(session: AsyncSession, telegram_id: int) -> User | None:

@@ -34,8 +34,9 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
+from bot.rules.learners import is_admin
 from db.base import Base
-from db.enums import ActivityType, UserRole
+from db.enums import ActivityType
 from db.models import ActivityLog, User
 
 USER_ENTITY = "user"  # `activity_log.entity_type` of an admin action about a learner
@@ -147,10 +148,6 @@ class Erased:
 
     deleted: dict[str, int] = field(default_factory=dict)
     cleared: dict[str, int] = field(default_factory=dict)
-
-
-def is_admin(user: User, admin_ids: frozenset[int]) -> bool:
-    return user.role is UserRole.ADMIN or user.telegram_id in admin_ids
 
 
 async def erase_learner(

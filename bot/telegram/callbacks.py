@@ -21,6 +21,12 @@ class ZoneCb(CallbackData, prefix="tz"):
     index: int  # into bot.telegram.zones.ZONES
 
 
+class ZoneNameCb(CallbackData, prefix="tn"):
+    """A zone by its IANA name: the "did you mean …?" button under a mistyped place."""
+
+    zone: str
+
+
 class MoreZonesCb(CallbackData, prefix="tm"):
     pass
 
@@ -97,6 +103,12 @@ class SettingsZoneCb(CallbackData, prefix="sz"):
     index: int
 
 
+class SettingsZoneNameCb(CallbackData, prefix="sn"):
+    """/settings' "did you mean …?" button under a mistyped place."""
+
+    zone: str
+
+
 # --------------------------------------------------------------------------- privacy
 
 
@@ -133,10 +145,11 @@ class LearnerAction(StrEnum):
     RESET_CANCELLED = "reset_no"
     PROMOTE = "promote"
     DEMOTE = "demote"
+    SHOW = "show"  # a learner picked from the matches of a name
 
 
 class LearnerCb(CallbackData, prefix="au"):
-    """An admin's buttons on a learner's profile (/user)."""
+    """An admin's buttons on a learner's profile (/user), and on the matches of a name."""
 
     action: LearnerAction
     user_id: int

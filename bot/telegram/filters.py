@@ -10,8 +10,8 @@ from aiogram.filters import Filter
 from aiogram.types import TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.rules.learners import is_admin
 from bot.rules.review_sessions import is_review_poll
-from db.enums import UserRole
 from db.models import User
 
 
@@ -41,8 +41,7 @@ class IsAdmin(Filter):
         learner: User | None = data.get("learner")
         if learner is None:
             return False
-        admin_ids: frozenset[int] = data.get("admin_ids", frozenset())
-        if learner.telegram_id in admin_ids or learner.role is UserRole.ADMIN:
+        if is_admin(learner, data.get("admin_ids", frozenset())):
             return {"admin": learner}
         return False
 

@@ -8,6 +8,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.rules.course import LessonInfo
+from bot.rules.learners import is_valid_zone
 from bot.rules.shorten import shorten
 from bot.telegram.callbacks import (
     CommonZonesCb,
@@ -21,9 +22,11 @@ from bot.telegram.callbacks import (
     SettingsCb,
     SettingsTimeCb,
     SettingsZoneCb,
+    SettingsZoneNameCb,
     ZoneCb,
+    ZoneNameCb,
 )
-from bot.telegram.zones import LESSON_TIMES, ZoneChoice, format_minute
+from bot.telegram.zones import LESSON_TIMES, ZoneChoice, city_of, format_minute, zone_by_index
 
 ZONES_PER_ROW = 2
 TIMES_PER_ROW = 6  # 06:00–23:30 in six rows
@@ -34,9 +37,14 @@ def button_title(lesson: LessonInfo) -> str:
     return shorten(lesson.title, TITLE_IN_BUTTON)
 
 
-def zone_keyboard(choices: list[ZoneChoice], more: bool) -> InlineKeyboardMarkup:
-    """Onboarding's zones: the common ones with "Other time", or the others with Back."""
+def zone_keyboard(
+    choices: list[ZoneChoice], more: bool, suggestion: str | None = None
+) -> InlineKeyboardMarkup:
+    """Onboarding's zones: the common ones with "Other time", or the others with Back;
+    the zone a mistyped place most likely means, first."""
     builder = InlineKeyboardBuilder()
+    if suggestion is not None:
+        builder.row(suggestion_button(suggestion, ZoneNameCb(zone=suggestion)))
     for choice in choices:
         builder.button(text=choice.label, callback_data=ZoneCb(index=choice.index))
     builder.adjust(ZONES_PER_ROW)
@@ -45,6 +53,26 @@ def zone_keyboard(choices: list[ZoneChoice], more: bool) -> InlineKeyboardMarkup
     else:
         builder.row(back_button(CommonZonesCb()))
     return builder.as_markup()
+
+
+def suggestion_button(zone: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=f"✅ {city_of(zone)}", callback_data=data.pack())
+
+
+def settings_suggestion_keyboard(zone: str) -> InlineKeyboardMarkup:
+    """/settings' answer to a mistyped place: the zone it most likely means."""
+    button = suggestion_button(zone, SettingsZoneNameCb(zone=zone))
+    return InlineKeyboardMarkup(inline_keyboard=[[button]])
+
+
+ZoneButton = ZoneCb | SettingsZoneCb | ZoneNameCb | SettingsZoneNameCb
+
+
+def button_zone(data: ZoneButton) -> str | None:
+    """The zone a zone button stands for; None for a stale or forged one."""
+    if isinstance(data, ZoneCb | SettingsZoneCb):
+        return zone_by_index(data.index)
+    return data.zone if is_valid_zone(data.zone) else None
 
 
 def other_time_button(data: CallbackData) -> InlineKeyboardButton:

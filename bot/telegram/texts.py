@@ -24,7 +24,7 @@ from bot.rules.learning import (
 from bot.rules.progress import AchievementView, ProgressView
 from bot.rules.rewards import Rewards
 from bot.telegram import board_view, texts_motivation
-from bot.telegram.zones import format_minute
+from bot.telegram.zones import format_minute, zone_name
 
 STATE_ICONS = {
     LessonState.DONE: "✅",
@@ -207,6 +207,10 @@ def help_text() -> str:
     )
 
 
+def admin_help() -> str:
+    return _("🛠 You are an admin: /admin — the admin menu (/stats, /broadcast, /user, /audit…)")
+
+
 def unknown() -> str:
     return _("I didn't get that. Send /learn to continue, or /help to see what I can do.")
 
@@ -329,7 +333,7 @@ def settings_text(zone: str, minute: int, reminders: bool, visible: bool, langua
         [
             _("<b>⚙️ Settings</b>"),
             "",
-            _("🌍 Time zone: {zone}").format(zone=escape(zone)),
+            _("🌍 Time zone: {zone}").format(zone=escape(zone_name(zone))),
             _("🕒 Lesson time: {time}").format(time=format_minute(minute)),
             _("🔔 Daily lesson and reminders: {state}").format(state=on if reminders else off),
             _("🏆 On the leaderboard: {state}").format(state=on if visible else off),

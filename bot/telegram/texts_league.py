@@ -6,7 +6,14 @@ from html import escape
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.rules.leagues import GROUP_SIZE, LeagueView
+from bot.rules.leagues import (
+    BOTTOM_TIER,
+    DEMOTE_FROM,
+    GROUP_SIZE,
+    PROMOTED,
+    TOP_TIER,
+    LeagueView,
+)
 from db.enums import LeagueTier
 
 
@@ -37,6 +44,17 @@ def league_text(view: LeagueView) -> str:
     title = _("<b>{icon} {tier} league</b> · this week").format(
         icon=TIER_ICONS[view.tier], tier=tier_name(view.tier)
     )
+    if view.placing:
+        return "\n".join(
+            [
+                title,
+                "",
+                _(
+                    "You earned points this week: you join a group within a minute, once last"
+                    " week's results are in. Open /league again then."
+                ),
+            ]
+        )
     if not view.joined:
         return "\n".join(
             [
@@ -60,14 +78,39 @@ def league_text(view: LeagueView) -> str:
             lines.append(_("⬆️ promotion line"))
         if _crosses(view.demote_after, standing.place, after.place):
             lines.append(_("⬇️ demotion line"))
+    lines.append("")
     if view.me is not None:
-        lines += [
-            "",
+        lines.append(
             _("Your place: {place} with {points} points").format(
                 place=view.me.place, points=view.me.points
-            ),
-        ]
-    return "\n".join(lines)
+            )
+        )
+    return "\n".join([*lines, moving_up(view), moving_down(view)])
+
+
+def moving_up(view: LeagueView) -> str:
+    """Who moves up from this group on Monday, whatever its size."""
+    if view.tier == TOP_TIER:
+        return _("Nobody moves up from {tier}, the top league.").format(tier=tier_name(view.tier))
+    up = tier_name(LeagueTier(view.tier + 1))
+    if view.size <= PROMOTED:
+        return _(
+            "⬆️ The top {count} move up to {tier} on Monday: so far, everyone in this group."
+        ).format(count=PROMOTED, tier=up)
+    return _("⬆️ Places 1–{last} move up to {tier} on Monday.").format(last=PROMOTED, tier=up)
+
+
+def moving_down(view: LeagueView) -> str:
+    """Who moves down from this group on Monday, or why nobody does."""
+    if view.tier == BOTTOM_TIER:
+        return _("Nobody moves down from {tier}.").format(tier=tier_name(view.tier))
+    if view.demote_after is None:
+        return _("Nobody moves down while the group has fewer than {count} learners.").format(
+            count=DEMOTE_FROM
+        )
+    return _("⬇️ Places {first}–{last} move down to {tier}.").format(
+        first=view.demote_after + 1, last=view.size, tier=tier_name(LeagueTier(view.tier - 1))
+    )
 
 
 def _crosses(line: int | None, place: int, next_place: int) -> bool:

@@ -7,9 +7,14 @@ from html import escape
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.telegram.zones import city_of
+
 
 def type_a_place() -> str:
-    return _("Or type your city (<i>Brisbane</i>) or time zone (<i>Australia/Brisbane</i>).")
+    return _(
+        "Or type your city (<i>Brisbane</i>), time zone (<i>Australia/Brisbane</i>) or"
+        " offset (<i>UTC+3</i>)."
+    )
 
 
 def other_zones() -> str:
@@ -32,5 +37,9 @@ def resume_lesson_time() -> str:
     return _("Let's finish setting up first: <b>when would you like your daily lesson?</b>")
 
 
-def unknown_place(typed: str) -> str:
-    return _("I don't know a time zone called «{typed}».").format(typed=escape(typed[:100]))
+def unknown_place(typed: str, suggestion: str | None) -> str:
+    """A typed place we do not know, and the city it most likely means (its zone)."""
+    text = _("I don't know a time zone called «{typed}».").format(typed=escape(typed[:100]))
+    if suggestion is None:
+        return text
+    return text + " " + _("Did you mean {city}?").format(city=escape(city_of(suggestion)))

@@ -5,14 +5,17 @@ time of a zone, labelled by a city, so a learner taps the time they see on their
 The curated list holds a representative city for every UTC offset in use anywhere
 (half and three-quarter hours included, in both halves of the daylight-saving year);
 the buttons are computed for the current instant, so they follow daylight saving.
-A learner may also type a city or an IANA zone name.
+A learner may also type a city, an IANA zone name or a UTC offset (`UTC+3`, `GMT-3`,
+`+05:30`); a near miss (`Berln`) is answered with the zone it most likely means.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -154,18 +157,99 @@ def zone_by_index(index: int) -> str | None:
     return ZONES[index][0] if 0 <= index < len(ZONES) else None
 
 
+# The tz database's zones named after a place (`Area/City`), unlike `US/Eastern` or `Etc/…`.
+GEOGRAPHIC_AREAS = (
+    "Africa/",
+    "America/",
+    "Antarctica/",
+    "Asia/",
+    "Atlantic/",
+    "Australia/",
+    "Europe/",
+    "Indian/",
+    "Pacific/",
+)
+# A fixed offset `UTC+3` is the tz database's `Etc/GMT-3`: POSIX signs, west positive.
+FIXED_OFFSET_ZONE = re.compile(r"Etc/GMT([+-]\d{1,2})")
+# What a learner types for an offset: `UTC+3`, `GMT-3`, `+03:00`, `utc +0530`, `+5:45`.
+TYPED_OFFSET = re.compile(r"(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?")
+WESTMOST, EASTMOST = timedelta(hours=-12), timedelta(hours=14)
+HALF_A_YEAR = timedelta(days=182)
+# How alike a typed place and a known city must be to be offered (difflib's ratio).
+SUGGESTION_CUTOFF = 0.8
+
+
 def city_of(zone: str) -> str:
-    """The label a zone is shown with: its city from the list, else the IANA name."""
-    return next((city for name, city in ZONES if name == zone), zone)
+    """The label a zone is shown with: its city from the list, `UTC+3` for a fixed offset,
+    the city of any other place's zone (`Europe/Vienna`: Vienna), else the IANA name."""
+    listed = next((city for name, city in ZONES if name == zone), None)
+    if listed is not None:
+        return listed
+    if zone.startswith(GEOGRAPHIC_AREAS):
+        return zone.rsplit("/", 1)[1].replace("_", " ")
+    return zone_name(zone)
 
 
-def resolve_zone(typed: str) -> str | None:
+def zone_name(zone: str) -> str:
+    """A zone's name as settings show it: the IANA name, but `UTC+3` for `Etc/GMT-3`,
+    whose sign reads the wrong way round to anyone but POSIX."""
+    fixed = FIXED_OFFSET_ZONE.fullmatch(zone)
+    if fixed is None:
+        return zone
+    hours = -int(fixed.group(1))
+    return f"UTC{hours:+d}" if hours else "UTC"
+
+
+def resolve_zone(typed: str, now: datetime) -> str | None:
     """The IANA zone a learner means by what they typed: a zone name in any case
-    (`australia/brisbane`) or a city (`Brisbane`, `sao paulo`); None when unknown."""
+    (`australia/brisbane`), a city (`Brisbane`, `sao paulo`) or a UTC offset (`UTC+3`,
+    `GMT-3`, `+05:30`, at `now` for one of a fraction of an hour); None when unknown."""
+    offset = typed_offset(typed)
+    if offset is not None:
+        return offset_zone(offset, now)
     key = _normalise(typed)
     if not key:
         return None
     return _zone_names().get(key)
+
+
+def typed_offset(typed: str) -> timedelta | None:
+    """The UTC offset typed as `UTC+3`, `GMT-3` or `+03:00`; None for anything else."""
+    text = typed.strip().casefold().replace("\u2212", "-").replace("\u2013", "-")
+    found = TYPED_OFFSET.fullmatch(text)
+    if found is None:
+        return None
+    sign, hours, minutes = found.groups()
+    if int(minutes or 0) >= 60:
+        return None
+    offset = timedelta(hours=int(hours), minutes=int(minutes or 0))
+    offset = -offset if sign == "-" else offset
+    return offset if WESTMOST <= offset <= EASTMOST else None
+
+
+def offset_zone(offset: timedelta, now: datetime) -> str | None:
+    """The zone of a fixed offset: `Etc/GMT-3` for UTC+3 (the tz database has them in
+    whole hours), else a city of the list at that offset now, one without daylight
+    saving first (`+05:30`: Kolkata); None when no place has it."""
+    if offset % timedelta(hours=1) == timedelta(0):
+        hours = offset // timedelta(hours=1)
+        return f"Etc/GMT{-hours:+d}" if hours else "UTC"
+    at_offset = [zone for zone, _city in ZONES if _offset_at(zone, now) == offset]
+    at_offset.sort(key=lambda zone: _offset_at(zone, now + HALF_A_YEAR) != offset)
+    return at_offset[0] if at_offset else None
+
+
+def _offset_at(zone: str, at: datetime) -> timedelta | None:
+    return at.astimezone(ZoneInfo(zone)).utcoffset()
+
+
+def suggest_zone(typed: str) -> str | None:
+    """The zone of the city most like a mistyped place (`Berln`: Europe/Berlin), if any
+    is alike enough; a typed `Area/City` is compared by its city."""
+    key = _normalise(typed).rsplit("/", 1)[-1]
+    cities = _city_names()
+    found = difflib.get_close_matches(key, cities, n=1, cutoff=SUGGESTION_CUTOFF)
+    return cities[found[0]] if found else None
 
 
 def _normalise(text: str) -> str:
@@ -189,6 +273,20 @@ def _zone_names() -> dict[str, str]:
         names[_normalise(city)] = zone
         names[_normalise(zone)] = zone
     return names
+
+
+@cache
+def _city_names() -> dict[str, str]:
+    """Normalised city → IANA zone, for suggestions: the places of the tz database, then
+    the cities of the list, which win."""
+    cities = {
+        _normalise(zone.rsplit("/", 1)[1]): zone
+        for zone in sorted(available_timezones())
+        if zone.startswith(GEOGRAPHIC_AREAS)
+    }
+    for zone, city in ZONES:
+        cities[_normalise(city)] = zone
+    return cities
 
 
 def format_minute(minute: int) -> str:

@@ -13,7 +13,7 @@ from bot.entry.offline import OfflineSession
 from bot.rules.clock import FixedClock
 from bot.rules.leagues import lines_for, ranked
 from db.enums import DeliveryKind, LeagueTier, PointsReason
-from db.models import Delivery, LeagueMember, PointsLedger, User, UserStats
+from db.models import Delivery, LeagueMember, LeagueWeek, PointsLedger, User, UserStats
 from scheduler.jobs import Jobs
 from tests.support.factories import T0, make_user
 from tests.support.scheduling import offline_jobs, sent_texts
@@ -152,3 +152,39 @@ async def test_earners_of_the_last_minutes_are_placed_before_the_week_closes(
     await jobs.league_week()
     assert await tiers(session, late) == [LeagueTier.SILVER]
     assert len(sent_texts(offline_session)) == 3
+
+
+async def test_a_week_the_job_never_saw_is_placed_and_closed_like_any_other(
+    session: AsyncSession, jobs: Jobs, clock: FixedClock, offline_session: OfflineSession
+) -> None:
+    first = await earners(session, 1000, 2, LeagueTier.BRONZE, MONDAY)
+    clock.set(MONDAY + timedelta(hours=1))
+    await jobs.league_week()  # the first week is known; then the scheduler is down
+    unseen = await earners(session, 2000, 3, LeagueTier.SILVER, MONDAY + timedelta(days=8))
+    clock.set(MONDAY + timedelta(days=14, minutes=5))  # back in the third week
+    await jobs.league_week()
+    await jobs.league_week()
+    assert await tiers(session, first) == [LeagueTier.SILVER] * 2
+    assert await tiers(session, unseen) == [LeagueTier.GOLD] * 3
+    assert sent_texts(offline_session, unseen[0].telegram_id) == [
+        "🏁 League week over: you finished #3 in the Silver league.\n⬆️ You move up to Gold!"
+    ]
+    assert len(sent_texts(offline_session)) == 5
+    # Weeks nobody earned in, missed too, are closed once with nobody to tell.
+    clock.set(MONDAY + timedelta(days=35, minutes=5))
+    await jobs.league_week()
+    weeks = dict((await session.execute(sa.select(LeagueWeek.week, LeagueWeek.closed_at))).all())
+    assert sorted(weeks) == [WEEK + timedelta(days=7 * n) for n in range(6)]
+    assert [weeks[WEEK + timedelta(days=7 * n)] is not None for n in range(6)] == [True] * 5 + [
+        False
+    ]
+    assert len(sent_texts(offline_session)) == 5
+
+
+async def test_a_week_before_the_first_the_job_saw_is_left_alone(
+    session: AsyncSession, jobs: Jobs, clock: FixedClock, offline_session: OfflineSession
+) -> None:
+    await earners(session, 1000, 2, LeagueTier.BRONZE, MONDAY - timedelta(days=3))
+    clock.set(MONDAY + timedelta(hours=1))  # leagues begin with the first week placed
+    await jobs.league_week()
+    assert sent_texts(offline_session) == []

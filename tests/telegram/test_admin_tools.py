@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from aiogram import Dispatcher
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.entry.app import build_i18n
-from bot.rules import publishing
+from bot.entry.demo_seed import FIRST_SAMPLE_ID, SAMPLES, seed_sample_learners
+from bot.rules import admin_users, audit, publishing
 from bot.rules.clock import FixedClock
 from bot.telegram.broadcast_view import grouped
 from bot.telegram.callbacks import CALLBACK_DATA_LIMIT, UnpublishCb
@@ -218,11 +219,115 @@ async def test_the_reset_prompt_can_be_cancelled(session: AsyncSession, boss: Ch
     assert await session.scalar(sa.select(sa.func.count()).select_from(UserProgress)) == 1
 
 
-@pytest.mark.parametrize("query", ["abc", "", "ada lovelace"])
-async def test_user_says_what_it_expects(boss: Chat, query: str) -> None:
-    [text] = boss.texts(await boss.send(f"/user {query}".strip()))
-    assert "Telegram id or @username" in text
+async def test_user_alone_says_what_it_expects(boss: Chat) -> None:
+    [text] = boss.texts(await boss.send("/user"))
+    assert "Telegram id, @username or name" in text
     assert "<code>/user @ada</code>" in text
+
+
+async def test_user_finds_learners_by_name_and_lists_them_with_their_ids(
+    session: AsyncSession, boss: Chat
+) -> None:
+    await make_user(session, 301, first_name="Ada", last_name="Lovelace", username="countess")
+    await make_user(session, 302, first_name="<Adam & co>")
+    await make_user(session, 303, first_name="Grace", last_name="Hopper")
+    await make_user(session, 304, first_name="Linus", username="adaptive")
+    await make_user(session, 305, first_name="100%_sure")
+    await session.commit()
+    [text] = boss.texts(await boss.send("/user ada"))
+    lines = text.splitlines()
+    assert lines[0] == "<b>Learners matching «ada»:</b>"
+    assert "• Ada Lovelace @countess — <code>301</code>" in lines
+    assert "• &lt;Adam &amp; co&gt; — <code>302</code>" in lines
+    assert "• Linus @adaptive — <code>304</code>" in lines
+    assert "Grace" not in text
+    assert [label for label, _ in boss.buttons()] == ["<Adam & co>", "Ada Lovelace", "Linus"]
+    [profile] = boss.texts(await boss.press_button("<Adam & co>"))
+    assert "Telegram id: <code>302</code>" in profile
+    # Every word counts, wherever it is; LIKE's wildcards are plain characters.
+    [profile] = boss.texts(await boss.send("/user lovelace ADA"))
+    assert "Telegram id: <code>301</code>" in profile  # one match: the profile at once
+    [text] = boss.texts(await boss.send("/user %"))
+    assert "<code>305</code>" in text
+    assert "<code>301</code>" not in text
+    [text] = boss.texts(await boss.send("/user Ada Turing"))
+    assert text == "No learner «Ada Turing»."
+
+
+async def test_user_lists_a_bounded_number_of_matches_in_one_query(
+    session: AsyncSession, boss: Chat, statements: list[str]
+) -> None:
+    for n in range(3):
+        await make_user(session, 400 + n, first_name=f"Sam {n}")
+    await session.commit()
+    await boss.send("/help")  # the admin's row is written at their first message
+    statements.clear()
+    await boss.send("/user sam")
+    few = len(statements)
+    for n in range(3, 40):
+        await make_user(session, 400 + n, first_name=f"Sam {n:02d}")
+    await session.commit()
+    statements.clear()
+    [text] = boss.texts(await boss.send("/user sam"))
+    assert len(statements) == few
+    assert text.count("• ") == admin_users.MATCHES_SHOWN
+    assert "More learners match: type more of the name." in text
+    assert len(boss.buttons()) == admin_users.MATCHES_SHOWN
+
+
+async def test_the_demo_sample_learners_can_be_found_by_name(
+    session: AsyncSession,
+    boss: Chat,
+    session_factory: async_sessionmaker[AsyncSession],
+    clock: FixedClock,
+) -> None:
+    await make_course(session, [3], questions=1)
+    await session.commit()
+    await seed_sample_learners(session_factory, clock.now())
+    [profile] = boss.texts(await boss.send("/user Ada"))
+    assert "<b>👤 Ada (sample)</b>" in profile
+    assert f"Telegram id: <code>{FIRST_SAMPLE_ID}</code>" in profile
+    [text] = boss.texts(await boss.send("/user (sample)"))
+    assert text.count("• ") == len(SAMPLES)
+    assert f"• Grace (sample) — <code>{FIRST_SAMPLE_ID + 2}</code>" in text
+
+
+async def test_help_tells_an_admin_about_the_admin_menu(
+    session: AsyncSession, boss: Chat, make_chat: MakeChat
+) -> None:
+    [text] = boss.texts(await boss.send("/help"))
+    assert "/learn" in text
+    assert "🛠 You are an admin: /admin" in text
+    learner = make_chat(user_id=55)
+    [text] = learner.texts(await learner.send("/help"))
+    assert "/admin" not in text
+
+
+# ------------------------------------------------------------------ /audit
+
+
+async def test_audit_shows_times_in_the_admins_zone_and_values_in_words(
+    session: AsyncSession, boss: Chat, clock: FixedClock
+) -> None:
+    await boss.send("/help")  # the admin's row
+    admin = await session.scalar(sa.select(User).where(User.telegram_id == ADMIN_ID))
+    assert admin is not None
+    admin.time_zone = "Europe/Berlin"
+    now = clock.now()  # 12:00 UTC, 13:00 in Berlin
+    await audit.record(session, admin, "broadcast.created", now, photo=False)
+    await audit.record(session, admin, "broadcast.sent", now, audience={}, total=1234)
+    await audit.record(session, admin, "broadcast.sent", now, audience={"language": "ru"})
+    await audit.record(session, admin, "learner.reset", now, telegram_id=77, note=None)
+    await session.commit()
+    [text] = boss.texts(await boss.send("/audit"))
+    lines = text.splitlines()
+    assert lines[0] == "<b>🧾 Latest admin actions</b> · times in Europe/Berlin"
+    assert lines[1:] == [
+        "2026-11-25 13:00 · Boss · <b>learner.reset</b> · telegram id: 77, note: —",
+        "2026-11-25 13:00 · Boss · <b>broadcast.sent</b> · audience: Russian speakers",
+        "2026-11-25 13:00 · Boss · <b>broadcast.sent</b> · audience: All learners, total: 1234",
+        "2026-11-25 13:00 · Boss · <b>broadcast.created</b> · photo: no",
+    ]
 
 
 async def test_last_seen_is_the_latest_activity_not_the_last_refresh(

@@ -23,6 +23,7 @@ from bot.rules.clock import FixedClock
 from bot.rules.course import CourseCache
 from bot.rules.privacy import erase_learner
 from bot.telegram.handlers.admin import export
+from db.enums import UserRole
 from db.models import User, UserStats
 from scheduler.jobs import Jobs
 from scheduler.sender import Outgoing, Sender
@@ -162,14 +163,31 @@ async def test_deleteme_erases_the_learner_and_start_afterwards_is_a_brand_new_l
     assert await session.scalar(sa.select(UserStats.points)) == 0
 
 
-async def test_an_admin_is_told_to_step_down_before_deleting_their_account(
+async def test_an_admin_is_told_to_step_down_before_being_asked_to_delete_their_account(
     session: AsyncSession, chat_as: Callable[..., Chat]
 ) -> None:
     boss = chat_as(ADMIN_ID)
-    await boss.send("/deleteme")
-    await boss.press_button("Yes, delete")
-    assert "admin" in boss.last_text()
+    sent = await boss.send("/deleteme")
+    assert boss.texts(sent) == [
+        "You are an admin: your account holds the record of your admin actions. Ask another "
+        "admin to demote you (or the operator to remove you from ADMIN_IDS), then try again."
+    ]
+    assert boss.buttons() == []  # nothing destructive is offered
     assert await learner_count(session, ADMIN_ID) == 1
+
+
+async def test_a_learner_promoted_after_being_asked_is_still_refused_at_the_tap(
+    session: AsyncSession, chat_as: Callable[..., Chat]
+) -> None:
+    chat = chat_as(77)
+    await chat.send("/deleteme")
+    user = await session.scalar(sa.select(User).where(User.telegram_id == 77))
+    assert user is not None
+    user.role = UserRole.ADMIN
+    await session.commit()
+    await chat.press_button("Yes, delete")
+    assert "You are an admin" in chat.last_text()
+    assert await learner_count(session, 77) == 1
 
 
 async def test_a_deleted_learner_gets_no_daily_push(

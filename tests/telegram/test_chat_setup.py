@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.clock import FixedClock
 from bot.telegram import zones
-from bot.telegram.callbacks import CALLBACK_DATA_LIMIT, ZoneCb
+from bot.telegram.callbacks import CALLBACK_DATA_LIMIT, SettingsZoneNameCb, ZoneCb, ZoneNameCb
 from bot.telegram.zones import resolve_zone
 from db.models import User
 from tests.support.chat import Chat
@@ -137,6 +137,9 @@ async def test_the_other_zones_run_from_west_to_east(make_chat: MakeChat) -> Non
 
 def test_zone_buttons_fit_telegrams_callback_data() -> None:
     assert len(ZoneCb(index=len(zones.ZONES) - 1).pack().encode()) < CALLBACK_DATA_LIMIT
+    longest = max(available_timezones(), key=len)  # a suggestion names its zone
+    for named in (ZoneNameCb(zone=longest), SettingsZoneNameCb(zone=longest)):
+        assert len(named.pack().encode()) < CALLBACK_DATA_LIMIT
 
 
 @pytest.mark.parametrize(
@@ -151,10 +154,103 @@ def test_zone_buttons_fit_telegrams_callback_data() -> None:
         ("Hobart", "Australia/Hobart"),  # a city of the tz database, not of the list
         ("Atlantis", None),
         ("", None),
+        # Offsets: the tz database's fixed zones count west as positive (Etc/GMT-3 is UTC+3).
+        ("UTC+3", "Etc/GMT-3"),
+        ("GMT-3", "Etc/GMT+3"),
+        ("+03:00", "Etc/GMT-3"),
+        ("utc −0500", "Etc/GMT+5"),
+        ("UTC+0", "UTC"),
+        ("+14", "Etc/GMT-14"),
+        ("+15", None),
+        ("+05:30", "Asia/Kolkata"),  # no whole-hour zone: a city at that offset now
+        ("+09:30", "Australia/Darwin"),  # Adelaide is +10:30 in November: Darwin has no DST
+        ("+04:17", None),
     ],
 )
-def test_a_typed_zone_name_or_city_is_understood(typed: str, zone: str | None) -> None:
-    assert resolve_zone(typed) == zone
+def test_a_typed_zone_name_city_or_offset_is_understood(typed: str, zone: str | None) -> None:
+    assert resolve_zone(typed, datetime(2026, 11, 25, 12, tzinfo=UTC)) == zone
+
+
+@pytest.mark.parametrize(
+    ("zone", "city", "name"),
+    [
+        ("Europe/Berlin", "Berlin", "Europe/Berlin"),
+        ("Europe/Vienna", "Vienna", "Europe/Vienna"),
+        ("America/North_Dakota/New_Salem", "New Salem", "America/North_Dakota/New_Salem"),
+        ("Etc/GMT-3", "UTC+3", "UTC+3"),
+        ("Etc/GMT+3", "UTC-3", "UTC-3"),
+        ("US/Eastern", "US/Eastern", "US/Eastern"),
+    ],
+)
+def test_a_zone_is_shown_by_its_city_and_a_fixed_offset_with_the_sign_people_use(
+    zone: str, city: str, name: str
+) -> None:
+    assert (zones.city_of(zone), zones.zone_name(zone)) == (city, name)
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("Berln", "Europe/Berlin"),
+        ("Europe/Berln", "Europe/Berlin"),
+        ("Viena", "Europe/Vienna"),
+        ("new yrok", "America/New_York"),
+        ("Atlantis", None),
+        ("hello", None),
+    ],
+)
+def test_a_near_miss_suggests_the_zone_it_most_likely_means(typed: str, zone: str | None) -> None:
+    assert zones.suggest_zone(typed) == zone
+
+
+async def test_onboarding_takes_an_offset_and_shows_it_with_the_sign_typed(
+    session: AsyncSession, make_chat: MakeChat
+) -> None:
+    chat = make_chat()
+    await chat.send("/start")
+    sent = await chat.send("UTC+3")
+    assert "Got it: <b>UTC+3</b>" in chat.texts(sent)[0]
+    await chat.press_button("09:00")
+    assert (await learner_row(session)).time_zone == "Etc/GMT-3"
+    sent = await chat.send("/settings")
+    assert "🌍 Time zone: UTC+3" in chat.texts(sent)[0]
+    await chat.press_button("Time zone")
+    sent = await chat.send("GMT-3")
+    assert "Saved ✅ UTC-3" in chat.texts(sent)[0]
+    assert "🌍 Time zone: UTC-3" in chat.texts(sent)[0]
+    assert (await learner_row(session)).time_zone == "Etc/GMT+3"
+
+
+async def test_onboarding_offers_the_city_a_typo_means_and_confirms_a_city_by_its_name(
+    session: AsyncSession, make_chat: MakeChat
+) -> None:
+    chat = make_chat()
+    await chat.send("/start")
+    sent = await chat.send("Berln")
+    assert "I don't know a time zone called «Berln». Did you mean Berlin?" in chat.texts(sent)[0]
+    assert labels(chat)[0] == "✅ Berlin"
+    sent = await chat.press_button("✅ Berlin")
+    assert "Got it: <b>Berlin</b>" in chat.texts(sent)[0]
+    assert (await learner_row(session)).time_zone == "Europe/Berlin"
+    other = make_chat(502)
+    await other.send("/start")
+    sent = await other.send("vienna")
+    assert "Got it: <b>Vienna</b>" in other.texts(sent)[0]  # as the picker says "Berlin"
+
+
+async def test_settings_offer_the_city_a_typo_means(
+    session: AsyncSession, make_chat: MakeChat
+) -> None:
+    chat = make_chat()
+    await onboard(chat)
+    await chat.send("/settings")
+    await chat.press_button("Time zone")
+    sent = await chat.send("Viena")
+    assert "Did you mean Vienna?" in chat.texts(sent)[0]
+    assert labels(chat) == ["✅ Vienna"]
+    sent = await chat.press_button("Vienna")
+    assert "Saved ✅ Vienna" in chat.alerts(sent)
+    assert (await learner_row(session)).time_zone == "Europe/Vienna"
 
 
 async def test_onboarding_takes_a_typed_iana_name(

@@ -6,7 +6,9 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
+from bot.rules.learners import is_admin
 from bot.telegram import texts
+from db.models import User
 
 
 def router() -> Router:
@@ -17,8 +19,13 @@ def router() -> Router:
     return router
 
 
-async def help_command(message: Message) -> None:
-    await message.answer(texts.help_text())
+async def help_command(
+    message: Message, admin_ids: frozenset[int], learner: User | None = None
+) -> None:
+    text = texts.help_text()
+    if learner is not None and is_admin(learner, admin_ids):
+        text += "\n\n" + texts.admin_help()
+    await message.answer(text)
 
 
 async def unknown_message(message: Message) -> None:

@@ -12,6 +12,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.data_export import export_json, learner_export
+from bot.rules.learners import is_admin
 from bot.rules.privacy import Erased, Refusal, erase_learner
 from bot.telegram import reply, texts_privacy
 from bot.telegram.callbacks import DeleteMeAction, DeleteMeCb
@@ -54,7 +55,10 @@ def delete_keyboard() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-async def ask_delete(message: Message) -> None:
+async def ask_delete(message: Message, learner: User, admin_ids: frozenset[int]) -> None:
+    if is_admin(learner, admin_ids):  # refused before anything destructive is offered
+        await message.answer(texts_privacy.admin_refused())
+        return
     await message.answer(texts_privacy.confirm_delete(), reply_markup=delete_keyboard())
 
 

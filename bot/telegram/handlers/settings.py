@@ -22,15 +22,18 @@ from bot.telegram.callbacks import (
     SettingsCb,
     SettingsTimeCb,
     SettingsZoneCb,
+    SettingsZoneNameCb,
 )
 from bot.telegram.keyboards import (
+    button_zone,
     language_keyboard,
     settings_keyboard,
+    settings_suggestion_keyboard,
     settings_time_keyboard,
     settings_zone_keyboard,
 )
 from bot.telegram.reply import show
-from bot.telegram.zones import city_of, resolve_zone, zone_by_index, zone_choices
+from bot.telegram.zones import city_of, resolve_zone, suggest_zone, zone_choices
 from db.models import User
 
 
@@ -44,6 +47,7 @@ def router() -> Router:
     router.message.register(zone_typed, SettingsForm.zone, F.text, ~F.text.startswith("/"))
     router.callback_query.register(settings_action, SettingsCb.filter())
     router.callback_query.register(zone_chosen, SettingsZoneCb.filter())
+    router.callback_query.register(zone_chosen, SettingsZoneNameCb.filter())
     router.callback_query.register(time_chosen, SettingsTimeCb.filter())
     router.callback_query.register(language_chosen, LanguageCb.filter())
     return router
@@ -122,14 +126,14 @@ async def settings_action(
 
 async def zone_chosen(
     callback: CallbackQuery,
-    callback_data: SettingsZoneCb,
+    callback_data: SettingsZoneCb | SettingsZoneNameCb,
     learner: User,
     now: datetime,
     i18n: I18n,
     state: FSMContext,
     session: AsyncSession,
 ) -> None:
-    zone = zone_by_index(callback_data.index)
+    zone = button_zone(callback_data)
     if zone is None:
         await callback.answer(texts.stale_button(), show_alert=True)
         return
@@ -147,12 +151,14 @@ async def zone_typed(
     state: FSMContext,
     session: AsyncSession,
 ) -> None:
-    """A city or zone name typed while the zone picker is shown."""
+    """A city, zone name or offset typed while the zone picker is shown."""
     assert message.text is not None  # the router's F.text
-    zone = resolve_zone(message.text)
+    zone = resolve_zone(message.text, now)
     if zone is None:
-        text = texts_setup.unknown_place(message.text) + "\n" + texts_setup.type_a_place()
-        await message.answer(text)
+        suggestion = suggest_zone(message.text)
+        text = texts_setup.unknown_place(message.text, suggestion)
+        markup = settings_suggestion_keyboard(suggestion) if suggestion else None
+        await message.answer(text + "\n" + texts_setup.type_a_place(), reply_markup=markup)
         return
     learners.set_time_zone(learner, zone, now)
     await state.clear()

@@ -20,10 +20,11 @@ from bot.rules import learners
 from bot.rules.course import CourseMap
 from bot.rules.learning import LessonOpened, learner_next_step, open_lesson
 from bot.telegram import texts, texts_setup
-from bot.telegram.callbacks import CommonZonesCb, LessonTimeCb, MoreZonesCb, ZoneCb
+from bot.telegram.callbacks import CommonZonesCb, LessonTimeCb, MoreZonesCb, ZoneCb, ZoneNameCb
 from bot.telegram.filters import Onboarding
 from bot.telegram.handlers.certificates import VERIFY_DEEP_LINK, answer_verification
 from bot.telegram.keyboards import (
+    button_zone,
     continue_keyboard,
     lesson_time_keyboard,
     start_lesson_keyboard,
@@ -31,7 +32,7 @@ from bot.telegram.keyboards import (
 )
 from bot.telegram.lessons import send_lesson
 from bot.telegram.reply import show
-from bot.telegram.zones import city_of, resolve_zone, zone_by_index, zone_choices
+from bot.telegram.zones import city_of, resolve_zone, suggest_zone, zone_choices
 from db.models import User
 
 DEFAULT_ZONE = "UTC"  # the zone of a learner who has not chosen one
@@ -48,6 +49,7 @@ def router() -> Router:
     router.callback_query.register(more_zones, MoreZonesCb.filter())
     router.callback_query.register(common_zones, CommonZonesCb.filter())
     router.callback_query.register(zone_chosen, ZoneCb.filter())
+    router.callback_query.register(zone_chosen, ZoneNameCb.filter())
     router.callback_query.register(lesson_time_chosen, LessonTimeCb.filter(F.minute >= 0))
     # Last, and this router comes before the other learner routers: anything else a
     # learner sends before onboarding is done resumes it. Help and a learner's own data
@@ -56,9 +58,11 @@ def router() -> Router:
     return router
 
 
-def common_zone_keyboard(learner: User, now: datetime) -> InlineKeyboardMarkup:
+def common_zone_keyboard(
+    learner: User, now: datetime, suggestion: str | None = None
+) -> InlineKeyboardMarkup:
     choices = zone_choices(now, other=False, language=learner.language_code)
-    return zone_keyboard(choices, more=True)
+    return zone_keyboard(choices, more=True, suggestion=suggestion)
 
 
 async def start(
@@ -102,9 +106,13 @@ async def common_zones(callback: CallbackQuery, learner: User, now: datetime) ->
 
 
 async def zone_chosen(
-    callback: CallbackQuery, callback_data: ZoneCb, learner: User, now: datetime, state: FSMContext
+    callback: CallbackQuery,
+    callback_data: ZoneCb | ZoneNameCb,
+    learner: User,
+    now: datetime,
+    state: FSMContext,
 ) -> None:
-    zone = zone_by_index(callback_data.index)
+    zone = button_zone(callback_data)
     if zone is None:
         await callback.answer(texts.stale_button(), show_alert=True)
         return
@@ -157,12 +165,14 @@ async def resume_onboarding(
         await message.answer(texts_setup.resume_lesson_time(), reply_markup=lesson_time_keyboard())
         return
     typed = message.text if message.text and not message.text.startswith("/") else None
-    zone = resolve_zone(typed) if typed else None
+    zone = resolve_zone(typed, now) if typed else None
     if zone is None:
         text = texts_setup.resume_zone()
+        suggestion = suggest_zone(typed) if typed else None
         if typed:
-            text = texts_setup.unknown_place(typed) + "\n\n" + text
-        await message.answer(text, reply_markup=common_zone_keyboard(learner, now))
+            text = texts_setup.unknown_place(typed, suggestion) + "\n\n" + text
+        markup = common_zone_keyboard(learner, now, suggestion)
+        await message.answer(text, reply_markup=markup)
         return
     learners.set_time_zone(learner, zone, now)
     await state.set_state(OnboardingStep.lesson_time)

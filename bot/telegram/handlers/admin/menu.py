@@ -33,7 +33,7 @@ def menu_text() -> str:
         "<b>🛠 Admin</b>\n\n"
         "/stats — learners, activity and the lesson funnel\n"
         "/broadcast — message every learner (or some)\n"
-        "/user &lt;id or @username&gt; — a learner's profile, reset, roles\n"
+        "/user &lt;id, @username or name&gt; — a learner's profile, reset, roles\n"
         "/content — every module and lesson: slugs, published, learners\n"
         "/publish &lt;slug&gt;, /unpublish &lt;slug&gt; — a module or lesson\n"
         "Send a course file or .zip — validate, preview, import\n"

@@ -1,4 +1,6 @@
-"""/user: a learner's profile, progress reset (confirmed or cancelled), promote and demote.
+"""/user: a learner found by Telegram id, @username or name (the matches of a name are
+listed with their ids), their profile, progress reset (confirmed or cancelled), promote
+and demote.
 
 The role buttons follow the real role: an admin by ADMIN_IDS gets none (the chat cannot
 demote them), a promoted admin gets Demote, a learner Promote.
@@ -29,6 +31,7 @@ from db.models import User
 def router() -> Router:
     router = Router(name="admin-users")
     router.message.register(show_learner, Command("user"))
+    router.callback_query.register(open_profile, LearnerCb.filter(F.action == LearnerAction.SHOW))
     router.callback_query.register(ask_reset, LearnerCb.filter(F.action == LearnerAction.RESET))
     router.callback_query.register(
         do_reset, LearnerCb.filter(F.action == LearnerAction.RESET_CONFIRMED)
@@ -42,11 +45,19 @@ def router() -> Router:
     return router
 
 
+def full_name(user: User) -> str:
+    """First and last name, raw (the caller escapes it)."""
+    return " ".join(part for part in (user.first_name, user.last_name) if part) or "—"
+
+
+def at_username(user: User) -> str:
+    return f" @{escape(user.username)}" if user.username else ""
+
+
 def profile_text(found: LearnerProfile) -> str:
     user, view = found.user, found.progress
-    name = " ".join(part for part in (user.first_name, user.last_name) if part) or "—"
     lines = [
-        f"<b>👤 {escape(name)}</b>" + (f" @{escape(user.username)}" if user.username else ""),
+        f"<b>👤 {escape(full_name(user))}</b>" + at_username(user),
         _("Telegram id: <code>{id}</code> · role: {role}").format(
             id=user.telegram_id, role=role_name(found)
         ),
@@ -110,18 +121,69 @@ async def show_learner(
     if query is None:
         await message.answer(usage())
         return
-    user = await admin_users.find_learner(session, query)
+    if query.name is not None:
+        matches = await admin_users.learners_named(session, query.name)
+        if len(matches.learners) != 1:
+            await answer_matches(message, query.name, matches)
+            return
+        user: User | None = matches.learners[0]
+    else:
+        user = await admin_users.find_learner(session, query)
     if user is None:
-        await message.answer(_("No learner {query}.").format(query=escape(command.args or "")))
+        await message.answer(no_learner(command.args or ""))
         return
     found = await admin_users.profile(session, course, user, now, admin_ids)
     await message.answer(profile_text(found), reply_markup=profile_keyboard(found))
 
 
+def no_learner(query: str) -> str:
+    return _("No learner {query}.").format(query=escape(query))
+
+
+async def answer_matches(message: Message, query: str, matches: admin_users.Matches) -> None:
+    """The learners a name matches, each with their Telegram id and a button to open."""
+    if not matches.learners:
+        await message.answer(no_learner(f"«{query}»"))
+        return
+    lines = [_("<b>Learners matching «{query}»:</b>").format(query=escape(query))]
+    builder = InlineKeyboardBuilder()
+    for user in matches.learners:
+        lines.append(
+            f"• {escape(full_name(user))}{at_username(user)} — <code>{user.telegram_id}</code>"
+        )
+        builder.button(
+            text=full_name(user),
+            callback_data=LearnerCb(action=LearnerAction.SHOW, user_id=user.id),
+        )
+    builder.adjust(1)
+    if matches.more:
+        lines.append(_("More learners match: type more of the name."))
+    await message.answer("\n".join(lines), reply_markup=builder.as_markup())
+
+
+async def open_profile(
+    callback: CallbackQuery,
+    callback_data: LearnerCb,
+    session: AsyncSession,
+    now: datetime,
+    course: CourseMap,
+    admin_ids: frozenset[int],
+) -> None:
+    """A learner picked from the matches of a name: their profile, as a new message."""
+    user = await target(session, callback, callback_data.user_id)
+    if user is None:
+        return
+    found = await admin_users.profile(session, course, user, now, admin_ids)
+    await callback.answer()
+    await callback.bot.send_message(  # type: ignore[union-attr]
+        callback.from_user.id, profile_text(found), reply_markup=profile_keyboard(found)
+    )
+
+
 def usage() -> str:
     return _(
-        "/user takes a learner's Telegram id or @username, e.g. "
-        "<code>/user 123456789</code> or <code>/user @ada</code>."
+        "/user takes a learner's Telegram id, @username or name, e.g. "
+        "<code>/user 123456789</code>, <code>/user @ada</code> or <code>/user Ada</code>."
     )
 
 
