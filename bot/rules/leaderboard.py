@@ -81,8 +81,6 @@ from db.models import (
     UserStats,
 )
 
-__all__ = ["week_start"]  # where the league and older callers find it
-
 TOP = 10
 # How long a transaction may take between its `now` (the ledger row's created_at) and its
 # commit and still be seen by the next refresh; far longer than any update's transaction.

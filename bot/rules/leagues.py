@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.selectable import ScalarSelect
 
-from bot.rules.leaderboard import week_start
+from bot.rules.leaderboard_periods import week_start
 from bot.rules.pushes import may_receive_pushes
 from db.base import UTCDateTime
 from db.enums import DeliveryKind, DeliveryStatus, LeagueTier

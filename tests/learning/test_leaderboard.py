@@ -13,9 +13,9 @@ from bot.rules.leaderboard import (
     all_time_board,
     refresh_leaderboard,
     standing,
-    week_start,
     weekly_board,
 )
+from bot.rules.leaderboard_periods import week_start
 from db.models import LeaderboardCache, LeaderboardRefresh, User
 from tests.support.boards import award, learners_with_points
 
