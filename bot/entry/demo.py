@@ -3,6 +3,9 @@
 No token, no network: an offline Bot API session records what the bot sends and the
 demo prints it. Buttons are numbered, and so are a quiz poll's options: a typed number
 goes to whichever was shown last. Commands are typed as in Telegram (/learn, /modules…).
+What Telegram shows without a message is printed too: whether a quiz answer was right,
+with the question's explanation, and, when the bot says a quiz is waiting above, that
+open question again. Documents and pictures the bot sends are saved next to the database.
 
 The demo is self-contained: its own SQLite file (never the production default), a few
 sample learners, and the scheduler's jobs in the same process: the leaderboard and
@@ -19,6 +22,7 @@ import itertools
 import logging
 import re
 import sys
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,15 +37,17 @@ from aiogram.methods import (
     TelegramMethod,
 )
 from aiogram.types import (
-    BufferedInputFile,
     CallbackQuery,
     Chat,
     InlineKeyboardMarkup,
+    InputFile,
     Message,
     PollAnswer,
     Update,
     User,
 )
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.entry.app import build_bot, build_dispatcher
 from bot.entry.config import Settings
@@ -52,15 +58,22 @@ from bot.entry.runner import build_jobs
 from bot.observability.logs import TextFormatter
 from bot.rules.clock import SystemClock
 from bot.rules.course import CourseCache
+from bot.rules.learning import QuizTurn
 from bot.rules.shorten import shorten
+from bot.telegram.callbacks import QuizCb
+from bot.telegram.lessons import quiz_poll
 from db.engine import create_session_factory
+from db.models import QuizPoll
+from db.models import User as Learner
 from scheduler.jobs import Jobs
 from scheduler.names import JOB_EVERY, JobName
 from scheduler.runner import job_table, run_job
 
 log = logging.getLogger(__name__)
 
-DEMO_DATABASE = "sqlite+aiosqlite:///learnbot-demo.db"
+DEMO_FILE = Path("learnbot-demo.db")
+DEMO_DATABASE = f"sqlite+aiosqlite:///{DEMO_FILE}"
+DEMO_FILES = DEMO_FILE.with_name("learnbot-demo-files")  # what the bot sends as files
 DEMO_LOG = Path("learnbot-demo.log")
 DEMO_USER = User(id=1001, is_bot=False, first_name="Demo", language_code="en")
 # Bold and dim text in a terminal; plain text when the output is a pipe or a file.
@@ -77,14 +90,51 @@ def to_terminal(text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
+class Uploads:
+    """The files the bot sent in the demo, written to a folder to be opened."""
+
+    def __init__(self, sent: dict[str, bytes], folder: Path) -> None:
+        self.sent = sent  # file name -> content, as the offline session received them
+        self.folder = folder
+
+    def save(self, name: str) -> Path:
+        self.folder.mkdir(exist_ok=True)
+        path = self.folder / Path(name).name
+        path.write_bytes(self.sent.pop(name, b""))
+        return path
+
+
+@dataclass(frozen=True)
+class ShownPoll:
+    """A quiz poll on screen: what a typed number answers, and what Telegram would then show."""
+
+    poll_id: str
+    options: tuple[str, ...]
+    correct: tuple[int, ...]  # positions of the right options, as shown
+    explanation: str | None
+
+    def verdict(self, index: int) -> list[str]:
+        """Right or wrong, and the explanation: what Telegram shows on an answered quiz."""
+        if index in self.correct:
+            lines = ["✅ Right!"]
+        else:
+            right = " · ".join(self.options[i] for i in self.correct)
+            lines = [f"❌ Wrong. The right answer: {right}"]
+        if self.explanation:
+            lines.append(f"💡 {self.explanation}")
+        return lines
+
+
 class Terminal:
     """What the demo learner sees, and what a typed number would press or answer."""
 
-    def __init__(self, names: dict[int, str] | None = None) -> None:
+    def __init__(self, names: dict[int, str] | None = None, uploads: Uploads | None = None) -> None:
         self.names = names or {}  # other learners' chat ids, for the pushes they get
+        self.uploads = uploads  # where the files the bot sends are kept, None: not kept
         self.buttons: list[tuple[str, str]] = []  # (label, callback data)
         self.button_message_id = 0
-        self.poll: tuple[str, int] | None = None  # (poll id, option count)
+        self.poll: ShownPoll | None = None
+        self.polls_shown = 0
         self.latest: str | None = None  # "buttons" or "poll": the choice shown last
 
     def show(self, method: TelegramMethod[Any], result: Any) -> None:
@@ -95,23 +145,39 @@ class Terminal:
             print(f"\n🤖 {to_terminal(method.text or '')}")
             self._keyboard(method.reply_markup, result)
         elif isinstance(method, SendPhoto):
-            print(f"\n🖼  [photo {_photo_label(method.photo)}]")
+            print(f"\n🖼  [photo {self._file_label(method.photo)}]")
             if method.caption:
                 print(f"🤖 {to_terminal(method.caption)}")
             self._keyboard(method.reply_markup, result)
         elif isinstance(method, SendDocument):
-            name = getattr(method.document, "filename", None) or method.document
-            print(f"\n📎 [document {name}] {to_terminal(method.caption or '')}")
+            print(f"\n📎 [document {self._file_label(method.document)}]")
+            if method.caption:
+                print(f"🤖 {to_terminal(method.caption)}")
         elif isinstance(method, SendPoll):
-            print(f"\n❓ {method.question}")
-            for number, option in enumerate(method.options, start=1):
-                text = option if isinstance(option, str) else option.text
-                print(f"   {number}) {text}")
-            self.poll = (result.poll.id, len(method.options))
-            self.latest = "poll"
-            print(f"{DIM}(type the number of your answer){RESET}")
+            self.show_poll(method, result.poll.id)
         elif isinstance(method, AnswerCallbackQuery) and method.text:
             print(f"\n💬 {method.text}")
+
+    def show_poll(self, method: SendPoll, poll_id: str) -> None:
+        """A quiz poll, its options numbered: the next number answers it."""
+        options = tuple(
+            option if isinstance(option, str) else option.text for option in method.options
+        )
+        print(f"\n❓ {method.question}")
+        for number, text in enumerate(options, start=1):
+            print(f"   {number}) {text}")
+        correct = tuple(method.correct_option_ids or ())
+        self.poll = ShownPoll(poll_id, options, correct, method.explanation)
+        self.polls_shown += 1
+        self.latest = "poll"
+        print(f"{DIM}(type the number of your answer){RESET}")
+
+    def answer(self, index: int) -> str:
+        """Answer the poll on screen with option `index`: Telegram's verdict, and the poll id."""
+        assert self.poll is not None
+        print("\n".join(["", *self.poll.verdict(index)]))
+        poll_id, self.poll = self.poll.poll_id, None
+        return poll_id
 
     def _pushed_elsewhere(self, chat_id: int | str, method: TelegramMethod[Any]) -> None:
         text = getattr(method, "text", None) or getattr(method, "caption", None)
@@ -133,16 +199,33 @@ class Terminal:
         for number, (label, _data) in enumerate(self.buttons, start=1):
             print(f"   [{number}] {label}")
 
+    def _file_label(self, file: InputFile | str) -> str:
+        """An uploaded file is saved to be opened; a file id or a link is shown as it is."""
+        if isinstance(file, InputFile) and self.uploads is not None:
+            return f"saved as {self.uploads.save(file.filename or 'document')}"
+        return str(getattr(file, "filename", None) or file)
+
+    def _choices(self) -> int:
+        """How many numbers the choice shown last has."""
+        if self.latest == "poll" and self.poll is not None:
+            return len(self.poll.options)
+        return len(self.buttons) if self.latest == "buttons" else 0
+
     def choice(self, line: str) -> tuple[str, int] | None:
         """A typed number as ("poll" or "buttons", index), for the choice shown last."""
-        if not line.isdigit():
+        if not line.isdecimal() or not 0 < int(line) <= self._choices():
             return None
-        index = int(line) - 1
-        if self.latest == "poll" and self.poll is not None and 0 <= index < self.poll[1]:
-            return "poll", index
-        if self.latest == "buttons" and 0 <= index < len(self.buttons):
-            return "buttons", index
-        return None
+        assert self.latest is not None
+        return self.latest, int(line) - 1
+
+    def out_of_range(self, line: str) -> str | None:
+        """The hint for a number that no option or button shown last has ("Pick 1–3")."""
+        count = self._choices()
+        if not line.isdecimal() or not count or self.choice(line) is not None:
+            return None
+        what = "options" if self.latest == "poll" else "buttons"
+        picks = f"1–{count}" if count > 1 else "1"
+        return f"Pick {picks} (the {what} shown last)."
 
 
 class DemoScheduler:
@@ -188,7 +271,8 @@ async def run_demo(settings: Settings) -> int:
     clock = SystemClock()
     samples = await seed_sample_learners(factory, clock.now())
     session = OfflineSession()
-    terminal = Terminal(dict(zip(sample_chat_ids(), (s.name for s in SAMPLES), strict=True)))
+    names = dict(zip(sample_chat_ids(), (s.name for s in SAMPLES), strict=True))
+    terminal = Terminal(names, Uploads(session.uploads, DEMO_FILES))
     original = session.make_request
 
     async def make_request(bot: Any, method: Any, timeout: int | None = None) -> Any:
@@ -205,7 +289,9 @@ async def run_demo(settings: Settings) -> int:
     )
     scheduler = DemoScheduler(build_jobs(settings, engine, bot, clock, course_cache))
     print(f"{BOLD}LearnBot demo{RESET} — type /start, then numbers to press buttons. Ctrl-D quits.")
-    print(f"{DIM}Database: learnbot-demo.db; logs: {DEMO_LOG}.{RESET}")
+    print(
+        f"{DIM}Database: {DEMO_FILE}; files the bot sends: {DEMO_FILES}/; logs: {DEMO_LOG}.{RESET}"
+    )
     if samples:
         print(f"{DIM}Sample learners added: {', '.join(samples)}.{RESET}")
     ticking = asyncio.create_task(scheduler.every_minute())
@@ -219,8 +305,15 @@ async def run_demo(settings: Settings) -> int:
                 break
             if not line:
                 continue
+            if (hint := terminal.out_of_range(line)) is not None:
+                print(f"\n{hint}")
+                continue
             update = _update(next(update_ids), line, terminal, chat)
+            polls_shown = terminal.polls_shown
             await dispatcher.feed_update(bot, update)
+            if terminal.polls_shown == polls_shown and (lesson_id := _quiz_pressed(update)):
+                # "Your quiz is waiting above": in a terminal, above has scrolled away.
+                await _show_open_question(factory, course_cache, terminal, lesson_id)
             await scheduler.run(AFTER_EVERY_MESSAGE)
     finally:
         ticking.cancel()
@@ -233,11 +326,9 @@ async def run_demo(settings: Settings) -> int:
 def _update(update_id: int, line: str, terminal: Terminal, chat: Chat) -> Update:
     now = datetime.now(UTC)
     match terminal.choice(line):
-        case ("poll", index) if terminal.poll is not None:
-            poll_id, _count = terminal.poll
-            terminal.poll = None
+        case ("poll", index):
             answer = PollAnswer(
-                poll_id=poll_id,
+                poll_id=terminal.answer(index),
                 option_ids=[index],
                 option_persistent_ids=[str(index)],
                 user=DEMO_USER,
@@ -261,10 +352,42 @@ def _update(update_id: int, line: str, terminal: Terminal, chat: Chat) -> Update
     return Update(update_id=update_id, message=message)
 
 
-def _photo_label(photo: object) -> str:
-    """An uploaded picture (a certificate) is saved in the working directory to be opened."""
-    if isinstance(photo, BufferedInputFile):
-        path = Path(photo.filename or "photo.png").name
-        Path(path).write_bytes(photo.data)
-        return f"saved as {path}"
-    return str(photo)
+def _quiz_pressed(update: Update) -> int | None:
+    """The lesson whose quiz button the update pressed, if it pressed one."""
+    data = update.callback_query.data if update.callback_query is not None else None
+    if data is None or not data.startswith(f"{QuizCb.__prefix__}{QuizCb.__separator__}"):
+        return None
+    return QuizCb.unpack(data).lesson_id
+
+
+async def _show_open_question(
+    factory: async_sessionmaker[AsyncSession],
+    course_cache: CourseCache,
+    terminal: Terminal,
+    lesson_id: int,
+) -> None:
+    """Show the demo learner's unanswered question of a lesson's quiz again, as it was sent
+    (maybe by an earlier run of the demo): the next number answers it."""
+    async with factory() as session:
+        course = await course_cache.get(session)
+        poll = await session.scalar(
+            select(QuizPoll)
+            .join(Learner, Learner.id == QuizPoll.user_id)
+            .where(
+                Learner.telegram_id == DEMO_USER.id,
+                QuizPoll.lesson_id == lesson_id,
+                QuizPoll.answered_at.is_(None),
+            )
+            .order_by(QuizPoll.id.desc())
+            .limit(1)
+        )
+    lesson = course.by_id.get(lesson_id)
+    if poll is None or lesson is None:
+        return
+    question = next((q for q in lesson.questions if q.id == poll.question_id), None)
+    if question is None:
+        return
+    order = tuple(poll.option_order or range(len(question.options)))
+    number = lesson.questions.index(question) + 1
+    turn = QuizTurn(lesson, question, poll.attempt, number, order)
+    terminal.show_poll(quiz_poll(DEMO_USER.id, turn), poll.poll_id)

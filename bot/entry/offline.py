@@ -8,6 +8,7 @@ tests and the update benchmark all use it.
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from typing import Any
@@ -42,13 +43,15 @@ BOT_USER = User(id=4242, is_bot=True, first_name="LearnBot", username="learnbot_
 
 
 class OfflineSession(BaseSession):
-    def __init__(self, *, poll_prefix: str = "poll") -> None:
+    def __init__(self, *, poll_prefix: str | None = None) -> None:
         super().__init__()
-        self.poll_prefix = poll_prefix  # poll ids are unique in the database: one per session
+        # Poll ids are unique in the database, which outlives a session (the demo's file is
+        # kept between runs): each session numbers its polls under a prefix of its own.
+        self.poll_prefix = poll_prefix or f"poll-{uuid.uuid4().hex[:12]}"
         self.calls: list[TelegramMethod[Any]] = []
         self.results: list[Any] = []  # what each call returned, in step with `calls`
         self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and downloads
-        self.uploads: dict[str, bytes] = {}  # file name -> content of each document sent
+        self.uploads: dict[str, bytes] = {}  # file name -> content of each document or photo sent
         self._message_ids = itertools.count(1)
         self._poll_ids = itertools.count(1)
 
@@ -69,9 +72,10 @@ class OfflineSession(BaseSession):
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
     ) -> TelegramType:
         self.calls.append(method)
-        if isinstance(method, SendDocument) and isinstance(method.document, InputFile):
-            chunks = [chunk async for chunk in method.document.read(bot)]
-            self.uploads[method.document.filename or "document"] = b"".join(chunks)
+        upload = _upload(method)
+        if upload is not None:
+            chunks = [chunk async for chunk in upload.read(bot)]
+            self.uploads[upload.filename or "document"] = b"".join(chunks)
         result = self._result(method)
         self.results.append(result)
         return result  # type: ignore[no-any-return]
@@ -132,3 +136,12 @@ class OfflineSession(BaseSession):
             correct_option_ids=method.correct_option_ids,
             explanation=method.explanation,
         )
+
+
+def _upload(method: TelegramMethod[Any]) -> InputFile | None:
+    """The file a method uploads (a document or a photo), if it uploads one."""
+    if isinstance(method, SendDocument) and isinstance(method.document, InputFile):
+        return method.document
+    if isinstance(method, SendPhoto) and isinstance(method.photo, InputFile):
+        return method.photo
+    return None

@@ -6,8 +6,9 @@ key of learner, card and review number (a redelivered update sends the same orde
 review a new one, drawn apart from the order the lesson showed, whose key is another).
 Each answer reschedules its card at once; a right answer earns `REVIEW_POINTS` in the
 points ledger (one award per card and review number, so the same answer never pays twice).
-After the last card the learner gets a summary; a session of at least `STREAK_MIN_CARDS`
-answered cards keeps the streak like a completed lesson.
+After the last card the learner gets a summary, with the questions answered wrongly as a
+lesson's quiz result has them; a session of at least `STREAK_MIN_CARDS` answered cards
+keeps the streak like a completed lesson.
 
 `/review` while a session is open continues it; a poll whose card was answered since
 (another copy of the poll, or the same answer delivered twice) changes nothing.
@@ -71,6 +72,7 @@ class ReviewSummary:
     streak: int
     streak_grew: bool
     points: int
+    missed: tuple[QuestionInfo, ...] = ()  # the questions answered wrongly, in the order asked
 
 
 @dataclass(frozen=True)
@@ -279,4 +281,17 @@ async def _finish(
         streak=stats.current_streak,
         streak_grew=grew,
         points=review_session.right * REVIEW_POINTS,
+        missed=await _missed(session, review_session) if review_session.wrong else (),
     )
+
+
+async def _missed(session: AsyncSession, review_session: ReviewSession) -> tuple[QuestionInfo, ...]:
+    """The session's questions answered wrongly, in the order they were asked."""
+    rows = await session.scalars(
+        select(QuizQuestion)
+        .join(ReviewCard, ReviewCard.question_id == QuizQuestion.id)
+        .join(ReviewPoll, ReviewPoll.card_id == ReviewCard.id)
+        .where(ReviewPoll.session_id == review_session.id, ReviewPoll.is_correct == false())
+        .order_by(ReviewPoll.id)
+    )
+    return tuple(question_info(row) for row in rows)

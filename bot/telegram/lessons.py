@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiogram import Bot
+from aiogram.methods import SendPoll
 from aiogram.types import InputPollOption, Message
 
 from bot.rules.course import CourseMap, LessonInfo
@@ -44,16 +45,16 @@ async def show_lesson_page(
     await message.edit_text(text, reply_markup=lesson_page_keyboard(lesson, page, pages))
 
 
-async def send_quiz_poll(bot: Bot, chat_id: int, turn: QuizTurn) -> str:
-    """Send one question as a native quiz poll, its options in the turn's shuffled order
-    (the right answers marked where they stand in that order); returns Telegram's poll id."""
+def quiz_poll(chat_id: int, turn: QuizTurn) -> SendPoll:
+    """One question as a native quiz poll, its options in the turn's shuffled order (the
+    right answers marked where they stand in that order)."""
     question = turn.question
     prefix = f"{turn.number}/{len(turn.lesson.questions)} · "
     title = question.question
     if len(prefix) + len(title) <= POLL_QUESTION_LIMIT:
         title = prefix + title
-    sent = await bot.send_poll(
-        chat_id,
+    return SendPoll(
+        chat_id=chat_id,
         question=title,
         options=[
             InputPollOption(text=question.options[index], text_parse_mode=None)
@@ -67,5 +68,10 @@ async def send_quiz_poll(bot: Bot, chat_id: int, turn: QuizTurn) -> str:
         explanation_parse_mode=None,
         question_parse_mode=None,
     )
+
+
+async def send_quiz_poll(bot: Bot, chat_id: int, turn: QuizTurn) -> str:
+    """Send the turn's quiz poll; returns Telegram's poll id."""
+    sent = await bot(quiz_poll(chat_id, turn))
     assert sent.poll is not None
     return sent.poll.id

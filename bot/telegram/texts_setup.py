@@ -7,6 +7,7 @@ from html import escape
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.rules.shorten import shorten
 from bot.telegram.zones import city_of
 
 
@@ -39,7 +40,7 @@ def resume_lesson_time() -> str:
 
 def unknown_place(typed: str, suggestion: str | None) -> str:
     """A typed place we do not know, and the city it most likely means (its zone)."""
-    text = _("I don't know a time zone called «{typed}».").format(typed=escape(typed[:100]))
+    text = _("I don't know a time zone called «{typed}».").format(typed=escape(shorten(typed, 100)))
     if suggestion is None:
         return text
     return text + " " + _("Did you mean {city}?").format(city=escape(city_of(suggestion)))

@@ -2,7 +2,7 @@
 
 Each line typed is answered by the demo's output up to its next prompt (`> `); a press
 finds a button by its label on the last screen, and a quiz is answered from the course
-files (the right options, matched by their text).
+files (a right or a wrong option, matched by their text).
 """
 
 from __future__ import annotations
@@ -26,11 +26,9 @@ class DemoChat:
         self.process = process
         self.screen = ""
         self.transcript = ""
-        self.answers = {
-            question.question: {question.options[i] for i in question.correct}
-            for lesson in load_course(course).lessons
-            for question in lesson.questions
-        }
+        questions = [q for lesson in load_course(course).lessons for q in lesson.questions]
+        self.answers = {q.question: {q.options[i] for i in q.correct} for q in questions}
+        self.explanations = {q.question: q.explanation for q in questions}
 
     @classmethod
     async def start(
@@ -72,13 +70,22 @@ class DemoChat:
         assert number is not None, f"no button {label!r} in:\n{self.screen}"
         return await self.say(number)
 
+    def question(self) -> str | None:
+        """The quiz question on screen (without its "1/4 · "), if one is."""
+        found = QUESTION.search(self.screen)
+        return found.group(1) if found is not None else None
+
+    async def answer(self, *, right: bool = True) -> str:
+        """Answer the question shown last with a right option, or with a wrong one."""
+        *_, question = QUESTION.finditer(self.transcript)
+        rights = self.answers[question.group(1)]
+        options = OPTION.findall(self.transcript[question.end() :])
+        return await self.say(next(n for n, text in options if (text in rights) == right))
+
     async def pass_quiz(self) -> str:
         """Answer every question of the quiz on screen rightly; the result screen."""
-        while (question := QUESTION.search(self.screen)) is not None:
-            right = self.answers[question.group(1)]
-            options = OPTION.findall(self.screen[question.end() :])
-            number = next(n for n, text in options if text in right)
-            await self.say(number)
+        while self.question() is not None:
+            await self.answer()
         return self.screen
 
     async def quit(self) -> tuple[int, str]:

@@ -103,6 +103,27 @@ async def test_a_review_session_ends_in_a_summary_and_shows_in_progress(
     assert "retention (30 days): 100%" in text
 
 
+async def test_a_review_summary_names_the_questions_answered_wrongly(
+    session: AsyncSession, make_chat: MakeChat, clock: FixedClock
+) -> None:
+    await make_course(session, [1], questions=3)
+    await session.commit()
+    chat = make_chat()
+    await onboard(chat)
+    await chat.send("/learn")
+    await answer_quiz(chat, wrong=frozenset({1, 3}))
+    await answer_quiz(chat, button="Try again")
+    clock.advance(days=1)  # the two missed questions are due
+    (first,) = chat.polls(await chat.send("/review"))
+    (second,) = chat.polls(await chat.answer_last_poll())
+    missed, summary = chat.texts(await chat.answer_last_poll(right=False))
+    assert "Review done: 1 right, 1 wrong." in summary
+    assert "What you missed: 1 question" in missed
+    assert f"❌ <b>{question_of(second)}</b>" in missed
+    assert question_of(first) not in missed
+    assert "💡 <i>Because.</i>" in missed
+
+
 @pytest.fixture
 def admin_chat(
     session_factory: async_sessionmaker[AsyncSession],

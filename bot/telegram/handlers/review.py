@@ -16,7 +16,7 @@ from bot.rules.review_sessions import (
     record_review_poll,
     start_review,
 )
-from bot.telegram import texts_review
+from bot.telegram import texts_quiz, texts_review
 from bot.telegram.callbacks import ReviewCb
 from bot.telegram.filters import IsReviewPoll
 from bot.telegram.lessons import POLL_QUESTION_LIMIT
@@ -68,6 +68,8 @@ async def review_answered(
     if outcome.turn is not None:
         await ask(bot, session, learner, outcome.turn, now)
     elif outcome.summary is not None:
+        for chunk in texts_quiz.missed_questions(outcome.summary.missed):
+            await bot.send_message(learner.telegram_id, chunk)
         await bot.send_message(
             learner.telegram_id, texts_review.review_summary(outcome.summary, learner.time_zone)
         )
