@@ -80,6 +80,14 @@ def build_scheduler(jobs: Jobs, running: set[asyncio.Task[None]]) -> AsyncIOSche
     return scheduler
 
 
+def catch_up(scheduler: AsyncIOScheduler, now: datetime) -> None:
+    """On taking over the lease, the interval jobs run at once; a daily job keeps its hour
+    (the nightly rebuild does not run at every restart)."""
+    for job in scheduler.get_jobs():
+        if job.id in JOB_EVERY:
+            job.modify(next_run_time=now)
+
+
 async def run_scheduler(
     jobs: Jobs,
     leadership: Leadership,
@@ -102,9 +110,7 @@ async def run_scheduler(
             if leader and scheduler.state != STATE_RUNNING:
                 log.info("this process runs the scheduled jobs")
                 scheduler.resume()
-                for job in scheduler.get_jobs():  # catch up at once on taking over
-                    if job.id in JOB_EVERY:  # a daily job keeps its hour
-                        job.modify(next_run_time=datetime.now(UTC))
+                catch_up(scheduler, datetime.now(UTC))
             elif not leader and scheduler.state == STATE_RUNNING:
                 log.info("another process runs the scheduled jobs")
                 scheduler.pause()

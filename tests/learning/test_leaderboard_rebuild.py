@@ -20,7 +20,7 @@ from db.models import LeaderboardCache, UserStats
 from scheduler.jobs import Jobs
 from scheduler.leaderboard_rebuild import rebuild_lease
 from scheduler.names import JobName
-from scheduler.runner import build_scheduler
+from scheduler.runner import build_scheduler, catch_up
 from scheduler.sender import Sender
 from tests.support.boards import award, learners_with_points
 
@@ -137,3 +137,20 @@ async def test_the_rebuild_runs_daily_at_the_hour_of_its_setting(
     assert after == datetime(2026, 11, 27, 3, 30, tzinfo=UTC)
     interval = scheduler.get_job(JobName.LEADERBOARD).trigger
     assert interval.interval.total_seconds() == 300
+
+
+async def test_taking_over_the_lease_runs_the_interval_jobs_at_once_but_not_the_rebuild(
+    session_factory: async_sessionmaker[AsyncSession], bot: Bot, clock: FixedClock
+) -> None:
+    jobs = Jobs(session_factory, Sender(bot, session_factory, clock), clock, build_i18n())
+    scheduler = build_scheduler(jobs, set())
+    scheduler.start(paused=True)
+    try:
+        now = datetime.now(UTC)
+        catch_up(scheduler, now)
+        assert scheduler.get_job(JobName.LEADERBOARD).next_run_time == now
+        rebuild = scheduler.get_job(JobName.LEADERBOARD_REBUILD).next_run_time
+        assert rebuild > now
+        assert (rebuild.hour, rebuild.minute) == (4, 0)
+    finally:
+        scheduler.shutdown(wait=False)
