@@ -27,7 +27,14 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
-from bot.rules.leaderboard import STATE_ID, Counts, on_board, refresh_leaderboard, rewrite
+from bot.rules.leaderboard import (
+    CHUNK,
+    STATE_ID,
+    Counts,
+    on_board,
+    refresh_leaderboard,
+    rewrite,
+)
 from db.enums import BoardPeriod
 from db.models import LeaderboardCache, LeaderboardRank, LeaderboardRefresh, User, UserStats
 
@@ -60,8 +67,8 @@ async def rebuild_leaderboard(
         async with factory() as session, session.begin():
             await session.get(LeaderboardRefresh, STATE_ID, with_for_update=True)
             wrong = await _disagreeing(session, first, first + chunk - 1)
-            if wrong:
-                await rewrite(session, wrong, now)
+            for start in range(0, len(wrong), CHUNK):
+                await rewrite(session, wrong[start : start + CHUNK], now)
             corrected += len(wrong)
     async with factory() as session, session.begin():
         await session.get(LeaderboardRefresh, STATE_ID, with_for_update=True)
