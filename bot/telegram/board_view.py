@@ -99,7 +99,12 @@ def past_board_text(board: PastBoard) -> str:
     )
     lines = [title.format(period=board.label), ""]
     if not board.top:
-        lines.append(_("Nobody is on this board: no points were earned then."))
+        lines.append(
+            _(
+                "No board kept for that period: nobody earned points then, "
+                "or it ended only minutes ago."
+            )
+        )
     lines += [_line(p.rank, p.name, p.points, p.is_me) for p in board.top]
     if board.top:
         lines.append("")

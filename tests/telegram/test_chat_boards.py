@@ -107,7 +107,7 @@ async def test_an_empty_kept_board_says_so_and_progress_shows_the_best_week(
     chat = make_chat(language_code=language)
     await onboard(chat)
     month = chat.texts(await chat.press(BoardCb(tab=BoardTab.LAST_MONTH).pack()))[0]
-    assert ("Nobody is on this board" if language == "en" else "никого нет") in month
+    assert ("nobody earned points then" if language == "en" else "никто не набрал очков") in month
     assert "2026-10" in month
     await eleven_ahead_and_me(session_factory, chat, clock)
     progress = chat.texts(await chat.send("/progress"))[0]
