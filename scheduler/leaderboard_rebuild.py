@@ -14,19 +14,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.rules.clock import Clock
 from bot.rules.motivation.board_rebuild import rebuild_leaderboard
-from scheduler.leader import LOCK_NAME, Leadership
+from scheduler.leader import Leadership
 from scheduler.names import JobName
 from scheduler.report import JobReport
 
 log = logging.getLogger(__name__)
 
-MYSQL_LOCK_NAME_LENGTH = 64
-
 
 def rebuild_lease(engine: AsyncEngine) -> Leadership:
-    """A lease for the rebuild of this database (MySQL's named locks span the server)."""
-    name = f"{LOCK_NAME}:{JobName.LEADERBOARD_REBUILD}:{engine.url.database}"
-    return Leadership(engine, name=name[:MYSQL_LOCK_NAME_LENGTH])
+    """A lease for the rebuild of this database (MySQL's named locks span the server, so
+    its name holds the database's, as the scheduler's does)."""
+    return Leadership(engine, JobName.LEADERBOARD_REBUILD)
 
 
 async def run_leaderboard_rebuild(

@@ -13,7 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import STATE_RUNNING
 from sqlalchemy.exc import DBAPIError
 
-from bot.observability.metrics import JOB_RUNS, JOB_SECONDS
+from bot.observability.metrics import JOB_RUNS, JOB_SECONDS, SCHEDULER_LEADER
 from scheduler.jobs import Jobs
 from scheduler.leader import Leadership
 from scheduler.names import JOB_EVERY, JobName
@@ -107,6 +107,7 @@ async def run_scheduler(
     try:
         while not stop.is_set():
             leader = await _lease(leadership)
+            SCHEDULER_LEADER.set(leader)
             if leader and scheduler.state != STATE_RUNNING:
                 log.info("this process runs the scheduled jobs")
                 scheduler.resume()
@@ -121,6 +122,7 @@ async def run_scheduler(
         await _let_running_jobs_finish(running)
         scheduler.shutdown(wait=False)
         await leadership.release()
+        SCHEDULER_LEADER.set(0)
 
 
 async def _let_running_jobs_finish(running: set[asyncio.Task[None]]) -> None:

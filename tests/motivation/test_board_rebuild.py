@@ -19,6 +19,7 @@ from bot.rules.motivation.leaderboard import all_time_board
 from bot.rules.motivation.leaderboard_refresh import refresh_leaderboard
 from db.models import LeaderboardCache, UserStats
 from scheduler.jobs import Jobs
+from scheduler.leader import Leadership
 from scheduler.leaderboard_rebuild import rebuild_lease
 from scheduler.names import JobName
 from scheduler.runner import build_scheduler, catch_up
@@ -99,18 +100,25 @@ async def test_the_rebuild_puts_right_rows_the_refresh_could_not_see(
     assert stored == window == [1, 2]
 
 
-async def test_a_second_rebuild_while_one_runs_does_nothing(
+@pytest.fixture
+async def mysql_jobs(
     backend: str,
-    engine: AsyncEngine,
     session_factory: async_sessionmaker[AsyncSession],
     bot: Bot,
     clock: FixedClock,
-) -> None:
+) -> Jobs:
+    """The jobs, with two learners with points, on MySQL only (leases are MySQL's)."""
     if backend == "sqlite":
         pytest.skip("SQLite is one process: its lease is always granted")
     async with session_factory() as session, session.begin():
         await learners_with_points(session, [10, 20])
-    jobs = Jobs(session_factory, Sender(bot, session_factory, clock), clock, build_i18n())
+    return Jobs(session_factory, Sender(bot, session_factory, clock), clock, build_i18n())
+
+
+async def test_a_second_rebuild_while_one_runs_does_nothing(
+    engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession], mysql_jobs: Jobs
+) -> None:
+    jobs = mysql_jobs
     running = rebuild_lease(engine)
     assert await running.try_acquire()
     try:
@@ -122,6 +130,21 @@ async def test_a_second_rebuild_while_one_runs_does_nothing(
     assert report.due == 0
     report = await jobs.leaderboard_rebuild()
     assert (report.due, report.outcomes["RANKS_WRITTEN"]) == (2, 2)
+
+
+async def test_the_rebuild_runs_while_the_scheduler_holds_its_lease(
+    engine: AsyncEngine, bot: Bot, mysql_jobs: Jobs
+) -> None:
+    """`learnbot jobs run leaderboard-rebuild` beside a running scheduler of the same
+    database: the rebuild's lease is its own."""
+    scheduler = Leadership(engine, bot.id)
+    assert await scheduler.try_acquire()
+    try:
+        report = await mysql_jobs.leaderboard_rebuild()
+    finally:
+        await scheduler.release()
+    assert (report.due, report.outcomes["RANKS_WRITTEN"]) == (2, 2)
+    assert rebuild_lease(engine).name != scheduler.name
 
 
 async def test_the_rebuild_runs_daily_at_the_hour_of_its_setting(
