@@ -87,3 +87,12 @@ class CohortRole(enum.Enum):
     """A role a learner holds in one cohort (the user role of the whole bot stays as it is)."""
 
     MENTOR = "MENTOR"
+
+
+class BoardPeriod(enum.Enum):
+    """The stretch of time a leaderboard counts points over (UTC); ALL_TIME: since ever."""
+
+    DAY = "DAY"
+    WEEK = "WEEK"
+    MONTH = "MONTH"
+    ALL_TIME = "ALL_TIME"

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from enum import StrEnum
 
 
@@ -14,8 +14,10 @@ class JobName(StrEnum):
     BROADCASTS = "broadcasts"
     LEAGUE_WEEK = "league-week"
     COHORT_BOARDS = "cohort-boards"
+    LEADERBOARD_REBUILD = "leaderboard-rebuild"  # once a day, at LEADERBOARD_REBUILD_AT
 
 
+# The jobs that run at an interval; the others run once a day at a set time.
 JOB_EVERY: dict[JobName, timedelta] = {
     JobName.DAILY_LESSONS: timedelta(minutes=1),
     JobName.STREAK_REMINDERS: timedelta(minutes=1),
@@ -24,3 +26,7 @@ JOB_EVERY: dict[JobName, timedelta] = {
     JobName.LEAGUE_WEEK: timedelta(minutes=1),
     JobName.COHORT_BOARDS: timedelta(minutes=1),
 }
+
+# The default hour of the leaderboard's nightly rebuild (UTC; the LEADERBOARD_REBUILD_AT
+# setting): quiet in Europe, the Americas and most of Asia.
+REBUILD_AT = time(4, 0)

@@ -419,10 +419,9 @@ async def test_the_cohort_tab_ranks_within_the_cohort_and_hides_hidden_learners(
     bea = chat_as(601, "Bea")
     await bea.send("/leaderboard")
     await bea.press_button("Spring class")
-    text = bea.last_text()
-    assert "Spring class · all time" in text
-    await bea.press_button("This week")
-    assert "🥇 Cy — 5\n<b>🥈 Bea — 3</b>" in bea.last_text()
+    assert "Spring class · this week</b>\n\n🥇 Cy — 5\n<b>🥈 Bea — 3</b>" in bea.last_text()
+    await bea.press_button("All time")
+    assert "Spring class · all time" in bea.last_text()
     await bea.press(CohortBoardCb(cohort_id=cohort.id, week=False).pack())
     text = bea.last_text()
     assert "🥇 Cy — 50" in text

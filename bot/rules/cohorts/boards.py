@@ -25,7 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.cohorts.membership import record
 from bot.rules.learners import is_admin
-from bot.rules.motivation.leaderboard import TOP, Board, Entry, week_start
+from bot.rules.motivation.board_periods import week_start
+from bot.rules.motivation.leaderboard import TOP, Board, Entry
 from db.enums import CohortRole, DeliveryKind, DeliveryStatus
 from db.models import (
     Cohort,

@@ -1,5 +1,6 @@
-"""/leaderboard: the top 10 of all time or of this week, and the learner's own rank; a tab
-per cohort of the learner (handled with the cohorts: bot.telegram.handlers.cohorts)."""
+"""/leaderboard: the top 10 of today, this week, this month or all time with the learner's
+own rank, and the kept boards of last week and last month; a tab per cohort of the learner
+(its screen is handled with the cohorts: bot.telegram.handlers.cohorts)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.cohorts.membership import member_cohorts
-from bot.rules.motivation.leaderboard import all_time_board, weekly_board
-from bot.telegram.callbacks import BoardCb
+from bot.rules.motivation.board_history import last_board
+from bot.rules.motivation.leaderboard import period_board
+from bot.telegram.callbacks import BoardCb, BoardTab
 from bot.telegram.reply import show
-from bot.telegram.views import motivation
-from bot.telegram.views.cohorts import board_tabs
+from bot.telegram.views import boards
 from db.models import User
 
 
@@ -26,18 +27,18 @@ def router() -> Router:
     return router
 
 
-async def render(session: AsyncSession, learner: User, now: datetime, week: bool) -> str:
-    if week:
-        board = await weekly_board(session, learner, now)
-    else:
-        board = await all_time_board(session, learner)
-    return motivation.board_text(board, week)
+async def render(session: AsyncSession, learner: User, now: datetime, tab: BoardTab) -> str:
+    if tab in boards.PAST_TABS:
+        past = await last_board(session, learner, boards.PAST_TABS[tab], now)
+        return boards.past_board_text(past)
+    board = await period_board(session, learner, boards.LIVE_TABS[tab])
+    return boards.board_text(board, tab)
 
 
 async def show_board(message: Message, learner: User, session: AsyncSession, now: datetime) -> None:
-    text = await render(session, learner, now, week=False)
-    tabs = board_tabs(await member_cohorts(session, learner.id), None, week=False)
-    await message.answer(text, reply_markup=tabs)
+    text = await render(session, learner, now, BoardTab.ALL_TIME)
+    tabs = await member_cohorts(session, learner.id)
+    await message.answer(text, reply_markup=boards.board_keyboard(BoardTab.ALL_TIME, tabs))
 
 
 async def switch_board(
@@ -48,6 +49,6 @@ async def switch_board(
     now: datetime,
 ) -> None:
     await callback.answer()
-    text = await render(session, learner, now, callback_data.week)
-    tabs = board_tabs(await member_cohorts(session, learner.id), None, callback_data.week)
-    await show(callback, text, tabs)
+    text = await render(session, learner, now, callback_data.tab)
+    tabs = await member_cohorts(session, learner.id)
+    await show(callback, text, boards.board_keyboard(callback_data.tab, tabs))

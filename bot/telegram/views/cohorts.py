@@ -20,6 +20,7 @@ from bot.rules.cohorts.roster import CohortStats, FunnelStep, MemberDetail, Memb
 from bot.rules.motivation.leaderboard import Board, Entry
 from bot.telegram.callbacks import (
     BoardCb,
+    BoardTab,
     BroadcastAction,
     BroadcastCb,
     CohortAction,
@@ -535,19 +536,15 @@ def cohort_board_text(name: str, board: Board, week: bool) -> str:
 
 
 def board_tabs(
-    cohorts: Sequence[tuple[int, str]], current: int | None, week: bool
+    cohorts: Sequence[tuple[int, str]], current: int, week: bool
 ) -> InlineKeyboardMarkup:
-    """The board's switches: the whole bot's boards and each of the learner's cohorts."""
+    """A cohort's board: this week or all time, back to everyone's boards, the learner's
+    other cohorts."""
     builder = InlineKeyboardBuilder()
-    if current is None:
-        builder.button(
-            text=_("🏆 All time") if week else _("📅 This week"),
-            callback_data=BoardCb(week=not week),
-        )
-    else:
-        builder.button(text=_("🌍 Everyone"), callback_data=BoardCb(week=week))
-        other = CohortBoardCb(cohort_id=current, week=not week)
-        builder.button(text=_("🏆 All time") if week else _("📅 This week"), callback_data=other)
+    everyone = BoardCb(tab=BoardTab.WEEK if week else BoardTab.ALL_TIME)
+    builder.button(text=_("🌍 Everyone"), callback_data=everyone)
+    other = CohortBoardCb(cohort_id=current, week=not week)
+    builder.button(text=_("🏆 All time") if week else _("📅 This week"), callback_data=other)
     for cohort_id, name in cohorts:
         if cohort_id != current:
             tab = CohortBoardCb(cohort_id=cohort_id, week=week)

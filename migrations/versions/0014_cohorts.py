@@ -5,8 +5,8 @@
 MENTOR role, scoped to one cohort), and a delivery kind for the weekly board posted to a
 cohort's group (one ledger row per cohort and week).
 
-Revision ID: 0013_cohorts
-Revises: 0012_incremental_leaderboard
+Revision ID: 0014_cohorts
+Revises: 0013_leaderboards_through_time
 Create Date: 2026-12-07
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013_cohorts"
-down_revision: str | None = "0012_incremental_leaderboard"
+revision: str = "0014_cohorts"
+down_revision: str | None = "0013_leaderboards_through_time"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
