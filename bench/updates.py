@@ -144,7 +144,7 @@ async def seed(url: str, learners: int) -> list[tuple[int, int]]:
     factory = create_session_factory(engine)
     now = datetime.now(UTC)
     async with factory() as session, session.begin():
-        course = content.load_course(BUNDLED_COURSE)
+        course = content.load_course(BUNDLED_COURSE / "git-essentials")
         await content.apply_import(session, course, SystemClock())
         await session.execute(
             insert(UserRow),
@@ -160,7 +160,7 @@ async def seed(url: str, learners: int) -> list[tuple[int, int]]:
             text("INSERT INTO user_stats (user_id, updated_at) SELECT id, created_at FROM users")
         )
     async with factory() as session:
-        course_map = await CourseCache().get(session)
+        course_map = (await CourseCache().get(session)).courses[0]
     await engine.dispose()
     return [(lesson.id, len(lesson.questions)) for lesson in course_map.lessons]
 

@@ -205,6 +205,8 @@ class CohortAdminAction(StrEnum):
     CLOSE = "c"
     ADD_MENTOR = "a"  # from /user → "Mentor of…": user_id is the new mentor
     MENTOR_PAGE = "p"  # another page of the cohorts to pick from for user_id
+    COURSES = "k"  # the courses to pick the cohort's from
+    COURSE = "s"  # user_id is the course's id (0: no course)
     REMOVE_MENTOR = "x"
 
 

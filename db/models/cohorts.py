@@ -25,6 +25,10 @@ class Cohort(Base):
     name: Mapped[str] = mapped_column(sa.String(100))
     # Unique: a code names one cohort; rotating it makes the old links say "unknown".
     code: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    # The course its members start when they join (optional).
+    course_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("courses.id", ondelete="SET NULL"), index=True
+    )
     joining_open: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
     created_by: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True

@@ -32,7 +32,7 @@ from tests.support.chat import Chat
 from tests.support.factories import make_course
 
 ADMIN_ID = 9001
-BUNDLED = Path(__file__).resolve().parents[2] / "content"
+BUNDLED = Path(__file__).resolve().parents[2] / "content" / "git-essentials"
 
 
 @pytest.fixture

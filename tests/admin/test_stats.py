@@ -19,7 +19,7 @@ from bot.rules.clock import FixedClock
 from bot.rules.course import CourseCache
 from bot.telegram.callbacks import AdminCb
 from db.enums import ProgressStatus, UserRole
-from db.models import Lesson, Module, User, UserProgress, UserStats
+from db.models import Course, Lesson, Module, User, UserProgress, UserStats
 from tests.support.chat import Chat
 from tests.support.factories import make_course, make_user
 
@@ -186,9 +186,10 @@ async def test_funnel_follows_course_order_and_leaves_out_unpublished(
     now = clock.now()
     # Created out of order: module "b" (order 1) after module "a" (order 2); within
     # "b", two lessons share order 2 and the id breaks the tie.
-    second = Module(slug="a", title="Second", order=2, is_published=True)
-    first = Module(slug="b", title="First <&>", order=1, is_published=True)
-    draft = Module(slug="c", title="Draft", order=0, is_published=False)
+    course = Course(slug="course", title="Course", order=1, is_published=True)
+    second = Module(course=course, slug="a", title="Second", order=2, is_published=True)
+    first = Module(course=course, slug="b", title="First <&>", order=1, is_published=True)
+    draft = Module(course=course, slug="c", title="Draft", order=0, is_published=False)
     session.add_all([second, first, draft])
     await session.flush()
     specs = [  # slug, module, order, published

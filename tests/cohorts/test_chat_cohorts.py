@@ -559,3 +559,26 @@ async def test_a_cohort_message_cannot_be_sent_by_someone_who_does_not_mentor_it
         sa.select(Broadcast.status).execution_options(populate_existing=True)
     )
     assert status is BroadcastStatus.DRAFT
+
+
+async def test_joining_a_cohort_with_a_course_starts_it_as_the_current_one(
+    chat_as: Callable[..., Chat], session: AsyncSession, course: None
+) -> None:
+    admin, code = await spring_class(chat_as, session)
+    await admin.press_button("Course joining starts")
+    course_title = admin.buttons()[0][0]
+    await admin.press_button(course_title)
+    assert f"Course: {course_title}" in admin.last_text()
+    learner = chat_as(601, "Bea")
+    await onboard(learner)
+    await learner.send(f"/start join-{code}")
+    assert f"Joining starts the course «{course_title}»" in learner.last_text()
+    await learner.press_button("Join")
+    assert f"Your current course is now «{course_title}»" in learner.last_text()
+    current = await session.scalar(
+        sa.select(User.current_course_id)
+        .where(User.telegram_id == 601)
+        .execution_options(populate_existing=True)
+    )
+    assert current == (await cohort_named(session)).course_id
+    assert current is not None

@@ -29,7 +29,7 @@ from bot.entry.offline import OfflineSession
 from tests.support.databases import ROOT
 from tests.support.demo import OPTION, DemoChat
 
-BUNDLED = ROOT / "content"
+BUNDLED = ROOT / "content" / "git-essentials"
 
 
 def demo_environment() -> dict[str, str]:

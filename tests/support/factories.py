@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,7 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.clock import FixedClock
 from bot.rules.content import import_course
-from db.models import Achievement, Lesson, Module, QuizQuestion, User, UserAchievement, UserStats
+from db.models import (
+    Achievement,
+    Course,
+    Lesson,
+    Module,
+    ModulePrerequisite,
+    QuizQuestion,
+    User,
+    UserAchievement,
+    UserStats,
+)
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -23,13 +34,20 @@ async def make_course(
     drip: dict[int, int] | None = None,
     pass_mark: int = 60,
 ) -> list[Module]:
-    """Modules with `shape[i]` lessons each; every lesson gets `questions` questions.
+    """A published course ("course") of modules with `shape[i]` lessons each, each module
+    requiring the one before; every lesson gets `questions` questions.
 
     Question k's right answer is option 0 ("right"), the others are wrong.
     """
+    course = Course(
+        slug="course", title="Course", order=1, is_published=True, created_at=T0, updated_at=T0
+    )
+    session.add(course)
+    await session.flush()
     modules = []
     for m, count in enumerate(shape, start=1):
         module = Module(
+            course_id=course.id,
             slug=f"m{m}",
             title=f"Module {m}",
             order=m,
@@ -68,6 +86,11 @@ async def make_course(
                 )
         modules.append(module)
     await session.flush()
+    session.add_all(
+        ModulePrerequisite(module_id=later.id, required_module_id=earlier.id)
+        for earlier, later in itertools.pairwise(modules)
+    )
+    await session.flush()
     return modules
 
 
@@ -88,7 +111,7 @@ async def make_user(
     return user
 
 
-BUNDLED_COURSE = Path(__file__).resolve().parents[2] / "content"
+BUNDLED_COURSE = Path(__file__).resolve().parents[2] / "content" / "git-essentials"
 
 
 async def import_bundled_course(session: AsyncSession) -> None:

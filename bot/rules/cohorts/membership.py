@@ -164,6 +164,19 @@ async def set_joining(
     return cohort
 
 
+async def set_course(
+    session: AsyncSession, admin: User, cohort_id: int, course_id: int | None, now: datetime
+) -> Cohort | None:
+    """The course the cohort's members start when they join (None: no course)."""
+    cohort = await session.get(Cohort, cohort_id)
+    if cohort is None:
+        return None
+    cohort.course_id = course_id
+    await session.flush()
+    await record(session, admin, "cohort.course_set", cohort_id, now, admin=True, course=course_id)
+    return cohort
+
+
 @dataclass(frozen=True)
 class Person:
     user_id: int
@@ -220,6 +233,7 @@ class JoinRefusal(Enum):
 class Invite:
     cohort_id: int
     name: str
+    course_id: int | None = None  # the course joining starts
 
 
 async def invite_for(session: AsyncSession, learner: User, code: str) -> Invite | JoinRefusal:
@@ -231,7 +245,7 @@ async def invite_for(session: AsyncSession, learner: User, code: str) -> Invite 
         return JoinRefusal.ALREADY
     if not cohort.joining_open:
         return JoinRefusal.CLOSED
-    return Invite(cohort.id, cohort.name)
+    return Invite(cohort.id, cohort.name, cohort.course_id)
 
 
 async def join(
@@ -256,7 +270,7 @@ async def join(
         row.joined_at, row.left_at = now, None
     await session.flush()
     await record(session, learner, "cohort.joined", cohort_id, now)
-    return Invite(cohort.id, cohort.name)
+    return Invite(cohort.id, cohort.name, cohort.course_id)
 
 
 async def leave(session: AsyncSession, learner: User, cohort_id: int, now: datetime) -> bool:

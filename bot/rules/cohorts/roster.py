@@ -17,8 +17,13 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.course import CourseMap, LessonInfo
-from bot.rules.learning.unlocks import lesson_statuses, load_progress_many, next_step
+from bot.rules.course import Catalogue, CourseMap, LessonInfo
+from bot.rules.learning.unlocks import (
+    ProgressRow,
+    lesson_statuses,
+    load_progress_many,
+    next_step,
+)
 from db.enums import ProgressStatus
 from db.models import CohortMember, User, UserProgress, UserStats
 
@@ -39,6 +44,12 @@ class MemberRow:
     waiting_submissions: int = NO_SUBMISSIONS_YET
 
 
+def _current_lesson(
+    course: CourseMap, progress: dict[int, ProgressRow], user: User, now: datetime
+) -> LessonInfo | None:
+    return next_step(lesson_statuses(course, progress, user, now)).lesson
+
+
 def attention_order(row: MemberRow) -> tuple[bool, datetime, int]:
     return (not row.inactive, row.last_active or NEVER, row.user_id)
 
@@ -48,9 +59,10 @@ def _is_inactive(last_active: datetime | None, now: datetime) -> bool:
 
 
 async def roster(
-    session: AsyncSession, course: CourseMap, cohort_id: int, now: datetime
+    session: AsyncSession, catalogue: Catalogue, cohort_id: int, now: datetime
 ) -> list[MemberRow]:
-    """The cohort's current members, who needs attention first (two statements)."""
+    """The cohort's current members, who needs attention first (two statements); each
+    member's current lesson is in their own current course."""
     rows = (
         await session.execute(
             select(User, UserStats.lessons_completed, UserStats.current_streak)
@@ -65,7 +77,7 @@ async def roster(
             user_id=user.id,
             first_name=user.first_name,
             lessons_done=int(done or 0),
-            current_lesson=next_step(lesson_statuses(course, progress[user.id], user, now)).lesson,
+            current_lesson=_current_lesson(catalogue.current(user), progress[user.id], user, now),
             streak=int(streak or 0),
             last_active=user.last_seen_at,
             inactive=_is_inactive(user.last_seen_at, now),
@@ -92,9 +104,10 @@ class MemberDetail:
 
 
 async def member_detail(
-    session: AsyncSession, course: CourseMap, cohort_id: int, user_id: int, now: datetime
+    session: AsyncSession, catalogue: Catalogue, cohort_id: int, user_id: int, now: datetime
 ) -> MemberDetail | None:
-    """One member of the cohort; None when they are not (or no longer) in it."""
+    """One member of the cohort, in their current course; None when they are not (or no
+    longer) in it."""
     found = (
         await session.execute(
             select(User, CohortMember.joined_at, UserStats)
@@ -110,6 +123,7 @@ async def member_detail(
     if found is None:
         return None
     user, joined_at, stats = found
+    course = catalogue.current(user)
     progress = (await load_progress_many(session, [user.id]))[user.id]
     done = {
         lesson_id for lesson_id, row in progress.items() if row.status is ProgressStatus.COMPLETED
@@ -126,7 +140,7 @@ async def member_detail(
         user_id=user.id,
         first_name=user.first_name,
         lessons_done=stats.lessons_completed if stats else 0,
-        current_lesson=next_step(lesson_statuses(course, progress, user, now)).lesson,
+        current_lesson=_current_lesson(course, progress, user, now),
         streak=stats.current_streak if stats else 0,
         last_active=user.last_seen_at,
         inactive=_is_inactive(user.last_seen_at, now),

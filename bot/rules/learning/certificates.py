@@ -55,7 +55,11 @@ def printed_name(user: User) -> str:
 
 
 async def issue_certificate(
-    session: AsyncSession, user: User, course_title: str, now: datetime
+    session: AsyncSession,
+    user: User,
+    course_title: str,
+    now: datetime,
+    course_id: int | None = None,
 ) -> CertificateInfo:
     """The learner's certificate for this course, issued now unless they already hold one.
 
@@ -65,6 +69,7 @@ async def issue_certificate(
     for _ in range(ISSUE_TRIES):
         row = {
             "user_id": user.id,
+            "course_id": course_id or None,
             "learner_name": printed_name(user),
             "course_title": course_title,
             "code": new_code(),

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import CourseMap, LessonInfo
 from bot.rules.learners import log_activity
+from bot.rules.learning.journeys import ensure_journey
 from bot.rules.learning.unlocks import (
     LessonStatus,
     NextStep,
@@ -54,7 +55,8 @@ async def open_lesson(
     now: datetime,
     progress: dict[int, ProgressRow] | None = None,
 ) -> LessonOpened | Refused:
-    """Open a lesson the learner may read; the first opening marks it started."""
+    """Open a lesson the learner may read; the first opening marks it started, and the first
+    lesson opened in a course starts the learner's journey through it."""
     lesson = course.by_id.get(lesson_id)
     if lesson is None:
         return Refused(Refusal.NOT_FOUND)
@@ -64,6 +66,10 @@ async def open_lesson(
     if not status.is_open:
         return Refused(Refusal.LOCKED, status)
     if lesson_id not in progress:
+        if not any(other in progress for other in course.by_id):
+            await ensure_journey(session, user.id, course.id, now)
+            if user.current_course_id is None:
+                user.current_course_id = course.id
         await session.execute(
             insert_all(UserProgress),
             {

@@ -22,8 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.rules.cohorts import membership, roster
 from bot.rules.cohorts.boards import cohort_board
 from bot.rules.cohorts.membership import Invite, JoinRefusal
-from bot.rules.course import CourseMap
+from bot.rules.course import Catalogue, CourseMap
 from bot.rules.learners import is_admin
+from bot.rules.learning.journeys import Started, StartRefusal, StartRefused, start_course
 from bot.rules.reach import broadcasts
 from bot.rules.reach.broadcasts import BroadcastInvalid, Tally
 from bot.telegram.callbacks import (
@@ -69,14 +70,16 @@ def router() -> Router:
 # --------------------------------------------------------------------------- joining
 
 
-async def offer_to_join(message: Message, session: AsyncSession, learner: User, code: str) -> None:
-    """The answer to `?start=join-<code>`: "Join «Spring class»?" or why not."""
+async def offer_to_join(
+    message: Message, session: AsyncSession, learner: User, catalogue: Catalogue, code: str
+) -> None:
+    """The answer to `?start=join-<code>`: "Join «Spring class»?" (and the course it
+    starts) or why not."""
     invite = await membership.invite_for(session, learner, code)
     match invite:
-        case Invite(cohort_id, name):
-            await message.answer(
-                view.join_question(name), reply_markup=view.join_keyboard(cohort_id)
-            )
+        case Invite(cohort_id, name, course_id):
+            text = view.join_question(name, catalogue.title_of(course_id))
+            await message.answer(text, reply_markup=view.join_keyboard(cohort_id))
         case refusal:
             await message.answer(refusal_text(refusal))
 
@@ -97,20 +100,31 @@ async def join_pressed(
     session: AsyncSession,
     learner: User,
     now: datetime,
+    catalogue: Catalogue,
 ) -> None:
+    """Join; a cohort with a course starts it as the learner's current course."""
     joined = await membership.join(session, learner, callback_data.cohort_id, now)
     if isinstance(joined, JoinRefusal):
         await callback.answer(refusal_text(joined), show_alert=True)
         return
+    text = view.joined(joined.name)
+    if joined.course_id is not None:
+        started = await start_course(session, catalogue, learner, joined.course_id, now)
+        match started:
+            case Started(course):
+                text += "\n" + view.course_started(course.title)
+            case StartRefused(StartRefusal.LOCKED, needs):
+                title = catalogue.title_of(joined.course_id) or ""
+                text += "\n" + view.course_locked(title, [c.title for c in needs])
     await callback.answer()
-    await show(callback, view.joined(joined.name))
+    await show(callback, text)
 
 
 # --------------------------------------------------------------------------- /cohort
 
 
 async def my_cohorts(
-    message: Message, session: AsyncSession, learner: User, now: datetime, course: CourseMap
+    message: Message, session: AsyncSession, learner: User, now: datetime, catalogue: Catalogue
 ) -> None:
     """A learner's cohorts; a mentor of one cohort (and member of none) sees its members at
     once, a mentor of several picks one."""
@@ -118,7 +132,7 @@ async def my_cohorts(
     mine = await membership.learner_cohorts(session, learner)
     if len(mentored) == 1 and not mine:
         cohort = mentored[0]
-        rows = await roster.roster(session, course, cohort.id, now)
+        rows = await roster.roster(session, catalogue, cohort.id, now)
         text = view.roster_text(cohort.name, rows, 0, now)
         await message.answer(text, reply_markup=view.roster_keyboard(cohort.id, rows, 0))
         return
@@ -173,6 +187,7 @@ async def mentor_button(
     learner: User,
     now: datetime,
     course: CourseMap,
+    catalogue: Catalogue,
     state: FSMContext,
 ) -> None:
     cohort = await membership.mentored_cohort(session, learner, callback_data.cohort_id)
@@ -181,14 +196,14 @@ async def mentor_button(
         return
     match callback_data.action:
         case MentorAction.ROSTER:
-            rows = await roster.roster(session, course, cohort.id, now)
+            rows = await roster.roster(session, catalogue, cohort.id, now)
             page = max(0, min(callback_data.page, (len(rows) - 1) // view.ROSTER_PAGE))
             await callback.answer()
             markup = view.roster_keyboard(cohort.id, rows, page)
             await show(callback, view.roster_text(cohort.name, rows, page, now), markup)
         case MentorAction.MEMBER:
             detail = await roster.member_detail(
-                session, course, cohort.id, callback_data.user_id, now
+                session, catalogue, cohort.id, callback_data.user_id, now
             )
             if detail is None:
                 await callback.answer(view.not_in_cohort(), show_alert=True)
@@ -197,7 +212,8 @@ async def mentor_button(
             markup = view.back_to_roster(cohort.id, callback_data.page)
             await show(callback, view.member_text(detail, now), markup)
         case MentorAction.FUNNEL:
-            steps = await roster.cohort_funnel(session, course, cohort.id)
+            funnel_course = catalogue.get(cohort.course_id) or course
+            steps = await roster.cohort_funnel(session, funnel_course, cohort.id)
             await callback.answer()
             await show(
                 callback, view.funnel_text(cohort.name, steps), view.back_to_roster(cohort.id)

@@ -9,7 +9,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.course import CourseMap
+from bot.rules.course import Catalogue, CourseMap
 from bot.rules.learning.lessons import LessonOpened, Refused, open_lesson, open_next_lesson
 from bot.telegram.callbacks import LessonCb, NextCb
 from bot.telegram.lessons import send_lesson, show_lesson_page
@@ -54,8 +54,11 @@ async def lesson_pressed(
     session: AsyncSession,
     now: datetime,
     course: CourseMap,
+    catalogue: Catalogue,
     bot: Bot,
 ) -> None:
+    # A lesson button of another started course still opens its lesson.
+    course = catalogue.course_of_lesson(callback_data.lesson_id) or course
     opened = await open_lesson(session, course, learner, callback_data.lesson_id, now)
     if isinstance(opened, Refused):
         await callback.answer(learning.refused(opened), show_alert=True)

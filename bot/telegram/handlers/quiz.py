@@ -9,7 +9,7 @@ from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.types import CallbackQuery, PollAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.course import CourseMap
+from bot.rules.course import Catalogue, CourseMap
 from bot.rules.learning.lessons import Refused
 from bot.rules.learning.quizzes import QuizResult, QuizTurn, answer_poll, record_poll, start_quiz
 from bot.telegram.callbacks import QuizCb
@@ -34,9 +34,11 @@ async def quiz_pressed(
     session: AsyncSession,
     now: datetime,
     course: CourseMap,
+    catalogue: Catalogue,
     bot: Bot,
 ) -> None:
-    outcome = await start_quiz(session, course, learner, callback_data.lesson_id, now)
+    owner = catalogue.course_of_lesson(callback_data.lesson_id) or course
+    outcome = await start_quiz(session, owner, learner, callback_data.lesson_id, now)
     match outcome:
         case Refused():
             await callback.answer(learning.refused(outcome), show_alert=True)
@@ -55,11 +57,11 @@ async def poll_answered(
     learner: User,
     session: AsyncSession,
     now: datetime,
-    course: CourseMap,
+    catalogue: Catalogue,
     bot: Bot,
 ) -> None:
     outcome = await answer_poll(
-        session, course, learner, poll_answer.poll_id, poll_answer.option_ids, now
+        session, catalogue, learner, poll_answer.poll_id, poll_answer.option_ids, now
     )
     if not outcome.quiz_poll:
         raise SkipHandler  # a review session's poll: the review router takes it

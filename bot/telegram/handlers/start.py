@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules import learners
 from bot.rules.cohorts.membership import JOIN_PREFIX
-from bot.rules.course import CourseMap
+from bot.rules.course import Catalogue, CourseMap
 from bot.rules.learning.lessons import LessonOpened, open_lesson
 from bot.rules.learning.unlocks import learner_next_step
 from bot.telegram.callbacks import CommonZonesCb, LessonTimeCb, MoreZonesCb, ZoneCb, ZoneNameCb
@@ -71,6 +71,7 @@ async def start(
     session: AsyncSession,
     now: datetime,
     course: CourseMap,
+    catalogue: Catalogue,
     bot: Bot,
 ) -> None:
     learners.unblock(learner, now)
@@ -78,7 +79,8 @@ async def start(
         await answer_verification(message, session, command.args.removeprefix(VERIFY_DEEP_LINK))
         return
     if command.args and command.args.startswith(JOIN_PREFIX):
-        await offer_to_join(message, session, learner, command.args.removeprefix(JOIN_PREFIX))
+        code = command.args.removeprefix(JOIN_PREFIX)
+        await offer_to_join(message, session, learner, catalogue, code)
         if learner.onboarded_at is not None:
             return  # a new learner is asked to join, then onboarded as usual
     if learner.onboarded_at is None:

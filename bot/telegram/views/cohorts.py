@@ -116,8 +116,15 @@ def cancelled() -> str:
     return _("Cancelled: no cohort was created.")
 
 
-def card_text(cohort: Cohort, link: str, mentors: Sequence[Person], stats: CohortStats) -> str:
+def card_text(
+    cohort: Cohort,
+    link: str,
+    mentors: Sequence[Person],
+    stats: CohortStats,
+    course: str | None = None,
+) -> str:
     joining = _("open") if cohort.joining_open else _("closed 🔒")
+    course_line = _("Course: {title}").format(title=escape(course) if course else _("none"))
     names = ", ".join(person(mentor.first_name) for mentor in mentors) or _("none yet")
     group = _("linked") if cohort.group_chat_id is not None else _("not linked")
     return "\n".join(
@@ -126,6 +133,7 @@ def card_text(cohort: Cohort, link: str, mentors: Sequence[Person], stats: Cohor
             "",
             _("Invite link: {link}").format(link=escape(link)),
             _("Joining: {state}").format(state=joining),
+            course_line,
             _("Mentors: {names}").format(names=names),
             _("Group chat: {state}").format(state=group),
             "",
@@ -153,6 +161,8 @@ def card_keyboard(cohort: Cohort, mentors: Sequence[Person]) -> InlineKeyboardMa
     else:
         toggle = CohortAdminCb(action=CohortAdminAction.OPEN, cohort_id=cohort.id)
         builder.button(text=_("🔓 Open joining"), callback_data=toggle)
+    courses = CohortAdminCb(action=CohortAdminAction.COURSES, cohort_id=cohort.id)
+    builder.button(text=_("📚 Course joining starts"), callback_data=courses)
     for mentor in mentors:
         remove = CohortAdminCb(
             action=CohortAdminAction.REMOVE_MENTOR, cohort_id=cohort.id, user_id=mentor.user_id
@@ -166,6 +176,23 @@ def card_keyboard(cohort: Cohort, mentors: Sequence[Person]) -> InlineKeyboardMa
     )
     builder.adjust(1)
     return builder.as_markup()
+
+
+def course_choice(cohort_id: int, courses: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for course_id, title in courses:
+        pick = CohortAdminCb(
+            action=CohortAdminAction.COURSE, cohort_id=cohort_id, user_id=course_id
+        )
+        builder.button(text=title, callback_data=pick)
+    none = CohortAdminCb(action=CohortAdminAction.COURSE, cohort_id=cohort_id, user_id=0)
+    builder.button(text=_("No course"), callback_data=none)
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def which_course() -> str:
+    return _("Which course do its members start when they join?")
 
 
 def cohort_gone() -> str:
@@ -220,8 +247,21 @@ def code_rotated() -> str:
 # --------------------------------------------------------------------------- learners
 
 
-def join_question(name: str) -> str:
-    return _("Join {cohort}? Its mentors will see your progress.").format(cohort=cohort_name(name))
+def join_question(name: str, course: str | None = None) -> str:
+    text = _("Join {cohort}? Its mentors will see your progress.").format(cohort=cohort_name(name))
+    if course:
+        text += "\n" + _("Joining starts the course «{course}».").format(course=escape(course))
+    return text
+
+
+def course_started(course: str) -> str:
+    return _("📚 Your current course is now «{course}».").format(course=escape(course))
+
+
+def course_locked(course: str, needs: Sequence[str]) -> str:
+    return _("📚 «{course}» opens once you complete {needs}.").format(
+        course=escape(course), needs=", ".join(f"«{escape(title)}»" for title in needs)
+    )
 
 
 def join_keyboard(cohort_id: int) -> InlineKeyboardMarkup:

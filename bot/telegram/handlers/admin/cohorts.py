@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.rules.cohorts import membership
 from bot.rules.cohorts.membership import CohortNameInvalid
 from bot.rules.cohorts.roster import cohort_stats
+from bot.rules.course import Catalogue
 from bot.telegram.callbacks import CohortAdminAction, CohortAdminCb, LearnerAction, LearnerCb
 from bot.telegram.reply import acknowledge, show
 from bot.telegram.views import cohorts as view
@@ -39,13 +40,12 @@ def router() -> Router:
     router.message.register(cancel_new, NewCohort.name, Command("cancel"))
     router.message.register(name_received, NewCohort.name, F.text, ~F.text.startswith("/"))
     router.callback_query.register(
-        open_card, CohortAdminCb.filter(F.action == CohortAdminAction.CARD)
-    )
-    router.callback_query.register(
         change_cohort,
         CohortAdminCb.filter(
             F.action.in_(
                 {
+                    CohortAdminAction.CARD,
+                    CohortAdminAction.COURSE,
                     CohortAdminAction.ROTATE,
                     CohortAdminAction.OPEN,
                     CohortAdminAction.CLOSE,
@@ -57,6 +57,10 @@ def router() -> Router:
     router.callback_query.register(
         add_mentor, CohortAdminCb.filter(F.action == CohortAdminAction.ADD_MENTOR)
     )
+    router.callback_query.register(
+        choose_course, CohortAdminCb.filter(F.action == CohortAdminAction.COURSES)
+    )
+
     router.callback_query.register(
         choose_cohort_to_mentor, LearnerCb.filter(F.action == LearnerAction.MENTOR_OF)
     )
@@ -100,6 +104,7 @@ async def name_received(
     admin: User,
     now: datetime,
     bot: Bot,
+    catalogue: Catalogue,
 ) -> None:
     try:
         cohort = await membership.create_cohort(session, admin, message.text or "", now)
@@ -107,34 +112,28 @@ async def name_received(
         await message.answer(view.bad_name())
         return
     await state.clear()
-    text, markup = await card(session, bot, cohort, now)
+    text, markup = await card(session, bot, cohort, now, catalogue)
     await message.answer(text, reply_markup=markup)
 
 
 async def card(
-    session: AsyncSession, bot: Bot, cohort: Cohort, now: datetime
+    session: AsyncSession, bot: Bot, cohort: Cohort, now: datetime, catalogue: Catalogue
 ) -> tuple[str, InlineKeyboardMarkup]:
     mentors = await membership.mentors_of_cohort(session, cohort.id)
     stats = await cohort_stats(session, cohort.id, now)
     me = await bot.me()
     link = view.invite_link(me.username or "", cohort.code)
-    return view.card_text(cohort, link, mentors, stats), view.card_keyboard(cohort, mentors)
+    course = catalogue.title_of(cohort.course_id)
+    text = view.card_text(cohort, link, mentors, stats, course)
+    return text, view.card_keyboard(cohort, mentors)
 
 
-async def open_card(
-    callback: CallbackQuery,
-    callback_data: CohortAdminCb,
-    session: AsyncSession,
-    now: datetime,
-    bot: Bot,
+async def choose_course(
+    callback: CallbackQuery, callback_data: CohortAdminCb, catalogue: Catalogue
 ) -> None:
-    cohort = await session.get(Cohort, callback_data.cohort_id)
-    if cohort is None:
-        await callback.answer(view.cohort_gone(), show_alert=True)
-        return
     await callback.answer()
-    text, markup = await card(session, bot, cohort, now)
-    await show(callback, text, markup)
+    courses = [(course.id, course.title) for course in catalogue.courses]
+    await show(callback, view.which_course(), view.course_choice(callback_data.cohort_id, courses))
 
 
 async def change_cohort(
@@ -144,11 +143,19 @@ async def change_cohort(
     admin: User,
     now: datetime,
     bot: Bot,
+    catalogue: Catalogue,
 ) -> None:
-    """Rotate the code, open or close joining, or remove a mentor; then the card again."""
+    """Open the card, or rotate the code, open or close joining, set the course, remove a
+    mentor; then the card (again)."""
     cohort_id = callback_data.cohort_id
     note: str | None = None
     match callback_data.action:
+        case CohortAdminAction.CARD:
+            cohort = await session.get(Cohort, cohort_id)
+        case CohortAdminAction.COURSE:
+            course_id = callback_data.user_id or None  # a course that is gone: no course
+            course_id = course_id if catalogue.get(course_id) is not None else None
+            cohort = await membership.set_course(session, admin, cohort_id, course_id, now)
         case CohortAdminAction.ROTATE:
             cohort = await membership.rotate_code(session, admin, cohort_id, now)
             note = view.code_rotated()
@@ -165,7 +172,7 @@ async def change_cohort(
         await callback.answer(view.cohort_gone(), show_alert=True)
         return
     await callback.answer(note)
-    text, markup = await card(session, bot, cohort, now)
+    text, markup = await card(session, bot, cohort, now, catalogue)
     await show(callback, text, markup)
 
 

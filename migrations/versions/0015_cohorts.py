@@ -1,12 +1,13 @@
 """Cohorts and mentors: classes with their members, mentors and a linked group chat.
 
-`cohorts` (name, invite code, joining open or closed, who created it, the linked group),
+`cohorts` (name, the optional course its members start, invite code, joining open or
+closed, who created it, the linked group),
 `cohort_members` (joined, left: the row stays when a learner leaves), `cohort_roles` (the
 MENTOR role, scoped to one cohort), and a delivery kind for the weekly board posted to a
 cohort's group (one ledger row per cohort and week).
 
-Revision ID: 0014_cohorts
-Revises: 0013_leaderboards_through_time
+Revision ID: 0015_cohorts
+Revises: 0014_courses_and_journeys
 Create Date: 2026-12-07
 """
 
@@ -15,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014_cohorts"
-down_revision: str | None = "0013_leaderboards_through_time"
+revision: str = "0015_cohorts"
+down_revision: str | None = "0014_courses_and_journeys"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -55,17 +56,20 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("code", sa.String(length=16), nullable=False),
+        sa.Column("course_id", sa.Integer(), nullable=True),
         sa.Column("joining_open", sa.Boolean(), server_default=sa.true(), nullable=False),
         sa.Column("created_by", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("group_chat_id", sa.BigInteger(), nullable=True),
         sa.Column("group_linked_by", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["course_id"], ["courses.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["created_by"], ["users.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["group_linked_by"], ["users.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("code"),
         sa.UniqueConstraint("group_chat_id"),
     )
+    op.create_index("ix_cohorts_course_id", "cohorts", ["course_id"])
     op.create_index("ix_cohorts_created_by", "cohorts", ["created_by"])
     op.create_index("ix_cohorts_group_linked_by", "cohorts", ["group_linked_by"])
     op.create_table(
