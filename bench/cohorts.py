@@ -31,7 +31,7 @@ from bot.entry.app import build_bot, build_dispatcher
 from bot.entry.offline import OfflineSession
 from bot.rules.clock import FixedClock
 from bot.rules.cohorts.boards import claim_weekly_posts
-from bot.telegram.callbacks import BoardCb, CohortBoardCb
+from bot.telegram.callbacks import BoardCb, BoardTab, CohortBoardCb
 from db.engine import create_engine, create_session_factory
 from db.enums import BroadcastStatus
 from db.migrate import upgrade_to_head
@@ -65,8 +65,10 @@ async def seed(url: str, learners: int, size: int) -> None:
             {"n": learners},
         )
         statements = [
-            "INSERT INTO modules (title, `order`, is_published, slug, created_at, updated_at)"
-            " VALUES ('Bench module', 1, 1, 'bench', :now, :now)",
+            "INSERT INTO courses (slug, title, `order`, is_published, created_at, updated_at)"
+            " VALUES ('bench', 'Bench course', 1, 1, :now, :now)",
+            "INSERT INTO modules (course_id, title, `order`, is_published, slug, created_at,"
+            " updated_at) SELECT id, 'Bench module', 1, 1, 'bench', :now, :now FROM courses",
             "INSERT INTO lessons (module_id, title, content, `order`, is_published, slug,"
             " points, pass_mark, created_at, updated_at) SELECT m.id, CONCAT('Lesson ', s.n),"
             " 'Body', s.n, 1, CONCAT('l', s.n), 50, 60, :now, :now FROM modules m, seq s"
@@ -180,7 +182,7 @@ async def run(url: str, learners: int, size: int, samples: int) -> None:
         ("cohort board tab", lambda n, i: button_update(
             n, i, CohortBoardCb(cohort_id=n // size + 1, week=True).pack()), members),
         ("baseline: /leaderboard week button",
-         lambda n, i: button_update(n, i, BoardCb(week=True).pack()), members),
+         lambda n, i: button_update(n, i, BoardCb(tab=BoardTab.WEEK).pack()), members),
     ]  # fmt: skip
     # First an unknown command from each mentor: the learner middleware's own statements.
     base_statements = await middleware_statements(dispatcher, bot, offline, counter, mentors)
