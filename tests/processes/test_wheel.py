@@ -91,7 +91,7 @@ async def test_the_installed_wheel_teaches_a_lesson_and_migrates_a_database(
         [str(bin_dir / "learnbot"), "demo"],
         cwd=elsewhere,
         env=outside_the_checkout(),
-        course=ROOT / "content",
+        course=ROOT / "content" / "git-essentials",
     )
     await demo.say("/start")
     await demo.press("Berlin")
