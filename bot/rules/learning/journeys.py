@@ -234,3 +234,10 @@ def next_unlocked(
 
 def started_courses(standings: Sequence[CourseStanding]) -> list[CourseStanding]:
     return [item for item in standings if item.started]
+
+
+async def course_after(
+    session: AsyncSession, catalogue: Catalogue, user: User, finished: CourseMap
+) -> CourseMap | None:
+    """The course to offer a learner who just finished `finished` (see `next_unlocked`)."""
+    return next_unlocked(catalogue, await learner_journeys(session, user.id), finished)
