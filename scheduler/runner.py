@@ -12,7 +12,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import STATE_RUNNING
 from sqlalchemy.exc import DBAPIError
 
-from bot.observability.metrics import JOB_RUNS, JOB_SECONDS
+from bot.observability.metrics import JOB_RUNS, JOB_SECONDS, SCHEDULER_LEADER
 from scheduler.jobs import Jobs
 from scheduler.leader import Leadership
 from scheduler.names import JOB_EVERY, JobName
@@ -92,6 +92,7 @@ async def run_scheduler(
     try:
         while not stop.is_set():
             leader = await _lease(leadership)
+            SCHEDULER_LEADER.set(leader)
             if leader and scheduler.state != STATE_RUNNING:
                 log.info("this process runs the scheduled jobs")
                 scheduler.resume()
@@ -107,6 +108,7 @@ async def run_scheduler(
         await _let_running_jobs_finish(running)
         scheduler.shutdown(wait=False)
         await leadership.release()
+        SCHEDULER_LEADER.set(0)
 
 
 async def _let_running_jobs_finish(running: set[asyncio.Task[None]]) -> None:

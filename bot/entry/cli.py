@@ -125,10 +125,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 async def execute(command: str, args: argparse.Namespace, settings: Settings) -> int:
     """Run one command; each imports only what it needs."""
     match command:
-        case "export":  # exporting needs no aiogram
-            from bot.entry.export import export_learners
-
-            return await export_learners(settings, args.path)
         case "health":
             from bot.entry.health import check_health
 

@@ -134,7 +134,9 @@ async def run_polling(settings: Settings, *, migrate: bool, scheduler: bool = Tr
         if scheduler:
             jobs = build_jobs(settings, engine, bot, clock, course_cache)
             jobs_task = asyncio.create_task(
-                run_scheduler(jobs, Leadership(engine), stop, settings.scheduler_lease_seconds)
+                run_scheduler(
+                    jobs, Leadership(engine, bot.id), stop, settings.scheduler_lease_seconds
+                )
             )
         try:
             await bot.delete_webhook(drop_pending_updates=False)
@@ -202,5 +204,7 @@ async def run_scheduler_only(settings: Settings) -> int:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
         jobs = build_jobs(settings, engine, bot, SystemClock(), CourseCache())
-        await run_scheduler(jobs, Leadership(engine), stop, settings.scheduler_lease_seconds)
+        await run_scheduler(
+            jobs, Leadership(engine, bot.id), stop, settings.scheduler_lease_seconds
+        )
     return 0

@@ -27,6 +27,9 @@ RATE_LIMITED = Counter("learnbot_telegram_429_total", "429 answers from Telegram
 JOB_RUNS = Counter("learnbot_job_runs_total", "Scheduled job runs", ["job", "outcome"])
 JOB_SECONDS = Histogram("learnbot_job_seconds", "Scheduled job duration", ["job"])
 POOL_CHECKED_OUT = Gauge("learnbot_db_pool_checked_out", "Database connections in use")
+SCHEDULER_LEADER = Gauge(
+    "learnbot_scheduler_leader", "1 while this process holds the scheduler lease and runs the jobs"
+)
 
 
 def watch_pool(engine: AsyncEngine) -> None:

@@ -22,16 +22,16 @@ from db.engine import is_sqlite
 from tests.support.botapi_stub import BotAPIStub, RecordedCall
 from tests.support.databases import ROOT, upgrade
 from tests.support.flows import button, params
-from tests.support.processes import free_port
+from tests.support.processes import free_port, patience, spawn, stop
 
 USER_ID = 777_001
-STEP_TIMEOUT = 20.0
+STEP_TIMEOUT = patience(60)
 
 
 def learnbot(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True,
-        text=True, timeout=120, check=False,
+        text=True, timeout=patience(180), check=False,
     )  # fmt: skip
 
 
@@ -46,23 +46,11 @@ async def running_bot(
             await asyncio.to_thread(upgrade, fresh_database)
             imported = await asyncio.to_thread(learnbot, "content", "import", "content", env=env)
             assert imported.returncode == 0, imported.stderr
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            await stub.wait_for("setMyCommands", timeout=60)
-            yield stub, process
-        finally:
-            if process.returncode is None:
-                process.send_signal(signal.SIGTERM)
-            try:
-                output, _ = await asyncio.wait_for(process.communicate(), timeout=30)
-            except TimeoutError:
-                process.kill()
-                output, _ = await process.communicate()
-            text = output.decode(errors="replace")
-            assert "Traceback" not in text, text
+        process = await spawn(sys.executable, "-m", "bot", "run", env=env)
+        await stub.wait_for("setMyCommands", timeout=patience(180))
+        yield stub, process
+        text = await stop(process)
+        assert "Traceback" not in text, text
 
 
 class Learner:
@@ -151,7 +139,7 @@ async def test_sigterm_during_a_burst_loses_no_update_telegram_was_told_was_hand
         lambda: sum(1 for c in stub.calls if c.method == "sendMessage") >= 3, timeout=STEP_TIMEOUT
     )
     process.send_signal(signal.SIGTERM)
-    await asyncio.wait_for(process.wait(), 60)
+    await asyncio.wait_for(process.wait(), patience(60))
     confirmed = [u for u in updates if u["update_id"] < stub.confirmed_offset]
     answered = {int(c.chat_id) for c in stub.calls if c.method == "sendMessage" and c.ok}
     assert confirmed, "the bot confirmed nothing before it stopped"

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.support.factories import make_user
+from tests.support.processes import patience
 
 ROOT = Path(__file__).resolve().parents[2]
 # Runs the command as `learnbot` does, then says whether aiogram was imported on the way.
@@ -31,7 +32,7 @@ def learnbot(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
         env=environment,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=patience(180),
     )
 
 

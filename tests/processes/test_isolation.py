@@ -5,7 +5,6 @@ the other process is still inside the update that sent its poll."""
 from __future__ import annotations
 
 import asyncio
-import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,14 @@ from db.models import QuizPoll, User
 from tests.support.botapi_stub import BotAPIStub, Fault
 from tests.support.factories import make_course, make_user
 from tests.support.flows import button
-from tests.support.processes import environment, free_port, learnbot, seeded_mysql
+from tests.support.processes import (
+    environment,
+    free_port,
+    learnbot,
+    patience,
+    seeded_mysql,
+    stop,
+)
 
 SECRET = "isolated"
 LEARNER = 770_001
@@ -79,24 +85,20 @@ async def test_quiz_answers_alternating_between_processes_are_each_counted_once_
             ) as response:
                 assert response.status == 200
 
-        try:
-            await stub.wait_until(lambda: len(stub.calls_of("setWebhook")) == 2, timeout=120)
-            start = len(stub.calls)
-            await deliver(stub.make_message_update(LEARNER, "/learn"))
-            lesson = await stub.wait_for("sendMessage", timeout=30, start=start)
-            await deliver(stub.make_callback_update(LEARNER, button(lesson, "quiz")))
-            for number in range(1, QUESTIONS + 1):
-                poll = await asyncio.wait_for(polls.get(), 30)
-                right = [int(option) for option in poll["correct_option_ids"]]
-                await deliver(stub.make_poll_answer_update(LEARNER, f"poll-{number}", right))
-            result = await stub.wait_for(
-                lambda call: call.method == "sendMessage" and "Passed" in call.params["text"],
-                timeout=30,
-            )
-        finally:
-            for process in processes:
-                process.send_signal(signal.SIGTERM)
-            await asyncio.gather(*(asyncio.wait_for(p.communicate(), 30) for p in processes))
+        await stub.wait_until(lambda: len(stub.calls_of("setWebhook")) == 2, timeout=patience(240))
+        start = len(stub.calls)
+        await deliver(stub.make_message_update(LEARNER, "/learn"))
+        lesson = await stub.wait_for("sendMessage", timeout=patience(60), start=start)
+        await deliver(stub.make_callback_update(LEARNER, button(lesson, "quiz")))
+        for number in range(1, QUESTIONS + 1):
+            poll = await asyncio.wait_for(polls.get(), patience(60))
+            right = [int(option) for option in poll["correct_option_ids"]]
+            await deliver(stub.make_poll_answer_update(LEARNER, f"poll-{number}", right))
+        result = await stub.wait_for(
+            lambda call: call.method == "sendMessage" and "Passed" in call.params["text"],
+            timeout=patience(60),
+        )
+        await asyncio.gather(*(stop(process) for process in processes))
     assert f"{QUESTIONS} of {QUESTIONS}" in result.params["text"]
     engine = create_engine(mysql_url)
     async with create_session_factory(engine)() as session:

@@ -11,7 +11,7 @@ from db.models import PointsLedger, UserStats
 from tests.support import databases
 from tests.support.botapi_stub import BotAPIStub
 from tests.support.factories import T0, make_user
-from tests.support.processes import environment, learnbot
+from tests.support.processes import environment, learnbot, patience
 from tests.support.scheduling import delivered
 
 MONDAY = datetime(2026, 6, 1, tzinfo=UTC)
@@ -40,7 +40,7 @@ async def seed(url: str) -> None:
 
 async def run_at(at: datetime, env: dict[str, str]) -> str:
     process = await learnbot("jobs", "run", "league-week", "--at", at.isoformat(), env=env)
-    output, _ = await asyncio.wait_for(process.communicate(), 120)
+    output, _ = await asyncio.wait_for(process.communicate(), patience(180))
     assert process.returncode == 0, output.decode()
     return output.decode()
 

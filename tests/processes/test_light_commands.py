@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.databases import ROOT
+from tests.support.processes import patience
 
 
 def imported_modules(stderr: str) -> set[str]:
@@ -33,7 +34,7 @@ def test_health_and_config_run_without_importing_aiogram(tmp_path: Path, command
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=patience(120),
         check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]

@@ -17,6 +17,7 @@ from db.engine import create_engine, create_session_factory
 from tests.support.botapi_stub import BotAPIStub, Fault
 from tests.support.databases import ROOT, upgrade
 from tests.support.factories import make_course, make_user
+from tests.support.processes import patience, spawn
 
 ALEMBIC = Path(sys.executable).parent / "alembic"
 AT = "2026-06-01T09:00:00+00:00"
@@ -42,14 +43,10 @@ def environment(**settings: str) -> dict[str, str]:
 
 
 async def run(*command: str, cwd: Path, **settings: str) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        *command,
-        cwd=cwd,
-        env=environment(**settings),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+    process = await spawn(
+        *command, cwd=cwd, env=environment(**settings), stderr=asyncio.subprocess.PIPE
     )
-    out, err = await asyncio.wait_for(process.communicate(), 120)
+    out, err = await asyncio.wait_for(process.communicate(), patience(180))
     return await process.wait(), out.decode(), err.decode()
 
 
@@ -160,16 +157,22 @@ async def test_telegram_refusing_the_token_is_one_line(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "args",
-    [("jobs", "run", "leaderboard"), ("content", "import", "--dry-run")],
-    ids=["jobs", "dry-run"],
+    ("args", "database"),
+    [
+        (("jobs", "run", "leaderboard"), "lb.db"),
+        (("content", "import", "--dry-run"), "lb.db"),
+        (("export", "learners", "x.csv"), "typo/x.db"),
+    ],
+    ids=["jobs", "dry-run", "export"],
 )
 async def test_a_mistyped_sqlite_path_is_refused_and_not_created(
-    tmp_path: Path, args: tuple[str, ...]
+    tmp_path: Path, args: tuple[str, ...], database: str
 ) -> None:
-    code, _out, err = await learnbot(*args, cwd=tmp_path, DATABASE_URL="sqlite+aiosqlite:///lb.db")
-    assert "the database file 'lb.db' does not exist" in the_one_line(code, err)
-    assert files_in(tmp_path) == []
+    code, _out, err = await learnbot(
+        *args, cwd=tmp_path, DATABASE_URL=f"sqlite+aiosqlite:///{database}"
+    )
+    assert f"the database file '{database}' does not exist" in the_one_line(code, err)
+    assert files_in(tmp_path) == []  # neither the database nor the CSV
 
 
 async def test_a_dry_run_neither_creates_nor_migrates_the_schema(tmp_path: Path) -> None:

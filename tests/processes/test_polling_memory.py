@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 from tests.support.databases import ROOT
+from tests.support.processes import patience
 
 # Each costs megabytes resident once imported.
 RARELY_NEEDED = (
@@ -31,7 +32,7 @@ def run_python(code: str) -> str:
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=patience(180),
         check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]

@@ -3,23 +3,35 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from db.engine import create_engine, create_session_factory
+from scheduler.leader import lease_name
 from tests.support import databases
 from tests.support.backends import require_backend
 from tests.support.botapi_stub import BotAPIStub, Fault, when_nth
 from tests.support.factories import make_course, make_user
-from tests.support.processes import environment, learnbot
+from tests.support.processes import (
+    environment,
+    learnbot,
+    log_line,
+    mysql_databases,
+    patience,
+    sample,
+    scrape,
+    stop,
+)
 
 AT = "2026-06-01T09:00:00+00:00"
+LEADER = "learnbot_scheduler_leader"
+TOOK, STANDBY = "took the scheduler lease", "standby: "
 LEARNERS = 30
 
 
@@ -51,13 +63,13 @@ async def test_a_job_killed_mid_run_and_run_again_reaches_everyone_resending_onl
         stub.fault_hook = when_nth("sendMessage", 11, eleventh, from_nth=Fault.slow(300))
         env = environment(stub, fresh_database, SEND_RATE="50", SEND_CONCURRENCY="1")
         first = await learnbot("jobs", "run", "daily-lessons", "--at", AT, env=env)
-        await asyncio.wait_for(eleventh.wait(), 60)
+        await asyncio.wait_for(eleventh.wait(), patience(180))
         first.send_signal(signal.SIGKILL)
         await first.wait()
         assert sum(delivered(stub).values()) == 10
         stub.fault_hook = None
         again = await learnbot("jobs", "run", "daily-lessons", "--at", AT, env=env)
-        output, _ = await asyncio.wait_for(again.communicate(), 60)
+        output, _ = await asyncio.wait_for(again.communicate(), patience(180))
         assert again.returncode == 0, output.decode()
         counts = delivered(stub)
         assert len(counts) == LEARNERS
@@ -83,33 +95,65 @@ async def test_two_schedulers_one_runner_and_a_takeover_when_it_dies(
     minute = now.hour * 60 + now.minute
     await seed(mysql_database, LEARNERS, minute=minute)
     async with BotAPIStub() as stub:
-        processes = [
-            await learnbot(
-                "scheduler",
-                env=environment(
-                    stub, mysql_database, SEND_RATE="50", SCHEDULER_LEASE_SECONDS="0.5"
-                ),
-            )
+        envs = [
+            environment(stub, mysql_database, SEND_RATE="50", SCHEDULER_LEASE_SECONDS="0.5")
             for _ in range(2)
         ]
-        try:
-            await stub.wait_until(lambda: sum(delivered(stub).values()) >= LEARNERS, timeout=60)
-            counts = delivered(stub)
-            assert len(counts) == LEARNERS
-            assert set(counts.values()) == {1}, counts
-            leader = await who_leads(processes, mysql_database)
-            leader.send_signal(signal.SIGKILL)
-            await leader.wait()
-            # New learners, due now: only a process that took over can serve them.
-            await add_learners(mysql_database, 10, minute, first_id=9000)
-            await stub.wait_until(lambda: len(delivered(stub)) >= LEARNERS + 10, timeout=60)
-            counts = delivered(stub)
-            assert set(counts.values()) == {1}, counts
-        finally:
-            for process in processes:
-                if process.returncode is None:
-                    process.send_signal(signal.SIGTERM)
-                    await asyncio.wait_for(process.wait(), 30)
+        processes = [await learnbot("scheduler", env=env) for env in envs]
+        roles = [await log_line(process, (TOOK, STANDBY)) for process in processes]
+        assert sorted(role.startswith(TOOK) for role in roles) == [False, True], roles
+        leader, standby = processes if roles[0].startswith(TOOK) else processes[::-1]
+        holder = await lease_holder(mysql_database)
+        assert f"is held by connection {holder} of " in roles[processes.index(standby)]
+        await stub.wait_until(
+            lambda: sum(delivered(stub).values()) >= LEARNERS, timeout=patience(180)
+        )
+        counts = delivered(stub)
+        assert len(counts) == LEARNERS
+        assert set(counts.values()) == {1}, counts
+        leading = [sample(await scrape(int(env["METRICS_PORT"])), LEADER) for env in envs]
+        assert leading == [float(process is leader) for process in processes]
+        leader.send_signal(signal.SIGKILL)
+        await leader.wait()
+        # New learners, due now: only a process that took over can serve them.
+        await add_learners(mysql_database, 10, minute, first_id=9000)
+        await stub.wait_until(lambda: len(delivered(stub)) >= LEARNERS + 10, timeout=patience(180))
+        counts = delivered(stub)
+        assert set(counts.values()) == {1}, counts
+        assert sample(await scrape(int(envs[processes.index(standby)]["METRICS_PORT"])), LEADER)
+        await stop(standby)
+
+
+@pytest.fixture
+def staging_and_production(tmp_path: Path) -> Iterator[list[str]]:
+    with mysql_databases(tmp_path, 2) as urls:
+        yield urls
+
+
+async def test_one_bot_on_two_databases_of_one_server_runs_the_jobs_of_both(
+    staging_and_production: list[str],
+) -> None:
+    """MySQL's named locks belong to the whole server: each database has a lease of its own."""
+    now = datetime.now(UTC)
+    minute = now.hour * 60 + now.minute
+    first_ids = (5000, 6000)
+    for url, first_id in zip(staging_and_production, first_ids, strict=True):
+        await seed(url, LEARNERS, minute=minute, first_id=first_id)
+    async with BotAPIStub() as stub:
+        envs = [environment(stub, url, SEND_RATE="50") for url in staging_and_production]
+        processes = [await learnbot("scheduler", env=env) for env in envs]
+        for process in processes:
+            took = await log_line(process, (TOOK, STANDBY))
+            assert took.startswith(f"{TOOK} learnbot:scheduler:42:"), took
+        await stub.wait_until(lambda: len(delivered(stub)) >= 2 * LEARNERS, timeout=patience(180))
+        for env in envs:
+            assert sample(await scrape(int(env["METRICS_PORT"])), LEADER) == 1
+        for process in processes:
+            await stop(process)
+    counts = delivered(stub)
+    expected = {first + n for first in first_ids for n in range(LEARNERS)}
+    assert set(counts) == expected
+    assert set(counts.values()) == {1}, counts
 
 
 async def add_learners(url: str, count: int, minute: int, first_id: int) -> None:
@@ -121,42 +165,14 @@ async def add_learners(url: str, count: int, minute: int, first_id: int) -> None
     await engine.dispose()
 
 
-async def who_leads(
-    processes: list[asyncio.subprocess.Process], url: str
-) -> asyncio.subprocess.Process:
-    """The process whose connection holds the scheduler lock (by its connection's PID)."""
-    from sqlalchemy import text
-
+async def lease_holder(url: str) -> int:
+    """The connection id that holds the scheduler lease of the bot (42) on `url`."""
     engine = create_engine(url)
     async with engine.connect() as conn:
-        holder = await conn.scalar(text("SELECT IS_USED_LOCK('learnbot:scheduler')"))
-        info = await conn.scalar(
-            text("SELECT HOST FROM information_schema.PROCESSLIST WHERE ID = :id"),
-            {"id": holder},
+        holder = await conn.scalar(
+            sa.text("SELECT IS_USED_LOCK(:name)"),
+            {"name": lease_name(engine.url.database or "", 42)},
         )
     await engine.dispose()
-    port = int(str(info).rsplit(":", 1)[1])
-    for process in processes:
-        if owns_port(process.pid, port):
-            return process
-    raise AssertionError(f"no scheduler process owns the lock's connection {info}")
-
-
-def owns_port(pid: int, port: int) -> bool:
-    """Whether a local TCP socket of process `pid` uses `port` (from /proc)."""
-    inodes = set()
-    fd_dir = Path(f"/proc/{pid}/fd")
-    for fd in fd_dir.iterdir():
-        try:
-            target = os.readlink(fd)
-        except OSError:
-            continue
-        if target.startswith("socket:["):
-            inodes.add(target[8:-1])
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            local_port = int(fields[1].rsplit(":", 1)[1], 16)
-            if local_port == port and fields[9] in inodes:
-                return True
-    return False
+    assert holder is not None
+    return int(holder)

@@ -16,7 +16,7 @@ from db.models import User
 from tests.support import databases
 from tests.support.botapi_stub import BotAPIStub, Fault, when_nth
 from tests.support.factories import make_course, make_user
-from tests.support.processes import environment, free_port, learnbot, log_line
+from tests.support.processes import environment, free_port, learnbot, log_line, patience
 
 SECRET = "drain-me"
 LEARNER = 880_001
@@ -76,9 +76,9 @@ async def test_sigterm_to_a_webhook_process_lets_the_update_in_hand_finish(
             headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
         ) as r:
             assert r.status == 200  # Telegram was told the update is handled
-        await asyncio.wait_for(arrived.wait(), 30)
+        await asyncio.wait_for(arrived.wait(), patience(60))
         process.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(process.wait(), 30)
+        await asyncio.wait_for(process.wait(), patience(60))
         assert process.returncode == 0
         answered = [call for call in stub.calls if call.method == "sendMessage"]
         assert [call.ok for call in answered] == [True]
@@ -97,13 +97,13 @@ async def test_sigterm_mid_push_lets_the_job_finish_and_a_restart_sends_nothing_
         stub.fault_hook = when_nth("sendMessage", 40, under_way, before=slow, from_nth=slow)
         env = environment(stub, fresh_database, SEND_RATE="1000", SEND_CONCURRENCY="8")
         scheduler = await learnbot("scheduler", env=env)
-        await asyncio.wait_for(under_way.wait(), 60)
+        await asyncio.wait_for(under_way.wait(), patience(180))
         scheduler.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(scheduler.wait(), 40)
+        await asyncio.wait_for(scheduler.wait(), patience(60))
         assert scheduler.returncode == 0
         stub.fault_hook = None
         again = await learnbot("jobs", "run", "daily-lessons", env=env)
-        output, _ = await asyncio.wait_for(again.communicate(), 60)
+        output, _ = await asyncio.wait_for(again.communicate(), patience(180))
         assert again.returncode == 0, output.decode()
     delivered = Counter(int(c.chat_id) for c in stub.calls if c.method == "sendMessage" and c.ok)
     assert len(delivered) == LEARNERS

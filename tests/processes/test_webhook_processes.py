@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -18,11 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.engine import create_engine, create_session_factory
 from db.models import User
-from tests.support import databases
 from tests.support.botapi_stub import BotAPIStub, RecordedCall
 from tests.support.factories import make_course
 from tests.support.flows import button
-from tests.support.processes import free_port, seeded_mysql
+from tests.support.processes import free_port, patience, seeded_mysql, spawn, stop
 
 SECRET = "two-processes"
 LEARNER = 990_001
@@ -48,39 +46,35 @@ async def test_onboarding_alternating_between_two_webhook_processes(mysql_url: s
                    "WEBHOOK_URL": f"http://127.0.0.1:{port}/hook", "WEBHOOK_SECRET": SECRET,
                    "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port),
                    "METRICS_PORT": str(free_port())}  # fmt: skip
-            processes.append(await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "webhook", cwd=databases.ROOT, env=env,
+            processes.append(await spawn(
+                sys.executable, "-m", "bot", "webhook", env=env,
                 stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
             ))  # fmt: skip
-        try:
-            await stub.wait_until(lambda: len(stub.calls_of("setWebhook")) == 2, timeout=60)
-            turn = iter(ports * 10)
-            update_ids = iter(range(1, 100))
+        await stub.wait_until(lambda: len(stub.calls_of("setWebhook")) == 2, timeout=patience(240))
+        turn = iter(ports * 10)
+        update_ids = iter(range(1, 100))
 
-            async def send(update: dict[str, Any], expect: str) -> RecordedCall:
-                update = {**update, "update_id": next(update_ids)}
-                start = len(stub.calls)
-                port = next(turn)
-                async with http.post(
-                    f"http://127.0.0.1:{port}/hook",
-                    json=update,
-                    headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
-                ) as r:
-                    assert r.status == 200
-                return await stub.wait_for(expect, timeout=20, start=start)
+        async def send(update: dict[str, Any], expect: str) -> RecordedCall:
+            update = {**update, "update_id": next(update_ids)}
+            start = len(stub.calls)
+            port = next(turn)
+            async with http.post(
+                f"http://127.0.0.1:{port}/hook",
+                json=update,
+                headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+            ) as r:
+                assert r.status == 200
+            return await stub.wait_for(expect, timeout=patience(60), start=start)
 
-            welcome = await send(stub.make_message_update(LEARNER, "/start"), "sendMessage")
-            times = await send(stub.make_callback_update(LEARNER, button(welcome, "Berlin")),
-                               "editMessageText")  # fmt: skip
-            ready = await send(stub.make_callback_update(LEARNER, button(times, "08:00")),
-                               "editMessageText")  # fmt: skip
-            lesson = await send(stub.make_callback_update(LEARNER, button(ready, "Start")),
-                                "sendMessage")  # fmt: skip
-            assert "Lesson 1.1" in lesson.params["text"]
-        finally:
-            for process in processes:
-                process.send_signal(signal.SIGTERM)
-            await asyncio.gather(*(asyncio.wait_for(p.wait(), 30) for p in processes))
+        welcome = await send(stub.make_message_update(LEARNER, "/start"), "sendMessage")
+        times = await send(stub.make_callback_update(LEARNER, button(welcome, "Berlin")),
+                           "editMessageText")  # fmt: skip
+        ready = await send(stub.make_callback_update(LEARNER, button(times, "08:00")),
+                           "editMessageText")  # fmt: skip
+        lesson = await send(stub.make_callback_update(LEARNER, button(ready, "Start")),
+                            "sendMessage")  # fmt: skip
+        assert "Lesson 1.1" in lesson.params["text"]
+        await asyncio.gather(*(stop(process) for process in processes))
     engine = create_engine(mysql_url)
     async with create_session_factory(engine)() as session:
         user = await session.scalar(sa.select(User).where(User.telegram_id == LEARNER))

@@ -12,13 +12,19 @@ from pathlib import Path
 
 from tests.support.databases import ROOT
 from tests.support.demo import DemoChat
+from tests.support.processes import patience
 
 
 def uv(*args: str, cwd: Path = ROOT) -> str:
     uv_binary = shutil.which("uv")
     assert uv_binary is not None, "uv is needed to build and install the wheel"
     result = subprocess.run(
-        [uv_binary, *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False
+        [uv_binary, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=patience(600),
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
@@ -67,7 +73,7 @@ def run(command: list[str], cwd: Path, **settings: str) -> subprocess.CompletedP
         env={**outside_the_checkout(), **settings},
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=patience(180),
         check=False,
     )
 

@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.rules.content import load_course
+from tests.support.processes import patience
 
 PROMPT = "\n> "
-STEP_TIMEOUT = 60.0
+STEP_TIMEOUT = patience(60)
 BUTTON = re.compile(r"^\s*\[(\d+)\] (.*)$", re.MULTILINE)
 OPTION = re.compile(r"^\s*(\d+)\) (.*)$", re.MULTILINE)
 QUESTION = re.compile(r"^❓ \d+/\d+ · (.*)$", re.MULTILINE)
