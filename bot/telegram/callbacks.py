@@ -171,6 +171,13 @@ class UnpublishCb(CallbackData, prefix="up"):
     confirmed: bool
 
 
+class UnpublishCourseCb(CallbackData, prefix="uc"):
+    """The confirmation of /unpublish for a whole course."""
+
+    course_id: int
+    confirmed: bool
+
+
 class BroadcastAction(StrEnum):
     AUDIENCE = "a"
     SEND = "s"  # asks for confirmation with the recipient count
