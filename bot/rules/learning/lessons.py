@@ -69,7 +69,10 @@ async def open_lesson(
     if user.paused_until is not None:  # a lesson ends a pause (no statement when none)
         await end_pause(session, user, now)
     if lesson_id not in progress:
-        if course.id and not any(other in progress for other in course.by_id):
+        # The current course has its journey (started with it); a lesson of another course,
+        # opened by a link or a button, starts that course's journey with its first lesson.
+        first_here = not any(other in progress for other in course.by_id)
+        if course.id and course.id != user.current_course_id and first_here:
             await ensure_journey(session, user.id, course.id, now)
             if user.current_course_id is None:
                 user.current_course_id = course.id
