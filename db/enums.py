@@ -88,3 +88,12 @@ class LeagueTier(enum.IntEnum):
     GOLD = 2
     SAPPHIRE = 3
     DIAMOND = 4
+
+
+class BoardPeriod(enum.Enum):
+    """The stretch of time a leaderboard counts points over (UTC); ALL_TIME: since ever."""
+
+    DAY = "DAY"
+    WEEK = "WEEK"
+    MONTH = "MONTH"
+    ALL_TIME = "ALL_TIME"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from aiogram import Bot
 from aiogram.utils.i18n import I18n
@@ -50,7 +50,9 @@ from db.enums import DeliveryKind, DeliveryStatus
 from db.models import Delivery, User, UserStats
 from db.upsert import insert_ignore
 from scheduler.broadcasts import deliver_broadcasts
+from scheduler.leaderboard_rebuild import run_leaderboard_rebuild
 from scheduler.leagues import run_league_week
+from scheduler.names import REBUILD_AT
 from scheduler.report import JobReport
 from scheduler.sender import Outgoing, Sender
 
@@ -78,7 +80,9 @@ class Jobs:
         i18n: I18n,
         course_cache: CourseCache | None = None,
         bot: Bot | None = None,
+        rebuild_at: time = REBUILD_AT,
     ) -> None:
+        self.rebuild_at = rebuild_at  # when the leaderboard's nightly rebuild runs (UTC)
         self.session_factory = session_factory
         self.bot = bot  # for broadcasts' progress messages
         self.sender = sender
@@ -306,3 +310,7 @@ class Jobs:
         async with self.session_factory() as session, session.begin():
             await refresh_leaderboard(session, self.clock.now())
         return JobReport("leaderboard")
+
+    async def leaderboard_rebuild(self) -> JobReport:
+        """Check every learner's row and write every exact rank, under a lease of its own."""
+        return await run_leaderboard_rebuild(self.session_factory, self.clock)

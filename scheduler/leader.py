@@ -30,14 +30,15 @@ LOCK_NAME_LIMIT = 64  # MySQL refuses longer lock names
 STANDBY_REPORT = timedelta(minutes=10)
 
 
-def lease_name(database: str, bot_id: int) -> str:
-    """The named lock of one bot's scheduler on one database.
+def lease_name(database: str, owner: int | str) -> str:
+    """The named lock of one bot's scheduler on one database (`owner`: the bot's id), or of
+    a job that runs under a lease of its own (`owner`: the job's name).
 
     The database's name is hashed: it may be 64 characters long itself, and lock names
     may compare without regard to case where database names do not.
     """
     digest = hashlib.sha256(database.encode()).hexdigest()[:16]
-    name = f"{LOCK_PREFIX}:{bot_id}:{digest}"
+    name = f"{LOCK_PREFIX}:{owner}:{digest}"
     assert len(name) <= LOCK_NAME_LIMIT, name
     return name
 
@@ -46,13 +47,13 @@ class Leadership:
     def __init__(
         self,
         engine: AsyncEngine,
-        bot_id: int,
+        owner: int | str,
         *,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.engine = engine
         self.database = engine.url.database or ""
-        self.name = lease_name(self.database, bot_id)
+        self.name = lease_name(self.database, owner)
         self._connection: AsyncConnection | None = None
         self._single_process = engine.dialect.name == "sqlite"
         self._monotonic = monotonic

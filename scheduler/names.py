@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from enum import StrEnum
 
 
@@ -13,8 +13,10 @@ class JobName(StrEnum):
     LEADERBOARD = "leaderboard"
     BROADCASTS = "broadcasts"
     LEAGUE_WEEK = "league-week"
+    LEADERBOARD_REBUILD = "leaderboard-rebuild"  # once a day, at LEADERBOARD_REBUILD_AT
 
 
+# The jobs that run at an interval; the others run once a day at a set time.
 JOB_EVERY: dict[JobName, timedelta] = {
     JobName.DAILY_LESSONS: timedelta(minutes=1),
     JobName.STREAK_REMINDERS: timedelta(minutes=1),
@@ -22,3 +24,7 @@ JOB_EVERY: dict[JobName, timedelta] = {
     JobName.BROADCASTS: timedelta(seconds=10),
     JobName.LEAGUE_WEEK: timedelta(minutes=1),
 }
+
+# The default hour of the leaderboard's nightly rebuild (UTC; the LEADERBOARD_REBUILD_AT
+# setting): quiet in Europe, the Americas and most of Asia.
+REBUILD_AT = time(4, 0)

@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import STATE_RUNNING
@@ -33,6 +34,7 @@ def job_table(jobs: Jobs) -> dict[JobName, Callable[[], Awaitable[JobReport]]]:
         JobName.LEADERBOARD: jobs.leaderboard,
         JobName.BROADCASTS: jobs.broadcasts,
         JobName.LEAGUE_WEEK: jobs.league_week,
+        JobName.LEADERBOARD_REBUILD: jobs.leaderboard_rebuild,
     }
 
 
@@ -59,11 +61,16 @@ def build_scheduler(jobs: Jobs, running: set[asyncio.Task[None]]) -> AsyncIOSche
     job's task is in `running` while it runs."""
     scheduler = AsyncIOScheduler(timezone="UTC")
     for name, job in job_table(jobs).items():
+        at = jobs.rebuild_at
+        when: dict[str, Any] = (
+            {"trigger": "interval", "seconds": JOB_EVERY[name].total_seconds()}
+            if name in JOB_EVERY
+            else {"trigger": "cron", "hour": at.hour, "minute": at.minute}
+        )
         scheduler.add_job(
             run_job,
-            "interval",
+            **when,
             args=[name, job, running],
-            seconds=JOB_EVERY[name].total_seconds(),
             id=name,
             replace_existing=True,
             coalesce=True,
@@ -71,6 +78,14 @@ def build_scheduler(jobs: Jobs, running: set[asyncio.Task[None]]) -> AsyncIOSche
             misfire_grace_time=int(MISFIRE_GRACE.total_seconds()),
         )
     return scheduler
+
+
+def catch_up(scheduler: AsyncIOScheduler, now: datetime) -> None:
+    """On taking over the lease, the interval jobs run at once; a daily job keeps its hour
+    (the nightly rebuild does not run at every restart)."""
+    for job in scheduler.get_jobs():
+        if job.id in JOB_EVERY:
+            job.modify(next_run_time=now)
 
 
 async def run_scheduler(
@@ -96,8 +111,7 @@ async def run_scheduler(
             if leader and scheduler.state != STATE_RUNNING:
                 log.info("this process runs the scheduled jobs")
                 scheduler.resume()
-                for job in scheduler.get_jobs():  # catch up at once on taking over
-                    job.modify(next_run_time=datetime.now(UTC))
+                catch_up(scheduler, datetime.now(UTC))
             elif not leader and scheduler.state == STATE_RUNNING:
                 log.info("another process runs the scheduled jobs")
                 scheduler.pause()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import time
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -12,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from db.engine import SUPPORTED_DRIVERS
+from scheduler.names import REBUILD_AT
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///learnbot.db"
 # What @BotFather hands out: the bot's numeric id, a colon, then the secret part.
@@ -41,6 +43,8 @@ class Settings(BaseSettings):
     send_concurrency: int = Field(default=8, ge=1, le=256)
     paid_broadcast: bool = False
     scheduler_lease_seconds: float = Field(default=10.0, gt=0)
+    # When the leaderboard's nightly full rebuild runs (UTC, e.g. 04:00): a quiet hour.
+    leaderboard_rebuild_at: time = REBUILD_AT
     log_format: Literal["auto", "json", "text"] = "auto"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

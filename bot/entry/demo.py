@@ -245,7 +245,7 @@ class DemoScheduler:
 
     async def every_minute(self) -> None:
         while True:
-            await self.run(tuple(self.table))
+            await self.run(tuple(name for name in self.table if name in JOB_EVERY))
             await asyncio.sleep(TICK)
 
 

@@ -10,7 +10,7 @@ from typing import TextIO
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.entry.config import Settings
-from bot.rules.privacy.export import write_learners_csv
+from bot.rules.privacy.learners_csv import write_learners_csv
 from db.engine import create_engine, create_session_factory
 
 STDOUT = Path("-")

@@ -45,7 +45,15 @@ def build_jobs(
         concurrency=settings.send_concurrency,
         paid_broadcast=settings.paid_broadcast,
     )
-    return Jobs(factory, sender, clock, build_i18n(), course_cache, bot=bot)
+    return Jobs(
+        factory,
+        sender,
+        clock,
+        build_i18n(),
+        course_cache,
+        bot=bot,
+        rebuild_at=settings.leaderboard_rebuild_at,
+    )
 
 
 def fsm_storage(settings: Settings) -> BaseStorage | None:

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.rules.learners import log_activity
 from db.enums import ActivityType
 from db.models import ActivityLog, User
 
@@ -25,16 +26,9 @@ async def record(
     **details: Any,
 ) -> None:
     """Write one admin action; `action` is a short verb such as "broadcast.sent"."""
-    await session.execute(
-        insert(ActivityLog).values(
-            user_id=admin.id,
-            activity_type=ActivityType.ADMIN_ACTION,
-            entity_type=entity_type,
-            entity_id=entity_id,
-            details=json.dumps({"action": action, **details}, ensure_ascii=False, default=str),
-            created_at=now,
-        )
-    )
+    entity = (entity_type, entity_id) if entity_type and entity_id is not None else None
+    text = json.dumps({"action": action, **details}, ensure_ascii=False, default=str)
+    await log_activity(session, admin.id, ActivityType.ADMIN_ACTION, now, entity, text)
 
 
 @dataclass(frozen=True)

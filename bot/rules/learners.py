@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.rules.pending import Entity, activity_row
 from db.enums import ActivityType, UserRole
 from db.models import ActivityLog, User, UserStats
 from db.queries.learners import learner_by_telegram_id
@@ -89,21 +90,12 @@ async def log_activity(
     user_id: int,
     kind: ActivityType,
     now: datetime,
-    *,
-    entity_id: int | None = None,
-    entity_type: str | None = None,
+    entity: Entity | None = None,
     details: str | None = None,
 ) -> None:
+    """Write one row of the activity log now (rows of a larger operation: `Pending`)."""
     await session.execute(
-        insert_all(ActivityLog),
-        {
-            "user_id": user_id,
-            "activity_type": kind,
-            "entity_id": entity_id,
-            "entity_type": entity_type,
-            "details": details,
-            "created_at": now,
-        },
+        insert_all(ActivityLog), activity_row(user_id, kind, now, entity, details)
     )
 
 

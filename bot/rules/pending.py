@@ -17,10 +17,29 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import Base
 from db.enums import ActivityType
-from db.models import ActivityLog
 from db.upsert import insert_all
 
 Row = dict[str, Any]
+Entity = tuple[str, int]  # what an activity row is about: ("lesson", 12), ("achievement", 3)
+
+
+def activity_row(
+    user_id: int,
+    kind: ActivityType,
+    at: datetime | None,
+    entity: Entity | None = None,
+    details: str | None = None,
+) -> Row:
+    """One row of the activity log, as every writer of it builds it."""
+    entity_type, entity_id = entity if entity is not None else (None, None)
+    return {
+        "user_id": user_id,
+        "activity_type": kind,
+        "entity_id": entity_id,
+        "entity_type": entity_type,
+        "created_at": at,
+        "details": details,
+    }
 
 
 class Pending:
@@ -31,31 +50,6 @@ class Pending:
 
     def add(self, model: type[Base], rows: Iterable[Row]) -> None:
         self._rows.setdefault(model, []).extend(rows)
-
-    def activity(
-        self,
-        user_id: int,
-        kind: ActivityType,
-        at: datetime | None,
-        *,
-        entity_id: int | None = None,
-        entity_type: str | None = None,
-        details: str | None = None,
-    ) -> None:
-        """One row of the activity log."""
-        self.add(
-            ActivityLog,
-            [
-                {
-                    "user_id": user_id,
-                    "activity_type": kind,
-                    "entity_id": entity_id,
-                    "entity_type": entity_type,
-                    "created_at": at,
-                    "details": details,
-                }
-            ],
-        )
 
     async def write(self, session: AsyncSession) -> None:
         """One INSERT per table that has rows; the collector is empty afterwards."""

@@ -74,8 +74,19 @@ class ReviewCb(CallbackData, prefix="rv"):
     """Start (or continue) a review session: the daily push's and the summary's button."""
 
 
+class BoardTab(StrEnum):
+    """The tabs of /leaderboard: the live boards, then the kept ones."""
+
+    TODAY = "d"
+    WEEK = "w"
+    MONTH = "m"
+    ALL_TIME = "a"
+    LAST_WEEK = "lw"
+    LAST_MONTH = "lm"
+
+
 class BoardCb(CallbackData, prefix="lb"):
-    week: bool
+    tab: BoardTab
 
 
 # --------------------------------------------------------------------------- settings

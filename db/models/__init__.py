@@ -5,7 +5,8 @@ the rest, and the extra columns marked in the modules, are LearnBot's extensions
 
 ON DELETE, on purpose:
 - a learner's own rows (progress, achievements, stats, points, deliveries, polls,
-  activity, leaderboard row) go with the learner: deleting a user erases them;
+  activity, leaderboard row and kept placings) go with the learner: deleting a user
+  erases them;
 - content that learners have progress on is never deleted by accident: lessons,
   modules and achievements RESTRICT (the importer unpublishes instead of deleting);
 - quiz questions belong to their lesson (CASCADE), and an open poll belongs to its
@@ -34,6 +35,7 @@ from db.models.motivation import (
     LeaderboardHidden,
     LeaderboardRank,
     LeaderboardRefresh,
+    LeaderboardSnapshot,
     LeagueMember,
     LeagueWeek,
     PointsLedger,
@@ -56,6 +58,7 @@ __all__ = [
     "LeaderboardHidden",
     "LeaderboardRank",
     "LeaderboardRefresh",
+    "LeaderboardSnapshot",
     "LeagueMember",
     "LeagueWeek",
     "Lesson",

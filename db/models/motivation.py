@@ -10,7 +10,7 @@ from sqlalchemy import text as sa_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, BigId, UTCDateTime, enum_column, utcnow
-from db.enums import AchievementType, PointsReason
+from db.enums import AchievementType, BoardPeriod, PointsReason
 
 if TYPE_CHECKING:
     from db.models.learners import User
@@ -80,8 +80,8 @@ class LeaderboardCache(Base):
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True)
-    # `rank` is reserved in MySQL 8: always quoted. Kept for the seed schema but written as
-    # 0 since 0012: ranks come from `leaderboard_ranks` (bot.rules.motivation.leaderboard.standing).
+    # `rank` is reserved in MySQL 8: always quoted. The exact all-time rank as of the last
+    # nightly rebuild (0: joined the board since); live ranks come from `leaderboard_ranks`.
     rank: Mapped[int] = mapped_column("rank", sa.Integer, index=True, quote=True)
     total_score: Mapped[int] = mapped_column(sa.Integer, default=0, server_default=sa_text("0"))
     lessons_completed: Mapped[int] = mapped_column(
@@ -93,12 +93,17 @@ class LeaderboardCache(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # LearnBot: this week's points (since Monday 00:00 UTC).
     week_points: Mapped[int] = mapped_column(sa.Integer, default=0, server_default=sa_text("0"))
+    # Today's (since 00:00 UTC) and this month's (since the 1st, 00:00 UTC) points.
+    day_points: Mapped[int] = mapped_column(sa.Integer, default=0, server_default=sa_text("0"))
+    month_points: Mapped[int] = mapped_column(sa.Integer, default=0, server_default=sa_text("0"))
 
     __table_args__ = (
         sa.Index("ix_leaderboard_cache_rank_total_score", "rank", "total_score"),
         # The top of each board, read backwards; and the rows of one points value.
         sa.Index("ix_leaderboard_cache_total_score_user_id", "total_score", "user_id"),
         sa.Index("ix_leaderboard_cache_week_points_user_id", "week_points", "user_id"),
+        sa.Index("ix_leaderboard_cache_day_points_user_id", "day_points", "user_id"),
+        sa.Index("ix_leaderboard_cache_month_points_user_id", "month_points", "user_id"),
     )
 
 
@@ -112,7 +117,7 @@ class LeaderboardRank(Base):
 
     __tablename__ = "leaderboard_ranks"
 
-    week: Mapped[bool] = mapped_column(sa.Boolean, primary_key=True)  # False: all time
+    board: Mapped[BoardPeriod] = mapped_column(enum_column(BoardPeriod), primary_key=True)
     points: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
     learners: Mapped[int] = mapped_column(sa.Integer)
     rank: Mapped[int] = mapped_column("rank", sa.Integer, quote=True)
@@ -138,6 +143,26 @@ class LeaderboardRefresh(Base):
     week_start: Mapped[datetime] = mapped_column(UTCDateTime())
     # The highest `points_ledger.id` the refresh had seen.
     ledger_id: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+class LeaderboardSnapshot(Base):
+    """A learner's place in the top 100 of a week or a month that ended, kept as it was
+    (their name then, too). Taken once, when the leaderboard refresh first passes the end."""
+
+    __tablename__ = "leaderboard_snapshots"
+
+    period: Mapped[BoardPeriod] = mapped_column(enum_column(BoardPeriod), primary_key=True)
+    starts_on: Mapped[date] = mapped_column(sa.Date, primary_key=True)  # a Monday, or the 1st
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    rank: Mapped[int] = mapped_column("rank", sa.Integer, quote=True)
+    points: Mapped[int] = mapped_column(sa.Integer)
+    name: Mapped[str | None] = mapped_column(sa.String(100))  # users.first_name at the end
+
+    # A past board is read by its key's prefix (at most about 100 rows); a learner's own
+    # placings by this index.
+    __table_args__ = (sa.Index("ix_leaderboard_snapshots_user_id_rank", "user_id", "rank"),)
 
 
 class LeagueWeek(Base):

@@ -19,7 +19,7 @@ courses are unpublished (the old schema shows one course) and, where their slug 
 another module's, renamed `<slug>-<course id>`.
 
 Revision ID: 0014_courses_and_journeys
-Revises: 0012_incremental_leaderboard
+Revises: 0013_leaderboards_through_time
 Create Date: 2026-12-07
 """
 
@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014_courses_and_journeys"
-down_revision: str | None = "0012_incremental_leaderboard"
+down_revision: str | None = "0013_leaderboards_through_time"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -14,17 +14,10 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy.engine import make_url
 
 from db.engine import create_engine
 from db.migrate import SchemaHistoryError, current_revision, head_revision
-from tests.support.databases import alembic_config
-
-
-def _sync(url: str) -> sa.Engine:
-    parsed = make_url(url)
-    driver = "mysql+pymysql" if parsed.get_backend_name() == "mysql" else "sqlite"
-    return sa.create_engine(parsed.set(drivername=driver))
+from tests.support.databases import alembic_config, sync_engine
 
 
 def _revisions(url: str) -> list[str]:
@@ -33,7 +26,7 @@ def _revisions(url: str) -> list[str]:
 
 
 def _tables(url: str) -> set[str]:
-    engine = _sync(url)
+    engine = sync_engine(url)
     try:
         return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
     finally:
@@ -41,7 +34,7 @@ def _tables(url: str) -> set[str]:
 
 
 def _current(url: str) -> str | None:
-    engine = _sync(url)
+    engine = sync_engine(url)
     try:
         with engine.connect() as conn:
             if not sa.inspect(conn).has_table("alembic_version"):
@@ -102,7 +95,7 @@ def test_seed_rows_survive_the_upgrade_to_head(fresh_database: str) -> None:
     config = alembic_config(fresh_database)
     command.upgrade(config, _revisions(fresh_database)[0])
     now = datetime(2026, 1, 5, 8, 0)
-    engine = _sync(fresh_database)
+    engine = sync_engine(fresh_database)
     with engine.begin() as conn:
         conn.execute(
             sa.text(
@@ -147,7 +140,7 @@ def test_seed_rows_survive_the_upgrade_to_head(fresh_database: str) -> None:
 
     command.upgrade(config, "head")
 
-    engine = _sync(fresh_database)
+    engine = sync_engine(fresh_database)
     with engine.connect() as conn:
         user = conn.execute(
             sa.text("SELECT first_name, time_zone, lesson_minute, role FROM users")
@@ -166,7 +159,7 @@ def test_seed_rows_survive_the_upgrade_to_head(fresh_database: str) -> None:
 
 def test_default_achievements_are_seeded_once(fresh_database: str) -> None:
     command.upgrade(alembic_config(fresh_database), "head")
-    engine = _sync(fresh_database)
+    engine = sync_engine(fresh_database)
     with engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT slug, type, criteria FROM achievements")).all()
     engine.dispose()
@@ -181,7 +174,7 @@ def test_default_achievements_are_seeded_once(fresh_database: str) -> None:
 def test_rows_written_at_the_previous_head_survive(fresh_database: str, revision: str) -> None:
     config = alembic_config(fresh_database)
     command.upgrade(config, revision)
-    engine = _sync(fresh_database)
+    engine = sync_engine(fresh_database)
     now = datetime(2026, 1, 5, 8, 0)
     with engine.begin() as conn:
         conn.execute(
@@ -200,7 +193,7 @@ def test_rows_written_at_the_previous_head_survive(fresh_database: str, revision
         )
     engine.dispose()
     command.upgrade(config, "head")
-    engine = _sync(fresh_database)
+    engine = sync_engine(fresh_database)
     with engine.connect() as conn:
         assert tuple(conn.execute(sa.text("SELECT first_name, time_zone FROM users")).one()) == (
             "李小龍",
@@ -215,7 +208,7 @@ def test_0009_relevels_learners_and_its_downgrade_restores_the_old_rule(
 ) -> None:
     config = alembic_config(fresh_database)
     command.upgrade(config, "0008_stats_for_every_learner")
-    engine = _sync(fresh_database)
+    engine = sync_engine(fresh_database)
     now = datetime(2026, 1, 5, 8, 0)
     points = {1: 0, 2: 99, 3: 100, 4: 1499, 5: 1500, 6: 4500}
     with engine.begin() as conn:
@@ -391,7 +384,7 @@ def test_0014_moves_the_course_and_everyones_progress_into_the_first_course_and_
     config = alembic_config(fresh_database)
     before = _before(fresh_database, COURSES_REVISION)
     command.upgrade(config, before)
-    engine = _sync(fresh_database)
+    engine = sync_engine(fresh_database)
     with engine.begin() as conn:
         _one_course_school(conn, engine.dialect.name)
 
@@ -453,7 +446,7 @@ def test_0014_downgrade_keeps_one_course_and_unpublishes_the_others(fresh_databa
     config = alembic_config(fresh_database)
     before = _before(fresh_database, COURSES_REVISION)
     command.upgrade(config, before)
-    engine = _sync(fresh_database)
+    engine = sync_engine(fresh_database)
     with engine.begin() as conn:
         _one_course_school(conn, engine.dialect.name)
     command.upgrade(config, COURSES_REVISION)

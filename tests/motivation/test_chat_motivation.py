@@ -12,7 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.rules.clock import FixedClock
 from bot.rules.motivation.leaderboard_refresh import refresh_leaderboard
-from bot.telegram.callbacks import BoardCb, LanguageCb, SettingsCb, SettingsTimeCb, SettingsZoneCb
+from bot.telegram.callbacks import (
+    BoardCb,
+    BoardTab,
+    LanguageCb,
+    SettingsCb,
+    SettingsTimeCb,
+    SettingsZoneCb,
+)
 from db.models import User, UserStats
 from tests.support.chat import Chat
 from tests.support.factories import T0, make_course, make_user
@@ -146,7 +153,7 @@ async def test_leaderboard_all_time_and_week_with_own_rank(
     text = chat.texts(sent)[0]
     assert contains(text, WORDS[language]["board"])
     assert "&lt;b&gt;Zoë&lt;/b&gt; &amp; 🔥 &lt;/i&gt;" in text
-    sent = await chat.press(BoardCb(week=True).pack())
+    sent = await chat.press(BoardCb(tab=BoardTab.WEEK).pack())
     week = chat.texts(sent)[0]
     assert contains(week, WORDS[language]["week"])
     assert "85" in week

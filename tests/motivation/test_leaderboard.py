@@ -8,45 +8,18 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.rules.motivation.board_periods import week_start
 from bot.rules.motivation.leaderboard import (
     Board,
     all_time_board,
     standing,
-    week_start,
     weekly_board,
 )
 from bot.rules.motivation.leaderboard_refresh import refresh_leaderboard
-from db.enums import PointsReason
-from db.models import LeaderboardCache, LeaderboardRefresh, PointsLedger, User, UserStats
-from tests.support.factories import make_user
+from db.models import LeaderboardCache, LeaderboardRefresh, User
+from tests.support.boards import award, learners_with_points
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday
-
-
-async def learners_with_points(
-    session: AsyncSession, points: list[int], offset: int = 0, **fields: object
-) -> list[User]:
-    users = []
-    for index, value in enumerate(points):
-        user = await make_user(session, 1000 + offset + index, first_name=f"L{index}", **fields)
-        session.add(UserStats(user_id=user.id, points=value, level=1, updated_at=NOW))
-        users.append(user)
-    await session.flush()
-    return users
-
-
-async def award(
-    session: AsyncSession, user: User, points: int, when: datetime, key: str,
-    ledger_id: int | None = None,
-) -> None:  # fmt: skip
-    """A ledger row and the stats row in step, as the rewards service keeps them."""
-    session.add(PointsLedger(id=ledger_id, user_id=user.id, points=points,
-                             reason=PointsReason.ADJUSTMENT, award_key=key,
-                             created_at=when))  # fmt: skip
-    stats = await session.get(UserStats, user.id)
-    assert stats is not None
-    stats.points += points
-    await session.flush()
 
 
 def test_the_week_starts_on_monday_midnight_utc() -> None:

@@ -16,7 +16,8 @@ from bot.rules.course import load_course_map
 from bot.rules.learners import TelegramProfile, register_or_refresh
 from bot.rules.motivation.leaderboard_refresh import refresh_leaderboard
 from bot.rules.privacy.erasure import Erased, Refusal, erase_learner, learner_tables
-from bot.rules.privacy.export import CSV_COLUMNS, learner_export, write_learners_csv
+from bot.rules.privacy.export import learner_export
+from bot.rules.privacy.learners_csv import CSV_COLUMNS, write_learners_csv
 from db.base import Base
 from db.enums import ActivityType, BroadcastStatus, DeliveryKind, DeliveryStatus, UserRole
 from db.models import ActivityLog, Broadcast, Delivery, User, UserStats

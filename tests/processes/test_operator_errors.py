@@ -184,11 +184,12 @@ async def test_a_dry_run_neither_creates_nor_migrates_the_schema(tmp_path: Path)
     assert (tmp_path / "empty.db").stat().st_size == 0
 
 
-async def test_the_leaderboard_job_needs_no_token(tmp_path: Path) -> None:
+@pytest.mark.parametrize("job", ["leaderboard", "leaderboard-rebuild"])
+async def test_the_leaderboard_jobs_need_no_token(tmp_path: Path, job: str) -> None:
     url = await sqlite_at_head(tmp_path)
-    code, out, err = await learnbot("jobs", "run", "leaderboard", cwd=tmp_path, DATABASE_URL=url)
+    code, out, err = await learnbot("jobs", "run", job, cwd=tmp_path, DATABASE_URL=url)
     assert (code, err) == (0, "")
-    assert out.startswith("leaderboard:")
+    assert out.startswith(f"{job}:")
 
 
 async def test_a_job_whose_deliveries_failed_exits_non_zero(tmp_path: Path) -> None:

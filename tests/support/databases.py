@@ -85,5 +85,13 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+def sync_engine(url: str) -> sa.Engine:
+    """A synchronous engine on the same database (pymysql or sqlite), for migration tests that
+    write rows between Alembic steps."""
+    parsed = make_url(url)
+    driver = "mysql+pymysql" if parsed.get_backend_name() == "mysql" else "sqlite"
+    return sa.create_engine(parsed.set(drivername=driver))
+
+
 def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)

@@ -89,12 +89,7 @@ async def open_lesson(
             },
         )
         await log_activity(
-            session,
-            user.id,
-            ActivityType.LESSON_STARTED,
-            now,
-            entity_id=lesson_id,
-            entity_type="lesson",
+            session, user.id, ActivityType.LESSON_STARTED, now, ("lesson", lesson_id)
         )
     return LessonOpened(lesson, status)
 

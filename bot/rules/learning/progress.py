@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -12,9 +12,11 @@ from bot.rules.course import CourseMap
 from bot.rules.learners import local_date, zone_of
 from bot.rules.learning.unlocks import LessonState, lesson_statuses, load_progress
 from bot.rules.motivation.achievements import CourseSize, reachable_rules
+from bot.rules.motivation.board_history import Placing, best_placings, placings
 from bot.rules.motivation.leaderboard import standing
 from bot.rules.motivation.levels import level_for, level_progress
 from bot.rules.motivation.streaks import shown_streak
+from db.enums import BoardPeriod
 from db.models import Achievement, User, UserAchievement, UserStats
 
 
@@ -38,6 +40,7 @@ class ProgressView:
     rank: int | None
     freezes: int = 0
     frozen_days: int = 0
+    best: dict[BoardPeriod, Placing] = field(default_factory=dict)  # best week and month
 
 
 async def progress_view(
@@ -69,6 +72,7 @@ async def progress_view(
         rank=board.rank if board else None,
         freezes=stats.streak_freezes if stats else 0,
         frozen_days=stats.frozen_days if stats else 0,
+        best=best_placings(await placings(session, user.id)),
     )
 
 

@@ -33,9 +33,9 @@ from bot.rules.motivation.achievements import (
 )
 from bot.rules.motivation.levels import FIRST_TRY_BONUS, level_for
 from bot.rules.motivation.streaks import apply_activity, usual_hour
-from bot.rules.pending import Pending
+from bot.rules.pending import Pending, activity_row
 from db.enums import ActivityType, PointsReason
-from db.models import PointsLedger, User, UserAchievement, UserStats
+from db.models import ActivityLog, PointsLedger, User, UserAchievement, UserStats
 from db.queries.motivation import locked_stats_rows
 
 
@@ -182,13 +182,9 @@ def _lesson_completed(
     done = happened.completed
     modules_done = sum(1 for m in course.modules if all(item.id in done for item in m.lessons))
     details = json.dumps({"score": happened.score, "attempt": happened.attempt})
-    pending.activity(
-        user.id,
-        ActivityType.LESSON_COMPLETED,
-        now,
-        entity_id=lesson.id,
-        entity_type="lesson",
-        details=details,
+    completed = ActivityType.LESSON_COMPLETED
+    pending.add(
+        ActivityLog, [activity_row(user.id, completed, now, ("lesson", lesson.id), details)]
     )
     return Earning(
         awards,
@@ -247,14 +243,10 @@ def collect_awards(
         UserAchievement,
         ({"user_id": user.id, "achievement_id": a.id, "earned_at": now} for a in earned),
     )
-    for achievement in earned:
-        pending.activity(
-            user.id,
-            ActivityType.ACHIEVEMENT_EARNED,
-            now,
-            entity_id=achievement.id,
-            entity_type="achievement",
-        )
+    kind = ActivityType.ACHIEVEMENT_EARNED
+    pending.add(
+        ActivityLog, (activity_row(user.id, kind, now, ("achievement", a.id)) for a in earned)
+    )
 
 
 async def locked_stats(session: AsyncSession, user: User, now: datetime) -> UserStats:

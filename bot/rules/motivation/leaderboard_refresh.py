@@ -1,10 +1,11 @@
 """Keeping the leaderboards' cache fresh.
 
-How: `leaderboard_cache` holds one row per ranked learner (their points and this week's
-points) and `leaderboard_ranks` the rank of every points value on each board (1 + the
+How: `leaderboard_cache` holds one row per ranked learner (their points and the points of
+each period) and `leaderboard_ranks` the rank of every points value on each board (1 + the
 learners with more points). A learner's rank is one lookup by their points, and the top
 ten is read backwards off the cache's points index. A learner who moves changes their own
-row, not the stored rank of everyone they pass.
+row, not the stored rank of everyone they pass. (The cache's `rank` column is the exact
+all-time rank as of the last nightly rebuild: bot.rules.motivation.board_rebuild.)
 
 A refresh rewrites only the learners who changed since the last one:
 - learners with points ledger rows after the last refresh's ledger id (every award of
@@ -12,17 +13,22 @@ A refresh rewrites only the learners who changed since the last one:
   rows from the OVERLAP before the last refresh's time (a transaction that took its id
   before that refresh and committed after it);
 - learners who hid or unhid since (the hidden learners compared with the last refresh's);
-- at a new week, everyone's week points restart from the ledger.
+- at a new day, week or month, everyone's points of that period restart from the ledger.
 It then recounts `leaderboard_ranks` in one pass over the cache's points indexes, which
 also accounts for learners deleted since. With no record of a previous refresh (the first
-run, or after the migration that introduced it) it rebuilds everything.
+run, or after a migration that reset it) it rebuilds everything.
+
+A refresh that passes the end of a week or a month first brings the boards to the last
+second of that period (ledger rows stamped before its end), keeps its top 100
+(bot.rules.motivation.board_history), then goes on; so a week closed late (the scheduler
+was down) is still kept with its own points.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,6 +36,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    case,
     delete,
     exists,
     false,
@@ -43,8 +50,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.motivation.leaderboard import week_start
+from bot.rules.motivation.board_history import take_snapshots
+from bot.rules.motivation.board_periods import (
+    LAST_SECOND,
+    RESTARTING,
+    ends_between,
+    period_start,
+    points_column,
+    week_start,
+)
 from db.base import UTCDateTime
+from db.enums import BoardPeriod
 from db.models import (
     LeaderboardCache,
     LeaderboardHidden,
@@ -63,100 +79,128 @@ OVERLAP = timedelta(minutes=10)
 # bound parameters (each learner is bound three times).
 CHUNK = 2000
 STATE_ID = 1  # the one row of `leaderboard_refresh`
+BOARDS = (BoardPeriod.ALL_TIME, *RESTARTING)
 
 
 async def refresh_leaderboard(session: AsyncSession, now: datetime) -> int:
     """Bring the boards up to date; returns how many learners were rewritten.
 
     Rewrites the learners who earned points, hid or unhid since the last refresh (all
-    learners the first time), then writes the rank of every points value.
+    learners the first time), then writes the rank of every points value. At the end of a
+    week or a month on the way, the boards are first brought to that end and its top kept.
+    Two refreshes at once take turns (the state row is locked first).
     """
+    state = await session.get(LeaderboardRefresh, STATE_ID, with_for_update=True)
     ledger_id = int(await session.scalar(select(func.coalesce(func.max(PointsLedger.id), 0))) or 0)
-    week = week_start(now)
-    state = await session.get(LeaderboardRefresh, STATE_ID)
     if state is None:
-        await _rebuild(session, now, week)
-        counts = await _Counts.of(session)
-        rewritten = counts.learners
-        state = LeaderboardRefresh(id=STATE_ID, refreshed_at=now, week_start=week, ledger_id=0)
-        session.add(state)
-    else:
-        # Counted before anything changes: the points indexes are read without visiting
-        # rows this transaction rewrites. Learners deleted since are no longer counted.
-        counts = await _Counts.of(session)
-        changed = sorted(await _changed_learners(session, state, ledger_id, week, counts))
-        for start in range(0, len(changed), CHUNK):
-            chunk = changed[start : start + CHUNK]
-            counts.remove(await _values(session, chunk))
-            await _rewrite(session, chunk, now, week)
-            counts.add(await _values(session, chunk))
-        rewritten = len(changed)
+        await _rebuild(session, now)
+        counts = await Counts.of(session)
+        await counts.write(session)
+        session.add(
+            LeaderboardRefresh(
+                id=STATE_ID, refreshed_at=now, week_start=week_start(now), ledger_id=ledger_id
+            )
+        )
+        await session.flush()
+        return counts.learners
+    rewritten = 0
+    for end, periods in ends_between(state.refreshed_at, now):
+        rewritten += await _step(session, state, ledger_id, end - LAST_SECOND, until=end)
+        await take_snapshots(session, periods, end)
+    return rewritten + await _step(session, state, ledger_id, now)
+
+
+async def _step(
+    session: AsyncSession,
+    state: LeaderboardRefresh,
+    ledger_id: int,
+    as_of: datetime,
+    until: datetime | None = None,
+) -> int:
+    """Bring the boards from the state's time to `as_of`, counting ledger rows stamped
+    before `until` (None: all of them)."""
+    # Counted before anything changes: the points indexes are read without visiting
+    # rows this transaction rewrites. Learners deleted since are no longer counted.
+    counts = await Counts.of(session)
+    changed = sorted(await _changed_learners(session, state, ledger_id, as_of, counts))
+    for start in range(0, len(changed), CHUNK):
+        chunk = changed[start : start + CHUNK]
+        counts.remove(await _values(session, chunk))
+        await rewrite(session, chunk, as_of, until)
+        counts.add(await _values(session, chunk))
     await counts.write(session)
-    state.refreshed_at = now
-    state.week_start = week
+    state.refreshed_at = as_of
+    state.week_start = week_start(as_of)
     state.ledger_id = ledger_id
     await session.flush()
-    return rewritten
+    return len(changed)
 
 
 @dataclass
-class _Counts:
+class Counts:
     """Learners per points value on each board, kept in step while learners are rewritten."""
 
-    all_time: Counter[int]
-    week: Counter[int]
+    boards: dict[BoardPeriod, Counter[int]] = field(default_factory=dict)
 
     @classmethod
-    async def of(cls, session: AsyncSession) -> _Counts:
-        boards = []
-        for points in (LeaderboardCache.total_score, LeaderboardCache.week_points):
+    async def of(cls, session: AsyncSession) -> Counts:
+        counts = cls()
+        for board in BOARDS:
+            points = points_column(board)
             rows = await session.execute(
                 select(points, func.count()).where(points > 0).group_by(points)
             )
-            boards.append(Counter({value: int(learners) for value, learners in rows}))
-        return cls(*boards)
+            counts.boards[board] = Counter({value: int(learners) for value, learners in rows})
+        return counts
 
     @property
     def learners(self) -> int:
-        return self.all_time.total()
+        return self.boards[BoardPeriod.ALL_TIME].total()
 
-    def add(self, values: list[tuple[int, int]], sign: int = 1) -> None:
-        for total, week in values:
-            self.all_time[total] += sign
-            if week > 0:
-                self.week[week] += sign
+    def add(self, values: list[tuple[int, ...]], sign: int = 1) -> None:
+        for row in values:
+            for board, points in zip(BOARDS, row, strict=True):
+                if points > 0:
+                    self.boards[board][points] += sign
 
-    def remove(self, values: list[tuple[int, int]]) -> None:
+    def remove(self, values: list[tuple[int, ...]]) -> None:
         self.add(values, sign=-1)
+
+    def ranks(self, board: BoardPeriod) -> list[tuple[int, int, int]]:
+        """(points, learners, rank) of each points value on the board, best first."""
+        counts = self.boards[board]
+        rows, above = [], 0
+        for points in sorted((p for p, n in counts.items() if n > 0), reverse=True):
+            rows.append((points, counts[points], above + 1))
+            above += counts[points]
+        return rows
 
     async def write(self, session: AsyncSession) -> None:
         """Replace `leaderboard_ranks`: each value's rank is 1 + the learners above it."""
         await session.execute(delete(LeaderboardRank))
-        rows: list[dict[str, Any]] = []
-        for week, counts in ((False, self.all_time), (True, self.week)):
-            above = 0
-            for points in sorted((p for p, n in counts.items() if n > 0), reverse=True):
-                rows.append({"week": week, "points": points, "learners": counts[points],
-                             "rank": above + 1})  # fmt: skip
-                above += counts[points]
+        rows = [
+            {"board": board, "points": points, "learners": learners, "rank": rank}
+            for board in BOARDS
+            for points, learners, rank in self.ranks(board)
+        ]
         if rows:
             await session.execute(insert(LeaderboardRank), rows)
 
 
-async def _values(session: AsyncSession, learners: Sequence[int]) -> list[tuple[int, int]]:
-    """Points and week points of these learners' rows in the cache."""
+async def _values(session: AsyncSession, learners: Sequence[int]) -> list[tuple[int, ...]]:
+    """The points of each board (in BOARDS' order) of these learners' rows in the cache."""
     rows = await session.execute(
-        select(LeaderboardCache.total_score, LeaderboardCache.week_points).where(
+        select(*(points_column(board) for board in BOARDS)).where(
             LeaderboardCache.user_id.in_(learners)
         )
     )
-    return [(total, week) for total, week in rows]
+    return [tuple(row) for row in rows]
 
 
-async def _rebuild(session: AsyncSession, now: datetime, week: datetime) -> None:
+async def _rebuild(session: AsyncSession, now: datetime) -> None:
     """Everything from scratch: the cache, and the hidden learners to compare with next."""
     await session.execute(delete(LeaderboardCache))
-    await session.execute(insert(LeaderboardCache).from_select(COLUMNS, _board_rows(now, week)))
+    await session.execute(insert(LeaderboardCache).from_select(COLUMNS, board_rows(now)))
     await session.execute(delete(LeaderboardHidden))
     await session.execute(
         insert(LeaderboardHidden).from_select(["user_id"], select(User.id).where(_hidden()))
@@ -167,8 +211,8 @@ async def _changed_learners(
     session: AsyncSession,
     state: LeaderboardRefresh,
     ledger_id: int,
-    week: datetime,
-    counts: _Counts,
+    as_of: datetime,
+    counts: Counts,
 ) -> set[int]:
     earned: list[Select[int]] = [
         select(PointsLedger.user_id).where(
@@ -176,13 +220,15 @@ async def _changed_learners(
         ),
         select(PointsLedger.user_id).where(PointsLedger.created_at >= state.refreshed_at - OVERLAP),
     ]
-    if state.week_start != week:
-        # A new week: every week restarts at 0, then this week's earners are recounted.
-        await session.execute(
-            update(LeaderboardCache).where(LeaderboardCache.week_points != 0).values(week_points=0)
-        )
-        counts.week.clear()
-        earned.append(select(PointsLedger.user_id).where(PointsLedger.created_at >= week))
+    for period in RESTARTING:
+        start = period_start(period, as_of)
+        if period_start(period, state.refreshed_at) == start:
+            continue
+        # A new period: everyone's points of it restart at 0, then its earners are recounted.
+        points = points_column(period)
+        await session.execute(update(LeaderboardCache).where(points != 0).values({points: 0}))
+        counts.boards[period].clear()
+        earned.append(select(PointsLedger.user_id).where(PointsLedger.created_at >= start))
     changed = set(await session.scalars(union(*earned)))
     return changed | await _visibility_changes(session)
 
@@ -209,15 +255,16 @@ async def _visibility_changes(session: AsyncSession) -> set[int]:
     return {*newly_hidden, *unhidden}
 
 
-async def _rewrite(
-    session: AsyncSession, learners: Sequence[int], now: datetime, week: datetime
+async def rewrite(
+    session: AsyncSession, learners: Sequence[int], as_of: datetime, until: datetime | None = None
 ) -> None:
     """Update these learners' rows, add the new ones, drop those who left the board.
 
     An UPDATE and an INSERT rather than an upsert: on a row that exists, InnoDB's upsert
-    first inserts a new primary key, meets the duplicate user_id and undoes it.
+    first inserts a new primary key, meets the duplicate user_id and undoes it. The
+    `rank` column is left as the last nightly rebuild wrote it (0 for a new row).
     """
-    rows = _board_rows(now, week, learners)
+    rows = board_rows(as_of, until, learners)
     new = rows.subquery()
     await session.execute(
         update(LeaderboardCache)
@@ -229,7 +276,7 @@ async def _rewrite(
     await session.execute(insert(LeaderboardCache).from_select(COLUMNS, rows.where(absent)))
     # Found first, then deleted by key: a DELETE … WHERE IN (subquery) visits every row.
     left = select(UserStats.user_id).join(User, User.id == UserStats.user_id)
-    left = left.where(UserStats.user_id.in_(learners), ~and_(*_on_board()))
+    left = left.where(UserStats.user_id.in_(learners), ~and_(*on_board()))
     leaving = list(await session.scalars(left))
     if leaving:
         await session.execute(
@@ -244,7 +291,7 @@ def _hidden() -> ColumnElement[bool]:
     return User.show_on_leaderboard == false()
 
 
-def _on_board() -> list[ColumnElement[bool]]:
+def on_board() -> list[ColumnElement[bool]]:
     return [User.show_on_leaderboard == true(), UserStats.points > 0]
 
 
@@ -254,57 +301,64 @@ COLUMNS = [
     "total_score",
     "lessons_completed",
     "achievements_count",
+    "day_points",
     "week_points",
+    "month_points",
     "updated_at",
 ]
 
 
-def _board_rows(
-    now: datetime, week: datetime, learners: Sequence[int] | None = None
+def board_rows(
+    as_of: datetime, until: datetime | None = None, learners: Sequence[int] | None = None
 ) -> Select[*tuple[Any, ...]]:
-    """The cache rows of these learners (None: everyone) who belong on the board.
+    """The cache rows of these learners (None: everyone) who belong on the board, with the
+    points of each period that contains `as_of` (ledger rows stamped before `until`).
 
-    Everyone: achievements and this week's points grouped in one pass each. A few
-    learners: looked up per learner on the indexes that start with `user_id`.
+    Achievements and the periods' points are grouped in one pass each (over these
+    learners' rows only, when they are given).
     """
-    if learners is None:
-        earned = (
-            select(UserAchievement.user_id, func.count().label("n"))
-            .group_by(UserAchievement.user_id)
-            .subquery()
+    starts = {period: period_start(period, as_of) for period in RESTARTING}
+    earliest = min(starts.values())  # a month, or a week that began the month before
+    window = [PointsLedger.created_at >= earliest]
+    if until is not None:
+        window.append(PointsLedger.created_at < until)
+    owned = []
+    if learners is not None:
+        window.append(PointsLedger.user_id.in_(learners))
+        owned.append(UserAchievement.user_id.in_(learners))
+    earned = (
+        select(UserAchievement.user_id, func.count().label("n"))
+        .where(*owned)
+        .group_by(UserAchievement.user_id)
+        .subquery()
+    )
+    periods = (
+        select(
+            PointsLedger.user_id,
+            *(
+                func.sum(
+                    case((PointsLedger.created_at >= start, PointsLedger.points), else_=0)
+                ).label(period.name)
+                for period, start in starts.items()
+            ),
         )
-        weekly = (
-            select(PointsLedger.user_id, func.sum(PointsLedger.points).label("n"))
-            .where(PointsLedger.created_at >= week)
-            .group_by(PointsLedger.user_id)
-            .subquery()
-        )
-        achievements: Any = earned.c.n
-        week_points: Any = weekly.c.n
-    else:
-        achievements = (
-            select(func.count())
-            .where(UserAchievement.user_id == UserStats.user_id)
-            .scalar_subquery()
-        )
-        week_points = (
-            select(func.sum(PointsLedger.points))
-            .where(PointsLedger.user_id == UserStats.user_id, PointsLedger.created_at >= week)
-            .scalar_subquery()
-        )
+        .where(*window)
+        .group_by(PointsLedger.user_id)
+        .subquery()
+    )
     values: tuple[Any, ...] = (
         UserStats.user_id,
-        literal(0),  # the seed's `rank` column; ranks live in leaderboard_ranks
+        literal(0),  # the seed's `rank` column: written by the nightly rebuild
         UserStats.points,
         UserStats.lessons_completed,
-        func.coalesce(achievements, 0),
-        func.coalesce(week_points, 0),
-        literal(now, UTCDateTime()),
+        func.coalesce(earned.c.n, 0),
+        *(func.coalesce(periods.c[period.name], 0) for period in RESTARTING),
+        literal(as_of, UTCDateTime()),
     )
     rows = select(*(value.label(name) for value, name in zip(values, COLUMNS, strict=True)))
     rows = rows.join(User, User.id == UserStats.user_id)
-    if learners is None:
-        rows = rows.outerjoin(earned, earned.c.user_id == UserStats.user_id)
-        rows = rows.outerjoin(weekly, weekly.c.user_id == UserStats.user_id)
-        return rows.where(*_on_board())
-    return rows.where(UserStats.user_id.in_(learners), *_on_board())
+    rows = rows.outerjoin(earned, earned.c.user_id == UserStats.user_id)
+    rows = rows.outerjoin(periods, periods.c.user_id == UserStats.user_id)
+    if learners is not None:
+        rows = rows.where(UserStats.user_id.in_(learners))
+    return rows.where(*on_board())

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.selectable import ScalarSelect
 
-from bot.rules.motivation.leaderboard import week_start
+from bot.rules.motivation.board_periods import week_start
 from bot.rules.motivation.leagues import (
     BOTTOM_TIER,
     DEMOTE_FROM,

@@ -28,7 +28,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Select, and_, case, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.motivation.leaderboard import week_start
+from bot.rules.motivation.board_periods import week_start
 from bot.rules.reach.audience import may_receive_pushes
 from db.base import UTCDateTime
 from db.enums import DeliveryKind, DeliveryStatus, LeagueTier

@@ -1,14 +1,11 @@
-"""Data taken out: a learner's own data as a document, and the admins' CSV of learners.
+"""Data taken out: a learner's own data as a document.
 
 A learner's export holds every row about them (the tables `bot.rules.privacy.erasure`
 finds), written for a person: ISO-8601 dates (UTC), names of lessons, modules and achievements
 rather than ids.
 Tables without a section of their own (added later) still appear, column by column, under
-"other", so nothing about the learner is ever left out.
-
-The admins' CSV has one row per learner and is streamed from one query (a server-side cursor
-on MySQL), a partition at a time, so its memory stays bounded however many learners there are;
-the database builds each line, so the driver decodes one column per learner, not ten.
+"other", so nothing about the learner is ever left out. (The admins' CSV of every learner is
+bot.rules.privacy.learners_csv.)
 """
 
 from __future__ import annotations
@@ -16,12 +13,12 @@ from __future__ import annotations
 import enum
 import json
 from datetime import date, datetime
-from typing import Any, TextIO
+from typing import Any
 
-from sqlalchemy import ColumnElement, String, case, cast, func, literal, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import QueryableAttribute
 
+from bot.rules.motivation.board_history import placings
 from bot.rules.motivation.leaderboard import standing
 from bot.rules.privacy.erasure import LearnerRows
 from db.models import (
@@ -31,6 +28,7 @@ from db.models import (
     Delivery,
     Journey,
     LeaderboardCache,
+    LeaderboardSnapshot,
     Lesson,
     Module,
     PointsLedger,
@@ -57,6 +55,7 @@ SECTIONED = frozenset(
         PointsLedger,
         UserAchievement,
         LeaderboardCache,
+        LeaderboardSnapshot,
         ActivityLog,
         Delivery,
     )
@@ -85,6 +84,7 @@ async def learner_export(session: AsyncSession, user: User, now: datetime) -> di
         "points": await _points(session, user.id),
         "achievements": await _achievements(session, user.id),
         "leaderboard": await _leaderboard(session, user.id),
+        "leaderboard_placings": await _placings(session, user.id),
         "activity": await _activity(session, user.id),
         "deliveries": await _deliveries(session, user.id),
         "other": await _other(session, user.id),
@@ -241,6 +241,21 @@ async def _leaderboard(session: AsyncSession, user_id: int) -> dict[str, Any] | 
     }
 
 
+async def _placings(session: AsyncSession, user_id: int) -> list[dict[str, Any]]:
+    """The learner's places on the kept boards of past weeks and months."""
+    return [
+        {
+            "period": plain(placing.period),
+            "label": placing.label,
+            "starts_on": plain(placing.starts_on),
+            "rank": placing.rank,
+            "points": placing.points,
+            "name_then": placing.name,
+        }
+        for placing in await placings(session, user_id)
+    ]
+
+
 # What an activity row's entity is called, by its entity_type.
 ENTITY_NAMES: dict[str, Any] = {
     "lesson": (Lesson.id, Lesson.title),
@@ -326,88 +341,3 @@ async def _other(session: AsyncSession, user_id: int) -> dict[str, list[dict[str
         if listed:
             other[table.name] = listed
     return other
-
-
-# ---------------------------------------------------------------- the admins' CSV
-
-CSV_COLUMNS = (
-    "telegram_id",
-    "first_name",
-    "language",
-    "lessons_done",
-    "points",
-    "level",
-    "streak",
-    "last_active",
-    "blocked",
-)
-CSV_PARTITION = 5_000  # rows fetched from the cursor at a time
-# A spreadsheet runs a cell that starts like a formula; a name must stay a name.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-CSV_END = "\r\n"  # the csv module's line end
-Column = ColumnElement[Any] | QueryableAttribute[Any]
-ISO_SECONDS = 19  # "YYYY-MM-DD HH:MM:SS", how both databases render a DATETIME as text
-
-
-def _text(value: Column) -> ColumnElement[str]:
-    return func.coalesce(cast(value, String), "")
-
-
-def _quoted_name(name: Column) -> ColumnElement[str]:
-    """The name as one CSV field: always quoted, inner quotes doubled, formulas defused."""
-    defused = case((func.substr(name, 1, 1).in_(FORMULA_STARTS), literal("'")), else_=literal(""))
-    return case(
-        (func.coalesce(name, "") == "", literal("")),
-        else_=literal('"') + defused + func.replace(name, '"', '""') + literal('"'),
-    )
-
-
-def _iso_utc(at: Column) -> ColumnElement[str]:
-    as_text = func.replace(func.substr(cast(at, String), 1, ISO_SECONDS), " ", "T")
-    return case((at.is_(None), literal("")), else_=as_text + literal("+00:00"))
-
-
-def _csv_line() -> ColumnElement[str]:
-    """A learner's whole CSV line, built by the database.
-
-    Parsing one column per row instead of ten is what keeps a million rows within a minute:
-    the MySQL driver decodes rows in Python, column by column.
-    """
-    fields = [
-        _text(User.telegram_id),
-        _quoted_name(User.first_name),
-        func.coalesce(User.language, User.language_code, ""),
-        _text(func.coalesce(UserStats.lessons_completed, 0)),
-        _text(func.coalesce(UserStats.points, 0)),
-        _text(func.coalesce(UserStats.level, 1)),
-        _text(func.coalesce(UserStats.current_streak, 0)),
-        _iso_utc(User.last_seen_at),
-        case((User.blocked_at.is_(None), literal("false")), else_=literal("true")),
-    ]
-    line = fields[0]
-    for field in fields[1:]:
-        line = line + literal(",") + field
-    return line
-
-
-async def write_learners_csv(session: AsyncSession, out: TextIO) -> int:
-    """One CSV row per learner (CSV_COLUMNS, header first), oldest learner first.
-
-    `last_active` is the last update from the learner (ISO-8601, UTC); `blocked` is whether
-    they blocked the bot. Returns the number of learners written.
-    """
-    out.write(",".join(CSV_COLUMNS) + CSV_END)
-    query = (
-        select(_csv_line())
-        .select_from(User)
-        .outerjoin(UserStats, UserStats.user_id == User.id)
-        .order_by(User.id)
-        .execution_options(yield_per=CSV_PARTITION)
-    )
-    written = 0
-    connection = await session.connection()
-    result = await connection.stream(query)
-    async for partition in result.scalars().partitions():
-        out.write(CSV_END.join(partition) + CSV_END)
-        written += len(partition)
-    return written

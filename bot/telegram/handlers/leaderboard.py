@@ -1,4 +1,5 @@
-"""/leaderboard: the top 10 of all time or of this week, and the learner's own rank."""
+"""/leaderboard: the top 10 of today, this week, this month or all time with the learner's
+own rank, and the kept boards of last week and last month."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.motivation.leaderboard import all_time_board, weekly_board
-from bot.telegram.callbacks import BoardCb
+from bot.rules.motivation.board_history import last_board
+from bot.rules.motivation.leaderboard import period_board
+from bot.telegram.callbacks import BoardCb, BoardTab
 from bot.telegram.reply import show
-from bot.telegram.views import motivation
-from bot.telegram.views.motivation import board_keyboard
+from bot.telegram.views import boards
 from db.models import User
 
 
@@ -24,17 +25,17 @@ def router() -> Router:
     return router
 
 
-async def render(session: AsyncSession, learner: User, now: datetime, week: bool) -> str:
-    if week:
-        board = await weekly_board(session, learner, now)
-    else:
-        board = await all_time_board(session, learner)
-    return motivation.board_text(board, week)
+async def render(session: AsyncSession, learner: User, now: datetime, tab: BoardTab) -> str:
+    if tab in boards.PAST_TABS:
+        past = await last_board(session, learner, boards.PAST_TABS[tab], now)
+        return boards.past_board_text(past)
+    board = await period_board(session, learner, boards.LIVE_TABS[tab])
+    return boards.board_text(board, tab)
 
 
 async def show_board(message: Message, learner: User, session: AsyncSession, now: datetime) -> None:
-    text = await render(session, learner, now, week=False)
-    await message.answer(text, reply_markup=board_keyboard(week=False))
+    text = await render(session, learner, now, BoardTab.ALL_TIME)
+    await message.answer(text, reply_markup=boards.board_keyboard(BoardTab.ALL_TIME))
 
 
 async def switch_board(
@@ -45,6 +46,5 @@ async def switch_board(
     now: datetime,
 ) -> None:
     await callback.answer()
-    text = await render(session, learner, now, callback_data.week)
-    markup = board_keyboard(callback_data.week)
-    await show(callback, text, markup)
+    text = await render(session, learner, now, callback_data.tab)
+    await show(callback, text, boards.board_keyboard(callback_data.tab))

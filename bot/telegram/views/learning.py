@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -261,22 +261,23 @@ def button_title(lesson: LessonInfo) -> str:
     return shorten(lesson.title, TITLE_IN_BUTTON)
 
 
+def lesson_button(label: str, lesson: LessonInfo) -> InlineKeyboardButton:
+    """A button that opens `lesson`; `label` holds `{title}` (the title, shortened)."""
+    data = LessonCb(lesson_id=lesson.id).pack()
+    return InlineKeyboardButton(text=label.format(title=button_title(lesson)), callback_data=data)
+
+
+def start_button(lesson: LessonInfo) -> InlineKeyboardButton:
+    return lesson_button(_("▶️ Start: {title}"), lesson)
+
+
 def start_lesson_keyboard(lesson: LessonInfo) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("▶️ Start: {title}").format(title=button_title(lesson)),
-        callback_data=LessonCb(lesson_id=lesson.id),
-    )
-    return builder.as_markup()
+    return InlineKeyboardMarkup(inline_keyboard=[[start_button(lesson)]])
 
 
 def continue_keyboard(lesson: LessonInfo) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("▶️ Continue: {title}").format(title=button_title(lesson)),
-        callback_data=LessonCb(lesson_id=lesson.id),
-    )
-    return builder.as_markup()
+    button = lesson_button(_("▶️ Continue: {title}"), lesson)
+    return InlineKeyboardMarkup(inline_keyboard=[[button]])
 
 
 def lesson_page_keyboard(lesson: LessonInfo, page: int, pages: int) -> InlineKeyboardMarkup:
@@ -306,10 +307,7 @@ def after_quiz_keyboard(
         builder.button(text=_("🔁 Try again"), callback_data=QuizCb(lesson_id=lesson.id))
         builder.button(text=_("📖 Re-read"), callback_data=LessonCb(lesson_id=lesson.id))
     elif next_lesson is not None:
-        builder.button(
-            text=_("▶️ Next: {title}").format(title=button_title(next_lesson)),
-            callback_data=LessonCb(lesson_id=next_lesson.id),
-        )
+        builder.add(lesson_button(_("▶️ Next: {title}"), next_lesson))
     builder.adjust(2)
     markup = builder.as_markup()
     return markup if markup.inline_keyboard else None

@@ -1,20 +1,17 @@
-"""Motivation: rewards, /progress, /achievements, the boards, leagues and streaks: texts
-and keyboards."""
+"""Motivation: rewards, /progress, /achievements, leagues and streaks: texts (the boards
+of /leaderboard are in bot.telegram.views.boards)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from html import escape
 
-from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.rules.learning.progress import AchievementView, ProgressView
 from bot.rules.motivation.achievements import EarnedAchievement
 from bot.rules.motivation.awards import Rewards
-from bot.rules.motivation.leaderboard import Board
 from bot.rules.motivation.league_table import LeagueView
 from bot.rules.motivation.leagues import (
     BOTTOM_TIER,
@@ -24,9 +21,7 @@ from bot.rules.motivation.leagues import (
     TOP_TIER,
 )
 from bot.rules.motivation.streaks import MAX_FREEZES
-from bot.telegram.callbacks import (
-    BoardCb,
-)
+from bot.telegram.views.boards import best_placing_lines
 from bot.telegram.views.common import name_of, progress_bar
 from db.enums import LeagueTier
 
@@ -101,6 +96,7 @@ def progress_text(view: ProgressView, first_name: str | None) -> str:
         ),
         freezes_line(view.freezes, view.frozen_days),
         _("🏅 Rank: #{rank}").format(rank=view.rank) if view.rank else _("🏅 Rank: not ranked yet"),
+        *best_placing_lines(view.best),
         "",
         _("<b>Lessons</b>"),
     ]
@@ -130,30 +126,6 @@ def achievements_text(views: list[AchievementView]) -> str:
             hint = achievement_hint(view.slug, view.description)
             title = escape(achievement_title(view.slug, view.title))
             lines.append(f"🔒 {title}" + (f" — <i>{escape(hint)}</i>" if hint else ""))
-    return "\n".join(lines)
-
-
-def board_text(board: Board, week: bool) -> str:
-    title = _("<b>📅 This week's leaderboard</b>") if week else _("<b>🏆 All-time leaderboard</b>")
-    lines = [title, ""]
-    if not board.top:
-        lines.append(_("Nobody has points yet — finish a lesson to be first!"))
-    medals = {1: "🥇", 2: "🥈", 3: "🥉"}
-    for entry in board.top:
-        name = escape(entry.name) if entry.name else _("a learner")
-        line = f"{medals.get(entry.rank, f'{entry.rank}.')} {name} — {entry.points}"
-        lines.append(f"<b>{line}</b>" if entry.is_me else line)
-    lines.append("")
-    if board.hidden:
-        lines.append(_("🙈 You are hidden from the leaderboard (see /settings)."))
-    elif board.me is None:
-        lines.append(_("You are not ranked yet: finish a lesson to join."))
-    elif not any(entry.is_me for entry in board.top):
-        lines.append(
-            _("Your rank: #{rank} with {points} points").format(
-                rank=board.me.rank, points=board.me.points
-            )
-        )
     return "\n".join(lines)
 
 
@@ -327,12 +299,3 @@ def freezes_line(held: int, frozen_days: int) -> str:
     return _("❄️ Streak freezes: {held} of {most} · frozen days: {frozen}").format(
         held=held, most=MAX_FREEZES, frozen=frozen_days
     )
-
-
-def board_keyboard(week: bool) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    if week:
-        builder.button(text=_("🏆 All time"), callback_data=BoardCb(week=False))
-    else:
-        builder.button(text=_("📅 This week"), callback_data=BoardCb(week=True))
-    return builder.as_markup()

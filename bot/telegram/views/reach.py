@@ -17,9 +17,8 @@ from bot.telegram.callbacks import (
     AudienceChoice,
     BroadcastAction,
     BroadcastCb,
-    LessonCb,
 )
-from bot.telegram.views.learning import button_title
+from bot.telegram.views.learning import start_button
 from bot.telegram.views.review import review_button
 from db.enums import BroadcastStatus
 
@@ -43,10 +42,7 @@ def daily_push_keyboard(lesson: LessonInfo | None, due: int) -> InlineKeyboardMa
     """The daily push's buttons: the next lesson, and the due reviews when there are any."""
     builder = InlineKeyboardBuilder()
     if lesson is not None:
-        builder.button(
-            text=_("▶️ Start: {title}").format(title=button_title(lesson)),
-            callback_data=LessonCb(lesson_id=lesson.id),
-        )
+        builder.add(start_button(lesson))
     if due:
         review_button(builder, due)
     builder.adjust(1)

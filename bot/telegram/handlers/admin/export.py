@@ -18,7 +18,7 @@ from aiogram.filters import Command
 from aiogram.types import FSInputFile, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.privacy.export import write_learners_csv
+from bot.rules.privacy.learners_csv import write_learners_csv
 from bot.telegram.views import privacy
 
 UPLOAD_LIMIT = 50 * 1024 * 1024  # bytes: the largest document a bot may send
