@@ -66,7 +66,8 @@ async def test_a_job_killed_mid_run_and_run_again_reaches_everyone_resending_onl
         await asyncio.wait_for(eleventh.wait(), patience(180))
         first.send_signal(signal.SIGKILL)
         await first.wait()
-        assert sum(delivered(stub).values()) == 10
+        before_kill = delivered(stub)
+        assert sum(before_kill.values()) == 10
         stub.fault_hook = None
         again = await learnbot("jobs", "run", "daily-lessons", "--at", AT, env=env)
         output, _ = await asyncio.wait_for(again.communicate(), patience(180))
@@ -74,10 +75,12 @@ async def test_a_job_killed_mid_run_and_run_again_reaches_everyone_resending_onl
         counts = delivered(stub)
         assert len(counts) == LEARNERS
         assert set(counts.values()) <= {1, 2}, counts
-        twice = [chat for chat, count in counts.items() if count == 2]
-        # Only messages sent before the kill come again, and few of them: at 50 messages/s
-        # an outcome that waits at most 50 ms leaves two or three unwritten.
-        assert len(twice) <= 5, counts
+        twice = {chat for chat, count in counts.items() if count == 2}
+        # Only messages delivered before the kill come again. How many depends on how long
+        # the last outcomes waited for the ledger (at most 50 ms, two or three at 50
+        # messages/s on a quiet machine); a loaded machine delays the write, not the rule,
+        # so the bound is what was delivered, not a count that load can exceed.
+        assert twice <= set(before_kill), counts
 
 
 @pytest.fixture
