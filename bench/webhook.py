@@ -50,7 +50,9 @@ async def seed(url: str, learners: int) -> int:
     engine = create_engine(url)
     factory = create_session_factory(engine)
     async with factory() as session, session.begin():
-        await content.apply_import(session, content.load_course(BUNDLED_COURSE), SystemClock())
+        await content.apply_import(
+            session, content.load_course(BUNDLED_COURSE / "git-essentials"), SystemClock()
+        )
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     async with engine.begin() as conn:
         await conn.execute(

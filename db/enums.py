@@ -11,6 +11,15 @@ class ProgressStatus(enum.Enum):
     COMPLETED = "COMPLETED"
 
 
+class JourneyStatus(enum.Enum):
+    """A learner's journey through one course (seed `000`'s journeystatus): ACTIVE is the
+    current course, PAUSED a started course that is not current, COMPLETED a finished one."""
+
+    ACTIVE = "ACTIVE"
+    COMPLETED = "COMPLETED"
+    PAUSED = "PAUSED"
+
+
 class AchievementType(enum.Enum):
     LESSON_COMPLETED = "LESSON_COMPLETED"
     MODULE_COMPLETED = "MODULE_COMPLETED"

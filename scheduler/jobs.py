@@ -27,8 +27,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.observability.metrics import PUSHES_BY_KIND
 from bot.rules.clock import Clock
-from bot.rules.course import CourseCache, CourseMap, LessonInfo
+from bot.rules.course import Catalogue, CourseCache, LessonInfo
 from bot.rules.learners import learner_locale
+from bot.rules.learning.pause import is_paused
 from bot.rules.learning.unlocks import lesson_statuses, load_progress_many, next_step
 from bot.rules.motivation.leaderboard_refresh import refresh_leaderboard
 from bot.rules.motivation.streaks import due_for_streak_reminder
@@ -112,14 +113,15 @@ class Jobs:
         now = self.clock.now()
         report = JobReport(name)
         async with self.session_factory() as session:
-            course = await self.course_cache.get(session)
+            catalogue = await self.course_cache.get(session)
             for zone in await reminder_zones(session):
                 window = slot(zone, now, grace)
-                due = await due_in(session, window)
+                # A paused learner gets no push; filtered here, the selection stays as fast.
+                due = [user for user in await due_in(session, window) if not is_paused(user, now)]
                 report.due += len(due)
                 await self._claim(session, kind, due, window, now)
             await session.commit()
-            messages = await self._pending(session, kind, course, now, grace)
+            messages = await self._pending(session, kind, catalogue, now, grace)
         report.claimed = len(messages)
         outcomes = await self.sender.send_all(self._still_claimed(messages))
         report.outcomes = {status.name: count for status, count in outcomes.items()}
@@ -153,7 +155,7 @@ class Jobs:
         self,
         session: AsyncSession,
         kind: DeliveryKind,
-        course: CourseMap,
+        catalogue: Catalogue,
         now: datetime,
         grace: timedelta,
     ) -> list[Outgoing]:
@@ -190,6 +192,7 @@ class Jobs:
         messages: list[Outgoing] = []
         skipped: list[int] = []
         for delivery, user, stats in rows:
+            course = catalogue.current(user)  # the daily lesson follows the current course
             step = next_step(lesson_statuses(course, progress[user.id], user, now))
             due = Due(step.lesson, reviews.get(user.id, 0))
             message = self._render(kind, user, stats, due, delivery.id)

@@ -25,6 +25,7 @@ from bot.telegram.fsm_memory import ConversationsInMemory
 from bot.telegram.handlers import (
     admin,
     certificates,
+    courses,
     errors,
     fallback,
     groups,
@@ -115,6 +116,7 @@ def build_dispatcher(
     learner_routers = [
         certificates.router(),  # first: /verify answers anyone, even mid-onboarding
         start.router(),
+        courses.router(),
         learn.router(),
         quiz.router(),  # before review: most poll answers are lesson quizzes'
         review.router(),  # the poll answers the quiz router skips

@@ -67,9 +67,19 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("demo", help="chat with the bot in the terminal (SQLite, no token)")
     content = commands.add_parser("content", help="course content")
     content_commands = content.add_subparsers(dest="content_command", required=True)
-    importer = content_commands.add_parser("import", help="import a course directory")
+    importer = content_commands.add_parser(
+        "import", help="import a course folder or a folder of course folders"
+    )
     importer.add_argument(
-        "path", type=Path, nargs="?", help="the course folder (default: the bundled course)"
+        "path",
+        type=Path,
+        nargs="?",
+        help="a course folder, or a folder of them (default: the bundled courses)",
+    )
+    importer.add_argument(
+        "--rename-from",
+        metavar="OLD_SLUG",
+        help="confirm that the course's new slug replaces OLD_SLUG (its learners keep going)",
     )
     importer.add_argument(
         "--dry-run", action="store_true", help="show what would change, change nothing"
@@ -124,7 +134,13 @@ async def execute(command: str, args: argparse.Namespace, settings: Settings) ->
             from bot.entry.operations import import_content
 
             path = args.path or BUNDLED_COURSE
-            return await import_content(settings, path, dry_run=args.dry_run, strict=args.strict)
+            return await import_content(
+                settings,
+                path,
+                dry_run=args.dry_run,
+                strict=args.strict,
+                rename_from=args.rename_from,
+            )
         case "jobs":
             from bot.entry.operations import run_one_job
 

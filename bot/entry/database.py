@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 
 def _bundled_course() -> Path:
-    """The course a built wheel carries as package data (`bot/course`), else the checkout's."""
+    """The courses a built wheel carries as package data (`bot/course`), else the checkout's."""
     packaged = Path(str(files("bot") / "course"))
     return packaged if packaged.is_dir() else CHECKOUT / "content"
 
@@ -81,6 +81,6 @@ async def import_bundled_course_if_empty(engine: AsyncEngine) -> None:
     async with factory() as session, session.begin():
         if await content.has_content(session):
             return
-        course = content.load_course(BUNDLED_COURSE)
-        await content.apply_import(session, course, SystemClock())
-        log.info("imported the bundled course %r", course.title)
+        courses = content.load_courses(BUNDLED_COURSE)
+        await content.apply_import(session, courses, SystemClock())
+        log.info("imported the bundled courses %s", ", ".join(repr(c.title) for c in courses))

@@ -368,7 +368,7 @@ async def _show_open_question(
     """Show the demo learner's unanswered question of a lesson's quiz again, as it was sent
     (maybe by an earlier run of the demo): the next number answers it."""
     async with factory() as session:
-        course = await course_cache.get(session)
+        catalogue = await course_cache.get(session)
         poll = await session.scalar(
             select(QuizPoll)
             .join(Learner, Learner.id == QuizPoll.user_id)
@@ -380,7 +380,7 @@ async def _show_open_question(
             .order_by(QuizPoll.id.desc())
             .limit(1)
         )
-    lesson = course.by_id.get(lesson_id)
+    lesson = catalogue.lesson(lesson_id)
     if poll is None or lesson is None:
         return
     question = next((q for q in lesson.questions if q.id == poll.question_id), None)

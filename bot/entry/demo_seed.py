@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.rules.course import CourseMap, load_course_map
+from bot.rules.course import CourseMap, load_catalogue
 from bot.rules.learners import (
     TelegramProfile,
     finish_onboarding,
@@ -36,13 +36,14 @@ class Sample:
     zone: str
     days_ago: tuple[int, ...]  # one completed lesson per entry, that many days before now
     started_next: bool = False  # opened the following lesson without finishing it
+    course: str = "git-essentials"  # its slug; the first course when there is no such course
 
 
 SAMPLES = (
     Sample("Ada (sample)", "Europe/London", (4, 3, 3, 2, 1, 0)),
     Sample("Linus (sample)", "Europe/Helsinki", (2, 1, 1), started_next=True),
-    Sample("Grace (sample)", "America/New_York", (9, 8)),
-    Sample("Alan (sample)", "Asia/Tokyo", (), started_next=True),
+    Sample("Grace (sample)", "America/New_York", (9, 8), course="goals-that-stick"),
+    Sample("Alan (sample)", "Asia/Tokyo", (), started_next=True, course="goals-that-stick"),
 )
 
 
@@ -57,8 +58,9 @@ async def seed_sample_learners(
     async with factory() as session, session.begin():
         if await session.scalar(select(User.id).where(User.telegram_id == FIRST_SAMPLE_ID)):
             return []
-        course = await load_course_map(session)
+        catalogue = await load_catalogue(session)
         for telegram_id, sample in zip(sample_chat_ids(), SAMPLES, strict=True):
+            course = catalogue.by_slug(sample.course) or catalogue.courses[0]
             await _learn(session, course, telegram_id, sample, now)
     return [sample.name for sample in SAMPLES]
 

@@ -59,23 +59,35 @@ async def run_one_job(settings: Settings, name: JobName, at: datetime | None) ->
     return 0
 
 
+def _refused(path: Path, exc: content.CourseInvalid) -> int:
+    for problem in exc.problems:
+        print(f"{path}: {problem}", file=sys.stderr)
+    print(f"learnbot: {len(exc.problems)} problem(s); nothing imported", file=sys.stderr)
+    return FAILED
+
+
 async def import_content(
-    settings: Settings, path: Path, *, dry_run: bool, strict: bool = False
+    settings: Settings,
+    path: Path,
+    *,
+    dry_run: bool,
+    strict: bool = False,
+    rename_from: str | None = None,
 ) -> int:
     try:
-        course = content.load_course(path)
+        courses = content.load_courses(path)
     except content.CourseInvalid as exc:
-        for problem in exc.problems:
-            print(f"{path}: {problem}", file=sys.stderr)
-        print(f"learnbot: {len(exc.problems)} problem(s); nothing imported", file=sys.stderr)
-        return FAILED
-    skew = content.answer_skew(course)
-    if skew is not None and strict:
-        print(f"{path}: {skew}", file=sys.stderr)
+        return _refused(path, exc)
+    skews = [(c, skew) for c in courses if (skew := content.answer_skew(c)) is not None]
+    for course, skew in skews:
+        where = path / course.folder if course.folder else path
+        print(
+            f"{where}: {skew}" if strict else f"warning: {skew}",
+            file=sys.stderr if strict else sys.stdout,
+        )
+    if skews and strict:
         print("learnbot: --strict: nothing imported", file=sys.stderr)
         return FAILED
-    if skew is not None:
-        print(f"warning: {skew}")
     try:
         if dry_run:
             engine = await open_at_head(settings.database_url)
@@ -88,9 +100,11 @@ async def import_content(
     try:
         async with factory() as session, session.begin():
             if dry_run:
-                plan = await content.plan_import(session, course)
+                plan = await content.plan_import(session, courses, rename_from)
             else:
-                plan = await content.apply_import(session, course, SystemClock())
+                plan = await content.apply_import(session, courses, SystemClock(), rename_from)
+    except content.CourseInvalid as exc:
+        return _refused(path, exc)
     finally:
         await engine.dispose()
     for line in plan.lines():

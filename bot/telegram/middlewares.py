@@ -161,14 +161,17 @@ class DbSessionMiddleware(BaseMiddleware):
 
 class UpdateContext(BaseMiddleware):
     """What every handler may take as an argument instead of fetching it: ``now`` (one
-    instant for the whole update, from the injected clock) and ``course`` (the course map,
-    cached per process)."""
+    instant for the whole update, from the injected clock), ``catalogue`` (every published
+    course, cached per process) and ``course`` (the learner's current course, set once the
+    learner is known; before that, the only course of a one-course school)."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         clock: Clock = data["clock"]
         course_cache: CourseCache = data["course_cache"]
         data["now"] = clock.now()
-        data["course"] = await course_cache.get(data["session"])
+        catalogue = await course_cache.get(data["session"])
+        data["catalogue"] = catalogue
+        data["course"] = catalogue.current(None)
         return await handler(event, data)
 
 
@@ -192,6 +195,7 @@ class LearnerMiddleware(BaseMiddleware):
             )
             data["learner"] = learner
             data["is_new_learner"] = is_new
+            data["course"] = data["catalogue"].current(learner)
             # A plain copy: after a rollback the learner row is expired, and the error
             # handler still needs the learner's language to answer them.
             data["learner_language"] = learner.language

@@ -46,6 +46,14 @@ class User(TimestampMixin, Base):
     onboarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # The course /learn, /modules and the daily lesson follow (NULL: none chosen yet).
+    current_course_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("courses.id", ondelete="SET NULL"), index=True
+    )
+    # A pause of learning: from the start of a local day until `paused_until` (UTC instants;
+    # NULL: not paused). Nothing is pushed and the streak stands still meanwhile.
+    paused_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     progress: Mapped[list[UserProgress]] = relationship(back_populates="user", passive_deletes=True)
     achievements: Mapped[list[UserAchievement]] = relationship(

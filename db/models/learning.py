@@ -1,5 +1,5 @@
-"""The course (modules, lessons, quiz questions) and a learner's way through it: progress,
-quiz polls, certificates."""
+"""The courses (modules, lessons, quiz questions, prerequisites) and a learner's way through
+them: journeys, progress, quiz polls, certificates."""
 
 from __future__ import annotations
 
@@ -11,25 +11,73 @@ from sqlalchemy import text as sa_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, BigId, TimestampMixin, UTCDateTime, enum_column, utcnow
-from db.enums import ProgressStatus
+from db.enums import JourneyStatus, ProgressStatus
 
 if TYPE_CHECKING:
     from db.models.learners import User
+
+
+class Course(TimestampMixin, Base):
+    """A course: a folder of modules with a stable slug (`course.yaml`)."""
+
+    __tablename__ = "courses"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    language: Mapped[str | None] = mapped_column(sa.String(10))
+    order: Mapped[int] = mapped_column(sa.Integer, index=True)  # place in the catalogue
+    is_published: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+
+
+class CoursePrerequisite(Base):
+    """`course_id` is locked until the learner has completed `required_course_id`."""
+
+    __tablename__ = "course_prerequisites"
+
+    course_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True
+    )
+    required_course_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class Module(TimestampMixin, Base):
     __tablename__ = "modules"
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    # LearnBot: the course the module belongs to.
+    course_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("courses.id", ondelete="RESTRICT"), index=True
+    )
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str | None] = mapped_column(sa.Text)
     order: Mapped[int] = mapped_column(sa.Integer, index=True)
     is_published: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
-    # LearnBot: stable identity for re-imports, and optional drip.
-    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # LearnBot: stable identity within its course for re-imports, and optional drip.
+    slug: Mapped[str] = mapped_column(sa.String(64))
     days_between_lessons: Mapped[int | None] = mapped_column(sa.Integer)
 
+    course: Mapped[Course] = relationship()
     lessons: Mapped[list[Lesson]] = relationship(back_populates="module", order_by="Lesson.order")
+
+    __table_args__ = (sa.UniqueConstraint("course_id", "slug"),)
+
+
+class ModulePrerequisite(Base):
+    """`module_id` unlocks when `required_module_id` (same course) is done. The importer
+    writes every edge, the default one ("the module before") included."""
+
+    __tablename__ = "module_prerequisites"
+
+    module_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("modules.id", ondelete="CASCADE"), primary_key=True
+    )
+    required_module_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("modules.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class Lesson(TimestampMixin, Base):
@@ -133,15 +181,27 @@ class QuizPoll(Base):
     )
 
 
-class CourseDetails(Base):
-    """The course's own title and description (course.yaml), one row, written by imports."""
+class Journey(TimestampMixin, Base):
+    """A learner's way through one course (seed `000`'s user_journeys): started when the
+    learner starts the course, COMPLETED with its certificate. The lessons done are counted
+    from `user_progress`, the one record of them."""
 
-    __tablename__ = "course_details"
+    __tablename__ = "user_journeys"
 
-    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
-    title: Mapped[str] = mapped_column(sa.String(200))
-    description: Mapped[str | None] = mapped_column(sa.Text)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("courses.id", ondelete="RESTRICT"), index=True
+    )
+    status: Mapped[JourneyStatus] = mapped_column(
+        enum_column(JourneyStatus),
+        default=JourneyStatus.ACTIVE,
+        server_default=JourneyStatus.ACTIVE.name,
+    )
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "course_id"),)
 
 
 class Certificate(Base):
@@ -155,6 +215,10 @@ class Certificate(Base):
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    # The course finished (NULL once the course is gone; the title stays as printed).
+    course_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("courses.id", ondelete="SET NULL"), index=True
+    )
     learner_name: Mapped[str] = mapped_column(sa.String(200))
     course_title: Mapped[str] = mapped_column(sa.String(200))
     code: Mapped[str] = mapped_column(sa.String(16), unique=True)

@@ -29,7 +29,7 @@ from db.enums import ProgressStatus
 from db.models import Lesson, Module, QuizPoll, QuizQuestion, User, UserProgress
 
 ROOT = Path(__file__).resolve().parents[2]
-BUNDLED = ROOT / "content"
+BUNDLED = ROOT / "content" / "git-essentials"
 MINI = ROOT / "tests" / "support" / "courses" / "mini"
 HELLO = "01-basics/01-hello.md"
 FOURTH = "02-more/01-fourth.md"
@@ -136,6 +136,8 @@ def test_mini_course_loads_with_defaults_and_text_as_written() -> None:
         title="Mini course",
         description="A tiny course for the importer's tests.",
         modules=course.modules,
+        slug="mini",
+        slug_line=1,
     )
     basics, more = course.modules
     assert (basics.slug, basics.title, basics.days_between_lessons, basics.published) == (
@@ -504,8 +506,8 @@ BROKEN: list[tuple[str, Mutation, list[tuple[str, int, str]]]] = [
     ),
     (
         "course-title-empty",
-        _write("course.yaml", "description: Something.\ntitle:\n"),
-        [("course.yaml", 2, "'title' is empty")],
+        _write("course.yaml", "slug: mini\ndescription: Something.\ntitle:\n"),
+        [("course.yaml", 3, "'title' is empty")],
     ),
     (
         "course-yaml-empty",
@@ -576,7 +578,8 @@ def test_every_problem_is_collected_and_sorted(course_dir: Path) -> None:
         "01-basics/01-hello.md:20: raw '&' (escape it as &amp;)",
         "02-more/01-fourth.md:2: 'slug' is 'Fourth', not a valid slug: use 1-64 lowercase "
         "letters, digits and dashes, starting with a letter or digit",
-        "course.yaml: missing: the course directory needs a course.yaml with at least a title",
+        "course.yaml: missing: the course directory needs a course.yaml with at least a slug "
+        "and a title",
     ]
     message = str(CourseInvalid(problems))
     assert message.startswith("the course has 4 problems:\n01-basics/01-hello.md:3: ")
@@ -667,8 +670,9 @@ async def test_bundled_course_imports(
     with recorded_sql(engine) as statements:
         plan = await apply_import(session, course, clock)
     await session.commit()
-    # A handful of reads, not one per lesson: modules, lessons, questions.
-    assert len(selects(statements)) <= 4, selects(statements)
+    # A handful of reads, not one per lesson: the courses, lessons and learners the checks
+    # need, the course's modules, lessons, questions and prerequisites.
+    assert len(selects(statements)) <= 11, selects(statements)
 
     lessons = course.lessons
     questions = [q for spec in lessons for q in spec.questions]
@@ -676,7 +680,7 @@ async def test_bundled_course_imports(
     assert len(plan.added("lesson")) == len(lessons)
     assert len(plan.added("question")) == len(questions)
     assert plan.learners_affected == 0
-    assert len(plan.lines()) == len(course.modules) + len(lessons)
+    assert len(plan.lines()) == 1 + len(course.modules) + len(lessons)  # the course too
     assert await has_content(session)
     assert await count(session, Module) == len(course.modules)
     assert await count(session, Lesson) == len(lessons)

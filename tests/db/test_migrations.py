@@ -294,3 +294,185 @@ def test_two_heads_are_refused_with_their_names(tmp_path: Path) -> None:
     _revision_file(tmp_path, "c", '"a"')
     with pytest.raises(SchemaHistoryError, match="several heads: b, c"):
         head_revision(tmp_path)
+
+
+# ---------------------------------------------------------------------------------------------
+# 0014: one course becomes the first course of a catalogue, with everyone's journeys
+
+COURSES_REVISION = "0014_courses_and_journeys"
+
+
+def _before(url: str, revision: str) -> str:
+    script = ScriptDirectory.from_config(alembic_config(url))
+    down = script.get_revision(revision).down_revision
+    assert isinstance(down, str)
+    return down
+
+
+def _one_course_school(conn: sa.Connection, dialect: str) -> None:
+    """Git essentials as one course: two modules, three lessons; Ada mid-course, Linus
+    finished with a certificate, Grace registered without a lesson."""
+    order = "`order`" if dialect == "mysql" else '"order"'
+    now = datetime(2026, 3, 1, 9, 0)
+    conn.execute(
+        sa.text(
+            "INSERT INTO course_details (id, title, description, updated_at)"
+            " VALUES (1, 'Git essentials', 'Learn Git.', :now)"
+        ),
+        {"now": now},
+    )
+    for module_id, slug in ((1, "first-steps"), (2, "branches")):
+        conn.execute(
+            sa.text(
+                f"INSERT INTO modules (id, title, {order}, is_published, slug, created_at,"
+                " updated_at) VALUES (:id, :slug, :id, 1, :slug, :now, :now)"
+            ),
+            {"id": module_id, "slug": slug, "now": now},
+        )
+    for lesson_id, module_id in ((1, 1), (2, 1), (3, 2)):
+        conn.execute(
+            sa.text(
+                f"INSERT INTO lessons (id, module_id, title, content, {order}, is_published, slug,"
+                " points, pass_mark, created_at, updated_at)"
+                " VALUES (:id, :module, 'L', 'text', :id, 1, :slug, 50, 60, :now, :now)"
+            ),
+            {"id": lesson_id, "module": module_id, "slug": f"lesson-{lesson_id}", "now": now},
+        )
+    for user_id, name in ((1, "Ada"), (2, "Linus"), (3, "Grace")):
+        conn.execute(
+            sa.text(
+                "INSERT INTO users (id, telegram_id, first_name, is_active, created_at,"
+                " updated_at) VALUES (:id, :id, :name, 1, :now, :now)"
+            ),
+            {"id": user_id, "name": name, "now": now},
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO user_stats (user_id, points, level, updated_at)"
+                " VALUES (:id, :points, 2, :now)"
+            ),
+            {"id": user_id, "points": 100 * user_id, "now": now},
+        )
+    progress = [  # user, lesson, status, started day
+        (1, 1, "COMPLETED", 2),
+        (1, 2, "IN_PROGRESS", 3),
+        (2, 1, "COMPLETED", 4),
+        (2, 2, "COMPLETED", 5),
+        (2, 3, "COMPLETED", 6),
+    ]
+    for user_id, lesson_id, status, day in progress:
+        conn.execute(
+            sa.text(
+                "INSERT INTO user_progress (user_id, lesson_id, status, score, attempts,"
+                " started_at, created_at, updated_at)"
+                " VALUES (:user, :lesson, :status, 100, 1, :at, :at, :at)"
+            ),
+            {"user": user_id, "lesson": lesson_id, "status": status, "at": now.replace(day=day)},
+        )
+    conn.execute(
+        sa.text(
+            "INSERT INTO certificates (user_id, learner_name, course_title, code, issued_at)"
+            " VALUES (2, 'Linus', 'Git essentials', 'ABCDEFGHJK', :at)"
+        ),
+        {"at": now.replace(day=7)},
+    )
+
+
+def test_0014_moves_the_course_and_everyones_progress_into_the_first_course_and_back(
+    fresh_database: str,
+) -> None:
+    config = alembic_config(fresh_database)
+    before = _before(fresh_database, COURSES_REVISION)
+    command.upgrade(config, before)
+    engine = sync_engine(fresh_database)
+    with engine.begin() as conn:
+        _one_course_school(conn, engine.dialect.name)
+
+    def kept(conn: sa.Connection) -> tuple[object, ...]:
+        """What must survive both ways: progress, points, certificates."""
+        return (
+            conn.execute(
+                sa.text("SELECT user_id, lesson_id, status FROM user_progress ORDER BY id")
+            ).all(),
+            conn.execute(sa.text("SELECT user_id, points FROM user_stats ORDER BY user_id")).all(),
+            conn.execute(sa.text("SELECT user_id, course_title, code FROM certificates")).all(),
+        )
+
+    with engine.connect() as conn:
+        was = kept(conn)
+    command.upgrade(config, COURSES_REVISION)
+    with engine.connect() as conn:
+        course = conn.execute(
+            sa.text("SELECT id, slug, title, description, is_published FROM courses")
+        ).all()
+        assert [tuple(row) for row in course] == [
+            (1, "git-essentials", "Git essentials", "Learn Git.", 1)
+        ]
+        assert set(conn.scalars(sa.text("SELECT course_id FROM modules"))) == {1}
+        assert conn.execute(
+            sa.text("SELECT module_id, required_module_id FROM module_prerequisites")
+        ).all() == [(2, 1)]
+        journeys = conn.execute(
+            sa.text(
+                "SELECT user_id, course_id, status, started_at, completed_at"
+                " FROM user_journeys ORDER BY user_id"
+            )
+        ).all()
+        # SQLite hands raw DATETIMEs back as text: compared as text.
+        assert [tuple(str(v) if v is not None else v for v in row) for row in journeys] == [
+            ("1", "1", "ACTIVE", "2026-03-02 09:00:00", None),
+            ("2", "1", "COMPLETED", "2026-03-04 09:00:00", "2026-03-07 09:00:00"),
+            ("3", "1", "ACTIVE", "2026-03-01 09:00:00", None),  # registered, no lesson yet
+        ]
+        assert conn.execute(
+            sa.text("SELECT id, current_course_id, paused_until FROM users ORDER BY id")
+        ).all() == [(1, 1, None), (2, 1, None), (3, 1, None)]
+        assert conn.scalar(sa.text("SELECT course_id FROM certificates")) == 1
+        assert kept(conn) == was
+        assert not sa.inspect(conn).has_table("course_details")
+    command.check(config)
+
+    command.downgrade(config, before)
+    with engine.connect() as conn:
+        details = conn.execute(sa.text("SELECT id, title, description FROM course_details")).all()
+        assert [tuple(row) for row in details] == [(1, "Git essentials", "Learn Git.")]
+        assert kept(conn) == was
+        assert not sa.inspect(conn).has_table("user_journeys")
+    command.upgrade(config, "head")  # and up again
+    engine.dispose()
+
+
+def test_0014_downgrade_keeps_one_course_and_unpublishes_the_others(fresh_database: str) -> None:
+    config = alembic_config(fresh_database)
+    before = _before(fresh_database, COURSES_REVISION)
+    command.upgrade(config, before)
+    engine = sync_engine(fresh_database)
+    with engine.begin() as conn:
+        _one_course_school(conn, engine.dialect.name)
+    command.upgrade(config, COURSES_REVISION)
+    order = "`order`" if engine.dialect.name == "mysql" else '"order"'
+    now = datetime(2026, 3, 9)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                f"INSERT INTO courses (id, slug, title, {order}, is_published, created_at,"
+                " updated_at) VALUES (2, 'goals', 'Goals', 2, 1, :now, :now)"
+            ),
+            {"now": now},
+        )
+        conn.execute(
+            sa.text(
+                f"INSERT INTO modules (id, course_id, title, {order}, is_published, slug,"
+                " created_at, updated_at) VALUES (3, 2, 'Basics', 1, 1, 'branches', :now, :now)"
+            ),
+            {"now": now},
+        )
+    command.downgrade(config, before)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT id, slug, is_published FROM modules ORDER BY id"))
+        assert [tuple(row) for row in rows] == [
+            (1, "first-steps", 1),
+            (2, "branches", 1),
+            (3, "branches-2", 0),
+        ]
+    engine.dispose()

@@ -13,6 +13,7 @@ from db.enums import AchievementType, ActivityType, ProgressStatus
 from db.models import (
     ActivityLog,
     Base,
+    Course,
     LeaderboardCache,
     Lesson,
     Module,
@@ -281,8 +282,19 @@ def _user(telegram_id: int, **extra: object) -> User:
     return User(telegram_id=telegram_id, created_at=NOW, updated_at=NOW, **extra)
 
 
-def _module(slug: str = "m1", order: int = 1) -> Module:
-    return Module(title="Module", order=order, slug=slug, created_at=NOW, updated_at=NOW)
+def _course() -> Course:
+    return Course(slug="course", title="Course", order=1, created_at=NOW, updated_at=NOW)
+
+
+def _module(slug: str = "m1", order: int = 1, course: Course | None = None) -> Module:
+    return Module(
+        course=course or _course(),
+        title="Module",
+        order=order,
+        slug=slug,
+        created_at=NOW,
+        updated_at=NOW,
+    )
 
 
 async def test_utf8mb4_names_round_trip(session: AsyncSession) -> None:
@@ -309,7 +321,9 @@ async def test_telegram_id_holds_64_bit_ids(session: AsyncSession) -> None:
 
 
 async def test_title_is_not_null(session: AsyncSession) -> None:
-    session.add(Module(title=None, order=1, slug="m", created_at=NOW, updated_at=NOW))
+    session.add(
+        Module(course=_course(), title=None, order=1, slug="m", created_at=NOW, updated_at=NOW)
+    )
     with pytest.raises(IntegrityError):
         await session.commit()
 

@@ -1,8 +1,10 @@
 """The course importer: read a course directory, validate it, and bring the database in line.
 
-No Telegram here: the CLI (``learnbot content import PATH [--dry-run]``) and the admin upload
-both call :func:`load_course`, then :func:`plan_import` (to show what would change) and
-:func:`apply_import` (in the caller's transaction; the caller commits).
+No Telegram here: the CLI (``learnbot content import PATH [--dry-run]``) calls
+:func:`load_courses` (one course folder, or a folder of course folders) and the admin upload
+:func:`load_course` (one course), then :func:`plan_import` (to show what would change) and
+:func:`apply_import` (in the caller's transaction; the caller commits). Both check the
+courses against the database first (:func:`check_import`) and write nothing when it refuses.
 
 Course format
 =============
@@ -10,7 +12,7 @@ Course format
 ::
 
     COURSE_DIR/
-      course.yaml              title (required), description (optional)
+      course.yaml              the course's keys (below)
       01-some-module/          a module: directories are ordered by their number prefix "NN-"
         module.yaml            the module's settings (below)
         01-some-lesson.md      a lesson: files are ordered by their number prefix "NN-"
@@ -24,6 +26,25 @@ stray ``.md``/``.yaml`` file, a lesson file without a number, or a sub-directory
 is an error (it is probably a typo). Other files (pictures, notes) are ignored. Files must be
 UTF-8 (Windows line endings and a byte-order mark are fine).
 
+``course.yaml`` keys:
+
+============  ========  ===============================================================
+key           required  meaning
+============  ========  ===============================================================
+slug          yes       stable identity of the course (see *Slugs*); a new slug over an
+                        existing course's lessons is a rename, refused while learners
+                        follow that course unless confirmed (``--rename-from OLD``)
+title         yes       one line, at most 200 characters
+description   no        plain text, shown on the course's card
+language      no        the language it is written in: ``en``, ``pt-BR``
+requires      no        slugs of courses to complete first (in the import or the
+                        database); a cycle is an error that names it
+published     no        ``true`` (default) or ``false``: the whole course
+============  ========  ===============================================================
+
+A folder of courses holds course folders (each with a ``course.yaml``); two with one slug are
+an error. Problems are then named from that folder (``git-essentials/course.yaml:1: …``).
+
 ``module.yaml`` keys:
 
 =====================  ========  =========================================================
@@ -35,6 +56,9 @@ description            no        plain text
 days_between_lessons   no        drip: a learner unlocks at most one new lesson of this
                                  module every N local days (whole number >= 1)
 published              no        ``true`` (default) or ``false``
+requires               no        slugs of modules of this course that must be done first
+                                 (``[]``: none); without it, the module before. A cycle
+                                 is an error that names it
 =====================  ========  =========================================================
 
 A lesson file is YAML front matter between two ``---`` lines, then the lesson body::
@@ -90,7 +114,7 @@ something else (``Yes``, ``2024``, ``1.10``) are taken exactly as written.
 
 *Slugs* match ``^[a-z0-9][a-z0-9-]{0,63}$``. They are how a re-import recognises a module,
 lesson or question, so rename files and edit titles freely but keep slugs. Module slugs are
-unique in the course, lesson slugs are unique in the course (not just the module).
+unique in the course, lesson slugs are unique across every course (deep links name them).
 
 Unknown keys and keys given twice are errors, to catch typos.
 
@@ -131,10 +155,11 @@ nothing at all.
 """
 
 from bot.rules.content.balance import AnswerSkew, answer_skew
-from bot.rules.content.loading import load_course
+from bot.rules.content.loading import load_course, load_courses
 from bot.rules.content.plan import Change, ImportPlan
 from bot.rules.content.reconcile import (
     apply_import,
+    check_import,
     has_content,
     import_course,
     plan_import,
@@ -160,8 +185,10 @@ __all__ = [
     "QuestionSpec",
     "answer_skew",
     "apply_import",
+    "check_import",
     "has_content",
     "import_course",
     "load_course",
+    "load_courses",
     "plan_import",
 ]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from bot.rules.content.questions import load_questions
 from bot.rules.content.spec import (
@@ -13,6 +15,7 @@ from bot.rules.content.spec import (
     DEFAULT_PASS_MARK,
     DEFAULT_POINTS,
     IMAGE_MAX,
+    LANGUAGE_RE,
     LESSON_KEYS,
     MODULE_FILE,
     MODULE_KEYS,
@@ -24,6 +27,7 @@ from bot.rules.content.spec import (
     LessonSpec,
     ModuleSpec,
     Problem,
+    Requirement,
 )
 from bot.rules.content.yaml_lines import (
     Fields,
@@ -89,7 +93,7 @@ def load_course(path: Path) -> Course:
         reason = "is not a directory" if path.exists() else "does not exist"
         raise CourseInvalid([Problem(".", 0, f"the course directory {path} {reason}")])
 
-    title, description = _load_course_file(path, problems)
+    head = _load_course_file(path, problems)
     module_dirs: list[Path] = []
     for entry in sorted(path.iterdir()):
         if _is_ignored(entry) or entry.name == COURSE_FILE:
@@ -125,32 +129,200 @@ def load_course(path: Path) -> Course:
         if module is not None:
             modules.append(module)
 
+    _check_module_graph(modules, problems)
     if problems:
         raise CourseInvalid(problems)
-    assert title is not None
-    return Course(title=title, description=description, modules=tuple(modules))
+    assert head is not None
+    return Course(modules=tuple(modules), **head)
 
 
-def _load_course_file(root: Path, problems: list[Problem]) -> tuple[str | None, str | None]:
+def _check_module_graph(modules: list[ModuleSpec], problems: list[Problem]) -> None:
+    """Every ``requires`` names another module of the course, and nothing requires itself
+    through a chain (the cycle is named, at the ``requires`` that closes it)."""
+    known = {module.slug for module in modules}
+    for module in modules:
+        for required in module.requires or ():
+            if required.slug == module.slug:
+                problems.append(
+                    Problem(required.file, required.line, "a module cannot require itself")
+                )
+            elif required.slug not in known:
+                problems.append(
+                    Problem(
+                        required.file,
+                        required.line,
+                        f"'requires' names module '{required.slug}', "
+                        "which this course does not have",
+                    )
+                )
+    if any(p.reason.startswith(("'requires' names", "a module cannot")) for p in problems):
+        return
+    course = Course(title="", description=None, modules=tuple(modules))
+    edges = course.module_requirements()
+    cycle = find_cycle(edges)
+    if cycle is not None:
+        closing = next(
+            (m for m in modules if m.slug in cycle and m.requires is not None), modules[0]
+        )
+        where = closing.requires[0] if closing.requires else None
+        problems.append(
+            Problem(
+                where.file if where else ".",
+                where.line if where else 0,
+                "the modules' 'requires' make a cycle: " + " → ".join([*cycle, cycle[0]]),
+            )
+        )
+
+
+def find_cycle(edges: dict[str, tuple[str, ...]]) -> list[str] | None:
+    """A cycle in the graph `node -> required nodes`, as the list of its nodes, or None."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: finished
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for nxt in edges.get(node, ()):
+            if state.get(nxt) == 1:
+                return path[path.index(nxt) :]
+            if nxt not in state:
+                found = visit(nxt)
+                if found:
+                    return found
+        path.pop()
+        state[node] = 2
+        return None
+
+    for node in edges:
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return None
+
+
+def is_course_folder(path: Path) -> bool:
+    return (path / COURSE_FILE).is_file()
+
+
+def load_courses(path: Path) -> list[Course]:
+    """One course folder, or a folder of course folders (each holding a course.yaml);
+    raise :class:`CourseInvalid` with every problem of every course, files named from
+    ``path``. Two courses with one slug, a course ``requires`` naming no course of the
+    folder (the database is checked on import) and a cycle of courses are problems too."""
+    path = Path(path)
+    if not path.is_dir() or is_course_folder(path):
+        return [load_course(path)]
+    folders = [
+        entry for entry in sorted(path.iterdir()) if entry.is_dir() and not _is_ignored(entry)
+    ]
+    courses: list[Course] = []
+    problems: list[Problem] = []
+    for folder in folders:
+        if not is_course_folder(folder):
+            problems.append(Problem(folder.name, 0, "not a course folder: it has no course.yaml"))
+            continue
+        try:
+            course = load_course(folder)
+        except CourseInvalid as exc:
+            problems.extend(
+                Problem(
+                    f"{folder.name}/{p.file}" if p.file != "." else folder.name, p.line, p.reason
+                )
+                for p in exc.problems
+            )
+            continue
+        courses.append(replace(course, folder=folder.name))
+    if not folders:
+        problems.append(Problem(".", 0, "no course folders here (each with a course.yaml)"))
+    seen: dict[str, Course] = {}
+    for course in courses:
+        first = seen.setdefault(course.slug, course)
+        if first is not course:
+            problems.append(
+                Problem(
+                    course.where(COURSE_FILE),
+                    course.slug_line,
+                    f"course slug '{course.slug}' is also the slug of {first.where(COURSE_FILE)}",
+                )
+            )
+    problems.extend(
+        course_cycle(courses, {c.slug: tuple(r.slug for r in c.requires) for c in courses})
+    )
+    if problems:
+        raise CourseInvalid(problems)
+    return _required_first(courses)
+
+
+def course_cycle(courses: list[Course], edges: dict[str, tuple[str, ...]]) -> list[Problem]:
+    """The cycle in the courses' ``requires`` (`edges`: slug -> required slugs), named at
+    the ``requires`` of a course of this import that is part of it."""
+    cycle = find_cycle(edges)
+    if cycle is None:
+        return []
+    closing = next((c for c in courses if c.slug in cycle and c.requires), courses[0])
+    line = closing.requires[0].line if closing.requires else closing.slug_line
+    reason = "the courses' 'requires' make a cycle: " + " → ".join([*cycle, cycle[0]])
+    return [Problem(closing.where(COURSE_FILE), line, reason)]
+
+
+def _required_first(courses: list[Course]) -> list[Course]:
+    """The courses in folder order, each after the courses it requires (new courses join
+    the catalogue in this order)."""
+    placed: list[Course] = []
+    waiting = list(courses)
+    while waiting:
+        slugs = {c.slug for c in waiting}
+        ready = next(c for c in waiting if not any(r.slug in slugs for r in c.requires))
+        placed.append(ready)
+        waiting.remove(ready)
+    return placed
+
+
+def _load_course_file(root: Path, problems: list[Problem]) -> dict[str, Any] | None:
+    """The course's own keys (slug, title, …), or None with problems."""
     file = SourceFile(COURSE_FILE, problems)
     course_file = root / COURSE_FILE
     if not course_file.is_file():
-        file.add(0, "missing: the course directory needs a course.yaml with at least a title")
-        return None, None
+        file.add(
+            0, "missing: the course directory needs a course.yaml with at least a slug and a title"
+        )
+        return None
     text = _read_text(course_file, file)
     if text is None:
-        return None, None
+        return None
     ok, data = file.parse_yaml(text, 1)
     if not ok:
-        return None, None
+        return None
     if not isinstance(data, YamlMap):
         what = "empty" if data is None else f"{type_name(data)}, not a mapping of keys"
-        file.add(1, f"course.yaml is {what}; it needs at least 'title: …'")
-        return None, None
-    fields = Fields(data, file, COURSE_KEYS, ("title",))
+        file.add(1, f"course.yaml is {what}; it needs at least 'slug: …' and 'title: …'")
+        return None
+    fields = Fields(data, file, COURSE_KEYS, ("slug", "title"))
+    slug = fields.slug("slug")
     title = fields.text("title", required=True, max_len=TITLE_MAX, one_line=True)
     description = fields.text("description")
-    return title, description
+    language = fields.text("language", one_line=True)
+    if language is not None and not LANGUAGE_RE.fullmatch(language):
+        fields.problem(
+            fields.line("language"), f"'language' is {language!r}; use a code like en or pt-BR"
+        )
+    requires = fields.slug_list("requires") or ()
+    for required in requires:
+        if required[0] == slug:
+            fields.problem(required[1], "a course cannot require itself")
+    published = fields.boolean("published", True)
+    if slug is None or title is None:
+        return None
+    return {
+        "slug": slug,
+        "title": title,
+        "description": description,
+        "language": language,
+        "requires": tuple(Requirement(name, COURSE_FILE, line) for name, line in requires),
+        "published": published,
+        "slug_line": fields.line("slug"),
+    }
 
 
 def _load_module(
@@ -166,6 +338,7 @@ def _load_module(
     slug = title = description = None
     days: int | None = None
     published = True
+    requires: tuple[Requirement, ...] | None = None
     if not module_file.is_file():
         file.add(0, "missing: every module directory needs a module.yaml (slug, title)")
     else:
@@ -183,6 +356,9 @@ def _load_module(
                 fields.problem(fields.line("description"), "'description' is too long")
             days = fields.integer("days_between_lessons", minimum=1)
             published = fields.boolean("published", True)
+            listed = fields.slug_list("requires")
+            if listed is not None:
+                requires = tuple(Requirement(name, file.name, line) for name, line in listed)
             if slug is not None:
                 if slug in module_slugs:
                     fields.problem(
@@ -224,6 +400,7 @@ def _load_module(
         days_between_lessons=days,
         published=published,
         lessons=tuple(lessons),
+        requires=requires,
     )
 
 
@@ -309,4 +486,5 @@ def _load_lesson(
         published=published,
         image=image,
         questions=tuple(questions),
+        source=f"{rel}:{fields.line('slug')}",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["module", "lesson", "question"]
+Kind = Literal["course", "module", "lesson", "question"]
 Action = Literal["add", "change", "unpublish", "delete"]
 _SIGNS: dict[str, str] = {"add": "+", "change": "~", "unpublish": "-", "delete": "-"}
 

@@ -8,34 +8,58 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.clock import Clock
-from bot.rules.content.loading import load_course
+from bot.rules.content.loading import course_cycle, load_courses
 from bot.rules.content.plan import Change, ImportPlan
-from bot.rules.content.spec import Course, LessonSpec, ModuleSpec, QuestionSpec
+from bot.rules.content.spec import (
+    COURSE_FILE,
+    Course,
+    CourseInvalid,
+    LessonSpec,
+    ModuleSpec,
+    Problem,
+    QuestionSpec,
+)
 from bot.rules.review.cards import retire_cards
-from db.models import CourseDetails, Lesson, Module, QuizQuestion, UserProgress
-
-COURSE_DETAILS_ID = 1  # the database holds one course
+from db.models import (
+    Course as CourseRow,
+)
+from db.models import (
+    CoursePrerequisite,
+    Journey,
+    Lesson,
+    Module,
+    ModulePrerequisite,
+    QuizQuestion,
+    UserProgress,
+)
 
 
 @dataclass
 class _State:
-    modules: dict[str, Module]
+    modules: dict[str, Module]  # this course's modules by slug
     modules_by_id: dict[int, Module]
-    lessons: dict[str, Lesson]
+    lessons: dict[str, Lesson]  # every lesson by slug (lesson slugs are school-wide)
     questions: dict[int, dict[str, QuizQuestion]]  # lesson id -> question slug -> row
+    course_id: int | None  # None: a new course
 
 
-async def _load_state(session: AsyncSession) -> _State:
-    """Every module, lesson and question, in three queries.
+async def _load_state(session: AsyncSession, course_id: int | None) -> _State:
+    """The course's modules, every lesson and the questions, in three queries.
 
     ``populate_existing``: rows already in the session are refreshed, not trusted.
     """
     fresh = {"populate_existing": True}
-    modules = list((await session.scalars(select(Module).execution_options(**fresh))).all())
+    modules = list(
+        (
+            await session.scalars(
+                select(Module).where(Module.course_id == course_id).execution_options(**fresh)
+            )
+        ).all()
+    )
     lessons = list((await session.scalars(select(Lesson).execution_options(**fresh))).all())
     questions: dict[int, dict[str, QuizQuestion]] = {}
     query = select(QuizQuestion).execution_options(**fresh)
@@ -46,6 +70,7 @@ async def _load_state(session: AsyncSession) -> _State:
         modules_by_id={m.id: m for m in modules},
         lessons={lesson.slug: lesson for lesson in lessons},
         questions=questions,
+        course_id=course_id,
     )
 
 
@@ -180,7 +205,13 @@ class _Reconciler:
             if row is None:
                 group.append(Change("add", "module", spec.slug, spec.title))
                 if not self.dry_run:
-                    row = Module(slug=spec.slug, created_at=self.now, updated_at=self.now, **values)
+                    row = Module(
+                        slug=spec.slug,
+                        course_id=self.state.course_id,
+                        created_at=self.now,
+                        updated_at=self.now,
+                        **values,
+                    )
                     self.session.add(row)
                     self.state.modules[spec.slug] = row
             else:
@@ -258,14 +289,14 @@ class _Reconciler:
         unpublished = [
             row
             for slug, row in self.state.lessons.items()
-            if slug not in wanted and row.is_published
+            if slug not in wanted and row.is_published and row.module_id in self.state.modules_by_id
         ]
         for row in sorted(unpublished, key=lambda r: (self._module_order(r), r.order)):
             self.tail.append(Change("unpublish", "lesson", row.slug, row.title))
             self.affected_lessons.add(row.id)
             if not self.dry_run:
                 _assign(row, {"is_published": False}, ["is_published"], self.now)
-        for row in self.state.lessons.values():
+        for row in list(self.state.lessons.values()):
             if row.module_id in self.affected_modules:
                 self.affected_lessons.add(row.id)
         return pending
@@ -308,9 +339,14 @@ class _Reconciler:
 
 
 async def _reconcile(
-    session: AsyncSession, course: Course, *, dry_run: bool, now: datetime | None = None
+    session: AsyncSession,
+    course: Course,
+    course_id: int | None,
+    *,
+    dry_run: bool,
+    now: datetime | None = None,
 ) -> ImportPlan:
-    state = await _load_state(session)
+    state = await _load_state(session, course_id)
     reconciler = _Reconciler(session, state, dry_run=dry_run, written_at=now)
     changes = await reconciler.run(course)
     affected = 0
@@ -324,50 +360,275 @@ async def _reconcile(
             )
             or 0
         )
+    if not dry_run:
+        await _keep_module_requirements(session, course, state)
     return ImportPlan(changes=changes, learners_affected=affected)
 
 
-async def plan_import(session: AsyncSession, course: Course) -> ImportPlan:
-    """What :func:`apply_import` would change, without writing anything."""
-    return await _reconcile(session, course, dry_run=True)
+@dataclass(frozen=True)
+class _Existing:
+    """The courses in the database, for the checks an import makes before writing."""
+
+    by_slug: dict[str, CourseRow]
+    lesson_course: dict[str, int]  # lesson slug -> its course id
+    learners: dict[int, int]  # course id -> learners with a journey through it
 
 
-async def apply_import(session: AsyncSession, course: Course, clock: Clock) -> ImportPlan:
-    """Bring the database in line with ``course`` in the caller's transaction (flushed, not
-    committed) and return what changed. Re-importing the same course writes nothing."""
-    now = clock.now()
-    await _keep_course_details(session, course, now)
-    return await _reconcile(session, course, dry_run=False, now=now)
+async def _existing(session: AsyncSession) -> _Existing:
+    courses = list(
+        (await session.scalars(select(CourseRow).execution_options(populate_existing=True))).all()
+    )
+    lessons = await session.execute(
+        select(Lesson.slug, Module.course_id).join(Module, Module.id == Lesson.module_id)
+    )
+    learners = await session.execute(
+        select(Journey.course_id, func.count()).group_by(Journey.course_id)
+    )
+    return _Existing(
+        {row.slug: row for row in courses},
+        {slug: course_id for slug, course_id in lessons.all()},
+        {course_id: int(count) for course_id, count in learners.all()},
+    )
 
 
-async def _keep_course_details(session: AsyncSession, course: Course, now: datetime) -> None:
-    """The course's title (printed on certificates) and description: one row."""
-    row = await session.get(CourseDetails, COURSE_DETAILS_ID)
-    if row is None:
-        session.add(
-            CourseDetails(
-                id=COURSE_DETAILS_ID,
-                title=course.title,
-                description=course.description,
-                updated_at=now,
+def _target(
+    course: Course, existing: _Existing, rename_from: str | None, problems: list[Problem]
+) -> CourseRow | None:
+    """The course row the import updates (None: a new course). A course whose lessons
+    belong to another course is a renamed course: refused while learners follow it, unless
+    the import confirms the old slug (``rename_from``)."""
+    row = existing.by_slug.get(course.slug)
+    known = [
+        existing.lesson_course[s.slug] for s in course.lessons if s.slug in existing.lesson_course
+    ]
+    by_id = {r.id: r for r in existing.by_slug.values()}
+    # A new slug over lessons that are (mostly) one existing course's: that course, renamed.
+    renamed = row is None and len(set(known)) == 1 and 2 * len(known) >= len(course.lessons)
+    if renamed:
+        old = by_id[known[0]]
+        learners = existing.learners.get(old.id, 0)
+        if rename_from == old.slug or not learners:
+            return old
+        problems.append(
+            Problem(
+                course.where(COURSE_FILE),
+                course.slug_line,
+                f"slug '{course.slug}' is new, but its lessons belong to course '{old.slug}', "
+                f"which {learners} learner(s) follow; to rename that course, confirm with "
+                f"--rename-from {old.slug}",
             )
         )
-    elif (row.title, row.description) != (course.title, course.description):
-        row.title, row.description, row.updated_at = course.title, course.description, now
+        return None
+    for lesson in course.lessons:
+        owner = existing.lesson_course.get(lesson.slug)
+        if owner is not None and (row is None or owner != row.id):
+            file, _, line = lesson.source.rpartition(":")
+            problems.append(
+                Problem(
+                    course.where(file or lesson.source),
+                    int(line or 0),
+                    f"lesson slug '{lesson.slug}' is already used by course "
+                    f"'{by_id[owner].slug}'; lesson slugs are unique across courses",
+                )
+            )
+    return row
+
+
+async def check_import(
+    session: AsyncSession, courses: list[Course], rename_from: str | None = None
+) -> list[CourseRow | None]:
+    """The course row each course updates (None: new); raise :class:`CourseInvalid` with
+    every problem the database shows (a renamed course, a lesson slug of another course, a
+    ``requires`` naming no course, a cycle of courses), before anything is written."""
+    existing = await _existing(session)
+    problems: list[Problem] = []
+    targets = [_target(course, existing, rename_from, problems) for course in courses]
+    known = set(existing.by_slug) | {course.slug for course in courses}
+    edges: dict[str, tuple[str, ...]] = {}
+    requirement_rows = await session.execute(
+        select(CourseRow.slug, CoursePrerequisite.required_course_id).join(
+            CoursePrerequisite, CoursePrerequisite.course_id == CourseRow.id
+        )
+    )
+    slug_of = {row.id: slug for slug, row in existing.by_slug.items()}
+    for slug, required_id in requirement_rows.all():
+        edges[slug] = (*edges.get(slug, ()), slug_of[required_id])
+    for course, target in zip(courses, targets, strict=True):
+        if target is not None:
+            edges.pop(target.slug, None)
+        edges[course.slug] = tuple(r.slug for r in course.requires)
+        for required in course.requires:
+            if required.slug not in known:
+                problems.append(
+                    Problem(
+                        course.where(required.file),
+                        required.line,
+                        f"'requires' names course '{required.slug}', which is neither in "
+                        "this import nor in the database",
+                    )
+                )
+    problems.extend(course_cycle(courses, edges))
+    if problems:
+        raise CourseInvalid(problems)
+    return targets
+
+
+async def plan_import(
+    session: AsyncSession, course: Course | list[Course], rename_from: str | None = None
+) -> ImportPlan:
+    """What :func:`apply_import` would change, without writing anything; raises
+    :class:`CourseInvalid` when the database refuses the import."""
+    courses = course if isinstance(course, list) else [course]
+    targets = await check_import(session, courses, rename_from)
+    plans = []
+    for item, target in zip(courses, targets, strict=True):
+        plan = await _reconcile(session, item, target.id if target else None, dry_run=True)
+        head = _course_changes(item, target)
+        plans.append(ImportPlan(head + plan.changes, plan.learners_affected))
+    return _merged(plans)
+
+
+def _merged(plans: list[ImportPlan]) -> ImportPlan:
+    return ImportPlan(
+        changes=tuple(c for plan in plans for c in plan.changes),
+        learners_affected=sum(plan.learners_affected for plan in plans),
+    )
+
+
+def _course_values(course: Course) -> dict[str, Any]:
+    return {
+        "slug": course.slug,
+        "title": course.title,
+        "description": course.description,
+        "language": course.language,
+        "is_published": course.published,
+    }
+
+
+def _course_changes(course: Course, row: CourseRow | None) -> tuple[Change, ...]:
+    if row is None:
+        return (Change("add", "course", course.slug, course.title),)
+    diff = _differences(row, _course_values(course))
+    names = {"is_published": "published"}
+    if diff:
+        fields = tuple(names.get(name, name) for name in diff)
+        return (Change("change", "course", course.slug, course.title, fields),)
+    return ()
+
+
+async def apply_import(
+    session: AsyncSession,
+    course: Course | list[Course],
+    clock: Clock,
+    rename_from: str | None = None,
+) -> ImportPlan:
+    """Bring the database in line with the course(s) in the caller's transaction (flushed,
+    not committed) and return what changed. Re-importing the same course writes nothing.
+    Raises :class:`CourseInvalid`, having written nothing, when the database refuses it."""
+    now = clock.now()
+    courses = course if isinstance(course, list) else [course]
+    targets = await check_import(session, courses, rename_from)
+    plans = []
+    rows: dict[str, CourseRow] = {}
+    for item, target in zip(courses, targets, strict=True):
+        head = _course_changes(item, target)
+        row = await _keep_course(session, item, target, now)
+        rows[item.slug] = row
+        plan = await _reconcile(session, item, row.id, dry_run=False, now=now)
+        plans.append(ImportPlan(head + plan.changes, plan.learners_affected))
+    for item in courses:
+        await _keep_course_requirements(session, item, rows[item.slug])
+    return _merged(plans)
+
+
+async def _keep_course(
+    session: AsyncSession, course: Course, row: CourseRow | None, now: datetime
+) -> CourseRow:
+    """The course's row (slug, title, description, language, published); a new course goes
+    last in the catalogue."""
+    values = _course_values(course)
+    if row is None:
+        last = await session.scalar(select(func.max(CourseRow.order)))
+        row = CourseRow(order=(last or 0) + 1, created_at=now, updated_at=now, **values)
+        session.add(row)
+    else:
+        diff = _differences(row, values)
+        if diff:
+            _assign(row, values, diff, now)
+    await session.flush()
+    return row
+
+
+async def _keep_course_requirements(session: AsyncSession, course: Course, row: CourseRow) -> None:
+    ids = {
+        slug: course_id
+        for slug, course_id in (
+            await session.execute(
+                select(CourseRow.slug, CourseRow.id).where(
+                    CourseRow.slug.in_([r.slug for r in course.requires])
+                )
+            )
+        ).all()
+    }
+    wanted = {ids[r.slug] for r in course.requires}
+    held = set(
+        await session.scalars(
+            select(CoursePrerequisite.required_course_id).where(
+                CoursePrerequisite.course_id == row.id
+            )
+        )
+    )
+    if held == wanted:
+        return
+    await session.execute(delete(CoursePrerequisite).where(CoursePrerequisite.course_id == row.id))
+    session.add_all(CoursePrerequisite(course_id=row.id, required_course_id=r) for r in wanted)
+    await session.flush()
+
+
+async def _keep_module_requirements(session: AsyncSession, course: Course, state: _State) -> None:
+    """Each module's ``requires`` (or the module before), written as graph edges."""
+    ids = {slug: module.id for slug, module in state.modules.items()}
+    wanted = {
+        (ids[slug], ids[required])
+        for slug, requires in course.module_requirements().items()
+        for required in requires
+    }
+    held = set(
+        (
+            await session.execute(
+                select(ModulePrerequisite.module_id, ModulePrerequisite.required_module_id).where(
+                    ModulePrerequisite.module_id.in_(list(ids.values()))
+                )
+            )
+        ).all()
+    )
+    if held == wanted:
+        return
+    await session.execute(
+        delete(ModulePrerequisite).where(ModulePrerequisite.module_id.in_(list(ids.values())))
+    )
+    session.add_all(
+        ModulePrerequisite(module_id=m, required_module_id=r) for m, r in sorted(wanted)
+    )
     await session.flush()
 
 
 async def import_course(
-    session: AsyncSession, path: Path, clock: Clock, *, dry_run: bool = False
+    session: AsyncSession,
+    path: Path,
+    clock: Clock,
+    *,
+    dry_run: bool = False,
+    rename_from: str | None = None,
 ) -> ImportPlan:
-    """Load the course at ``path`` and plan (``dry_run``) or apply it.
+    """Load the course (or folder of courses) at ``path`` and plan (``dry_run``) or apply it.
 
-    Raises :class:`CourseInvalid` before touching the database when the course has mistakes.
+    Raises :class:`CourseInvalid` before touching the database when a course has mistakes.
     """
-    course = load_course(path)
+    courses = load_courses(path)
     if dry_run:
-        return await plan_import(session, course)
-    return await apply_import(session, course, clock)
+        return await plan_import(session, courses, rename_from)
+    return await apply_import(session, courses, clock, rename_from)
 
 
 async def has_content(session: AsyncSession) -> bool:

@@ -24,8 +24,9 @@ COURSE_FILE = "course.yaml"
 MODULE_FILE = "module.yaml"
 NUMBERED_NAME = re.compile(r"^(\d+)-.+$")
 
-COURSE_KEYS = ("title", "description")
-MODULE_KEYS = ("slug", "title", "description", "days_between_lessons", "published")
+COURSE_KEYS = ("slug", "title", "description", "language", "requires", "published")
+MODULE_KEYS = ("slug", "title", "description", "days_between_lessons", "published", "requires")
+LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 LESSON_KEYS = (
     "slug",
     "title",
@@ -67,6 +68,15 @@ class CourseInvalid(Exception):
 
 
 @dataclass(frozen=True)
+class Requirement:
+    """A slug named by ``requires``, and where: file (relative to the course) and line."""
+
+    slug: str
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
 class QuestionSpec:
     slug: str
     question: str
@@ -86,6 +96,7 @@ class LessonSpec:
     published: bool
     image: str | None
     questions: tuple[QuestionSpec, ...]
+    source: str = ""  # file:line of its slug, for problems found against the database
 
 
 @dataclass(frozen=True)
@@ -96,6 +107,7 @@ class ModuleSpec:
     days_between_lessons: int | None
     published: bool
     lessons: tuple[LessonSpec, ...]
+    requires: tuple[Requirement, ...] | None = None  # None: the module before
 
 
 @dataclass(frozen=True)
@@ -103,6 +115,26 @@ class Course:
     title: str
     description: str | None
     modules: tuple[ModuleSpec, ...]
+    slug: str = ""
+    language: str | None = None
+    requires: tuple[Requirement, ...] = ()
+    published: bool = True
+    slug_line: int = 0  # the line of ``slug:`` in course.yaml
+    folder: str = ""  # the course's folder inside an imported folder of courses ("" alone)
+
+    def where(self, file: str) -> str:
+        """A file of this course as problems name it."""
+        return f"{self.folder}/{file}" if self.folder else file
+
+    def module_requirements(self) -> dict[str, tuple[str, ...]]:
+        """Each module's required module slugs, the default ("the module before") included."""
+        edges: dict[str, tuple[str, ...]] = {}
+        for index, module in enumerate(self.modules):
+            if module.requires is not None:
+                edges[module.slug] = tuple(r.slug for r in module.requires)
+            else:
+                edges[module.slug] = (self.modules[index - 1].slug,) if index else ()
+        return edges
 
     @property
     def lessons(self) -> tuple[LessonSpec, ...]:

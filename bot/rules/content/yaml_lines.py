@@ -245,6 +245,25 @@ class Fields:
             return None
         return value
 
+    def slug_list(self, key: str) -> tuple[tuple[str, int], ...] | None:
+        """A list of slugs, each with its line (``[a, b]`` or one per line); None when absent."""
+        if key not in self.data or self.data[key] is None:
+            return None if key not in self.data else ()
+        value = self.data[key]
+        if isinstance(value, str):
+            value = YamlSeq([value])
+            value.line, value.item_lines, value.raw = self.line(key), [self.line(key)], [None]
+        if not isinstance(value, YamlSeq):
+            self.problem(self.line(key), f"'{key}' must be a list of slugs, not {type_name(value)}")
+            return None
+        found: list[tuple[str, int]] = []
+        for item, line in zip(value, value.item_lines, strict=True):
+            if not isinstance(item, str) or not SLUG_RE.fullmatch(item):
+                self.problem(line, f"'{key}' lists {show_value(item)}, which is not a slug")
+            else:
+                found.append((item, line))
+        return tuple(found)
+
 
 def scalar_text(value: Any, raw: str | None) -> str | None:
     """A text value as written: ``Yes``, ``2024`` and ``1.10`` stay text, lists and maps don't."""

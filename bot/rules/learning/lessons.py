@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import CourseMap, LessonInfo
 from bot.rules.learners import log_activity
+from bot.rules.learning.journeys import ensure_journey
+from bot.rules.learning.pause import end_pause
 from bot.rules.learning.unlocks import (
     LessonStatus,
     NextStep,
@@ -54,7 +56,8 @@ async def open_lesson(
     now: datetime,
     progress: dict[int, ProgressRow] | None = None,
 ) -> LessonOpened | Refused:
-    """Open a lesson the learner may read; the first opening marks it started."""
+    """Open a lesson the learner may read; the first opening marks it started, and the first
+    lesson opened in a course starts the learner's journey through it."""
     lesson = course.by_id.get(lesson_id)
     if lesson is None:
         return Refused(Refusal.NOT_FOUND)
@@ -63,7 +66,16 @@ async def open_lesson(
     status = status_of(course, progress, user, now, lesson_id)
     if not status.is_open:
         return Refused(Refusal.LOCKED, status)
+    if user.paused_until is not None:  # a lesson ends a pause (no statement when none)
+        await end_pause(session, user, now)
     if lesson_id not in progress:
+        # The current course has its journey (started with it); a lesson of another course,
+        # opened by a link or a button, starts that course's journey with its first lesson.
+        first_here = not any(other in progress for other in course.by_id)
+        if course.id and course.id != user.current_course_id and first_here:
+            await ensure_journey(session, user.id, course.id, now)
+            if user.current_course_id is None:
+                user.current_course_id = course.id
         await session.execute(
             insert_all(UserProgress),
             {

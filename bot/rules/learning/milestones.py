@@ -2,7 +2,8 @@
 
 A completion that finishes the last lesson of a module is a module milestone, with the
 next unfinished module as what comes next. A completion after which every published
-lesson of the course is done finishes the course and issues the learner's certificate.
+lesson of the course is done finishes the course: it completes the learner's journey and
+issues the learner's certificate.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import CourseMap, LessonInfo, ModuleInfo
 from bot.rules.learning.certificates import CertificateInfo, issue_certificate
+from bot.rules.learning.journeys import complete_journey
 from db.models import User
 
 
@@ -43,5 +45,7 @@ async def milestone_after(
     unfinished = [m for m in course.modules if not all(i.id in done for i in m.lessons)]
     if unfinished:
         return Milestone(module, unfinished[0])
-    certificate = await issue_certificate(session, user, course.title, now)
+    if course.id:
+        await complete_journey(session, user.id, course.id, now)
+    certificate = await issue_certificate(session, user, course.title, now, course.id)
     return Milestone(module, None, certificate)

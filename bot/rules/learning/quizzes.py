@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.course import CourseMap, LessonInfo, QuestionInfo
+from bot.rules.course import CourseMap, Courses, LessonInfo, QuestionInfo
 from bot.rules.learning.lessons import LessonOpened, Refusal, Refused, open_lesson
 from bot.rules.learning.milestones import Milestone, milestone_after
 from bot.rules.learning.unlocks import (
@@ -151,7 +151,7 @@ NOT_A_QUIZ_POLL = AnswerOutcome(quiz_poll=False)
 
 async def answer_poll(
     session: AsyncSession,
-    course: CourseMap,
+    courses: Courses,
     user: User,
     poll_id: str,
     option_ids: Sequence[int],
@@ -172,11 +172,12 @@ async def answer_poll(
         return NOT_A_QUIZ_POLL
     if poll.user_id != user.id or poll.answered_at is not None or not option_ids:
         return IGNORED
-    lesson = course.by_id.get(poll.lesson_id)
+    course = courses.course_of_lesson(poll.lesson_id)  # any course, not only the current one
+    lesson = course.by_id.get(poll.lesson_id) if course is not None else None
     question = (
         next((q for q in lesson.questions if q.id == poll.question_id), None) if lesson else None
     )
-    if lesson is None or question is None:
+    if course is None or lesson is None or question is None:
         return IGNORED
     # Scored against the order that was sent (polls from before shuffling: the file's order).
     shown = tuple(poll.option_order or range(len(question.options)))

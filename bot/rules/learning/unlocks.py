@@ -1,9 +1,11 @@
 """What is unlocked for a learner and what comes next.
 
-- a module unlocks when the previous module is done (all of its lessons completed);
+- a module unlocks when every module it requires is done (all of its lessons completed);
+  without its own `requires`, a module requires the one before it;
 - a lesson unlocks when the previous lesson of its module is done;
 - drip: in a module with `days_between_lessons = N`, a lesson after the first
-  opens N local days (the learner's time zone) after the previous one was completed;
+  opens N local days (the learner's time zone) after the previous one was completed,
+  not counting the days of a pause;
 - nothing the learner has already started is ever locked again, even when content
   is added before it later.
 """
@@ -20,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import CourseMap, LessonInfo
 from bot.rules.learners import local_date
+from bot.rules.learning.pause import drip_delay
 from db.enums import ProgressStatus
 from db.models import User, UserProgress
 from db.queries.learning import progress_rows
@@ -111,21 +114,22 @@ def lesson_statuses(
     """The state of every published lesson for this learner, in course order."""
     today = local_date(user, now)
     statuses: list[LessonStatus] = []
-    previous_module_done = True
-    previous_module_title: str | None = None
     for module in course.modules:
         module_touched = any(lesson.id in progress for lesson in module.lessons)
+        unfinished = [
+            required
+            for required in course.required_modules(module)
+            if not all(_done(progress.get(lesson.id)) for lesson in required.lessons)
+        ]
         context = _ModuleContext(
-            is_open=previous_module_done or module_touched,
-            previous_title=previous_module_title,
+            is_open=not unfinished or module_touched,
+            previous_title=unfinished[0].title if unfinished else None,
             drip_days=module.days_between_lessons,
         )
         previous: LessonInfo | None = None
         for lesson in module.lessons:
             statuses.append(_status(lesson, previous, progress, context, user, today))
             previous = lesson
-        previous_module_done = all(_done(progress.get(lesson.id)) for lesson in module.lessons)
-        previous_module_title = module.title
     return statuses
 
 
@@ -137,8 +141,8 @@ def _done(row: ProgressRow | None) -> bool:
 class _ModuleContext:
     """What a lesson's status needs to know about its module."""
 
-    is_open: bool  # the previous module is done, or the learner already started this one
-    previous_title: str | None  # the module that must be finished first
+    is_open: bool  # every required module is done, or the learner already started this one
+    previous_title: str | None  # a required module that must be finished first
     drip_days: int | None
 
 
@@ -166,7 +170,9 @@ def _status(
         return LessonStatus(lesson, LessonState.LOCKED, LockReason.PREVIOUS_LESSON, previous.title)
     assert previous_row is not None
     if module.drip_days and previous_row.completed_at is not None:
-        opens_on = local_date(user, previous_row.completed_at) + timedelta(days=module.drip_days)
+        completed_on = local_date(user, previous_row.completed_at)
+        opens_on = completed_on + timedelta(days=module.drip_days)
+        opens_on += timedelta(days=drip_delay(user, completed_on, opens_on))  # a pause waits
         if today < opens_on:
             return LessonStatus(lesson, LessonState.LOCKED, LockReason.DRIP, opens_on=opens_on)
     return LessonStatus(lesson, LessonState.AVAILABLE)

@@ -24,7 +24,9 @@ from bot.rules.privacy.erasure import LearnerRows
 from db.models import (
     Achievement,
     ActivityLog,
+    Course,
     Delivery,
+    Journey,
     LeaderboardCache,
     LeaderboardSnapshot,
     Lesson,
@@ -48,6 +50,7 @@ SECTIONED = frozenset(
         User,
         UserStats,
         UserProgress,
+        Journey,
         QuizPoll,
         PointsLedger,
         UserAchievement,
@@ -75,6 +78,7 @@ async def learner_export(session: AsyncSession, user: User, now: datetime) -> di
         "exported_at": plain(now),
         "profile": _profile(user),
         "stats": await _stats(session, user.id),
+        "courses": await _courses(session, user.id),
         "progress": await _progress(session, user.id),
         "quiz_answers": await _quiz_answers(session, user.id),
         "points": await _points(session, user.id),
@@ -108,7 +112,29 @@ def _profile(user: User) -> dict[str, Any]:
         "onboarded_at": plain(user.onboarded_at),
         "last_seen_at": plain(user.last_seen_at),
         "blocked_bot_at": plain(user.blocked_at),
+        "current_course_id": user.current_course_id,
+        "paused_from": plain(user.paused_from),
+        "paused_until": plain(user.paused_until),
     }
+
+
+async def _courses(session: AsyncSession, user_id: int) -> list[dict[str, Any]]:
+    """The learner's journeys: each course started, its state and dates."""
+    rows = await session.execute(
+        select(Course.title, Journey)
+        .join(Course, Course.id == Journey.course_id)
+        .where(Journey.user_id == user_id)
+        .order_by(Journey.started_at, Journey.id)
+    )
+    return [
+        {
+            "course": title,
+            "status": plain(journey.status),
+            "started_at": plain(journey.started_at),
+            "completed_at": plain(journey.completed_at),
+        }
+        for title, journey in rows
+    ]
 
 
 async def _stats(session: AsyncSession, user_id: int) -> dict[str, Any] | None:
