@@ -159,6 +159,17 @@ async def seed(url: str, learners: int) -> list[tuple[int, int]]:
         await session.execute(
             text("INSERT INTO user_stats (user_id, updated_at) SELECT id, created_at FROM users")
         )
+        # Onboarding ends in the one course: it is current, with a journey through it.
+        await session.execute(
+            text("UPDATE users SET current_course_id = (SELECT MIN(id) FROM courses)")
+        )
+        await session.execute(
+            text(
+                "INSERT INTO user_journeys (user_id, course_id, status, started_at, created_at,"
+                " updated_at) SELECT id, current_course_id, 'ACTIVE', created_at, created_at,"
+                " created_at FROM users"
+            )
+        )
     async with factory() as session:
         course_map = (await CourseCache().get(session)).courses[0]
     await engine.dispose()

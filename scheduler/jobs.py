@@ -29,6 +29,7 @@ from bot.observability.metrics import PUSHES_BY_KIND
 from bot.rules.clock import Clock
 from bot.rules.course import Catalogue, CourseCache, LessonInfo
 from bot.rules.learners import learner_locale
+from bot.rules.learning.pause import is_paused
 from bot.rules.learning.unlocks import lesson_statuses, load_progress_many, next_step
 from bot.rules.motivation.leaderboard_refresh import refresh_leaderboard
 from bot.rules.motivation.streaks import due_for_streak_reminder
@@ -116,7 +117,8 @@ class Jobs:
             catalogue = await self.course_cache.get(session)
             for zone in await reminder_zones(session):
                 window = slot(zone, now, grace)
-                due = await due_in(session, window)
+                # A paused learner gets no push; filtered here, the selection stays as fast.
+                due = [user for user in await due_in(session, window) if not is_paused(user, now)]
                 report.due += len(due)
                 await self._claim(session, kind, due, window, now)
             await session.commit()

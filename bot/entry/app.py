@@ -26,6 +26,7 @@ from bot.telegram.handlers import (
     admin,
     certificates,
     cohorts,
+    courses,
     errors,
     fallback,
     groups,
@@ -116,6 +117,7 @@ def build_dispatcher(
     learner_routers = [
         certificates.router(),  # first: /verify answers anyone, even mid-onboarding
         start.router(),
+        courses.router(),
         learn.router(),
         quiz.router(),  # before review: most poll answers are lesson quizzes'
         review.router(),  # the poll answers the quiz router skips

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.rules.cohorts.membership import add_mentor, create_cohort, join
-from bot.rules.course import CourseMap, load_course_map
+from bot.rules.course import CourseMap, load_catalogue
 from bot.rules.learners import (
     TelegramProfile,
     finish_onboarding,
@@ -38,13 +38,14 @@ class Sample:
     zone: str
     days_ago: tuple[int, ...]  # one completed lesson per entry, that many days before now
     started_next: bool = False  # opened the following lesson without finishing it
+    course: str = "git-essentials"  # its slug; the first course when there is no such course
 
 
 SAMPLES = (
     Sample("Ada (sample)", "Europe/London", (4, 3, 3, 2, 1, 0)),
     Sample("Linus (sample)", "Europe/Helsinki", (2, 1, 1), started_next=True),
-    Sample("Grace (sample)", "America/New_York", (9, 8)),
-    Sample("Alan (sample)", "Asia/Tokyo", (), started_next=True),
+    Sample("Grace (sample)", "America/New_York", (9, 8), course="goals-that-stick"),
+    Sample("Alan (sample)", "Asia/Tokyo", (), started_next=True, course="goals-that-stick"),
 )
 
 
@@ -64,11 +65,11 @@ async def seed_sample_learners(
     async with factory() as session, session.begin():
         if await session.scalar(select(User.id).where(User.telegram_id == FIRST_SAMPLE_ID)):
             return []
-        course = await load_course_map(session)
-        samples = [
-            await _learn(session, course, telegram_id, sample, now)
-            for telegram_id, sample in zip(sample_chat_ids(), SAMPLES, strict=True)
-        ]
+        catalogue = await load_catalogue(session)
+        samples = []
+        for telegram_id, sample in zip(sample_chat_ids(), SAMPLES, strict=True):
+            course = catalogue.by_slug(sample.course) or catalogue.courses[0]
+            samples.append(await _learn(session, course, telegram_id, sample, now))
         await _sample_cohort(session, samples[:COHORT_MEMBERS], mentor_telegram_id, now)
     return [sample.name for sample in SAMPLES]
 

@@ -228,10 +228,12 @@ class Catalogue:
         return self.courses[0] if len(self.courses) == 1 else None
 
     def current(self, user: User | None) -> CourseMap:
-        """The course the learner follows: their current one when it is published; else the
-        only course of a one-course school; else none (an empty course: pick one)."""
-        chosen = self.get(user.current_course_id) if user is not None else None
-        return chosen or self.single or EMPTY_COURSE
+        """The course the learner follows: their current one when it is published (none when
+        it was unpublished: they pick another); without one, the only course of a one-course
+        school; else none (an empty course: pick one)."""
+        if user is not None and user.current_course_id is not None:
+            return self.get(user.current_course_id) or EMPTY_COURSE
+        return self.single or EMPTY_COURSE
 
     def title_of(self, course_id: int | None) -> str | None:
         course = self.get(course_id)

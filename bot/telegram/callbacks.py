@@ -55,6 +55,21 @@ class NextCb(CallbackData, prefix="nx"):
     pass
 
 
+class CourseAction(StrEnum):
+    OPEN = "o"  # show the course's card
+    START = "s"  # start, continue or make current
+    LIST = "l"  # back to the catalogue
+
+
+class CourseCb(CallbackData, prefix="co"):
+    action: CourseAction
+    course_id: int = 0
+
+
+class PauseCb(CallbackData, prefix="pa"):
+    days: int
+
+
 class ReviewCb(CallbackData, prefix="rv"):
     """Start (or continue) a review session: the daily push's and the summary's button."""
 
@@ -168,6 +183,13 @@ class UnpublishCb(CallbackData, prefix="up"):
     confirmed: bool
 
 
+class UnpublishCourseCb(CallbackData, prefix="uc"):
+    """The confirmation of /unpublish for a whole course."""
+
+    course_id: int
+    confirmed: bool
+
+
 class BroadcastAction(StrEnum):
     AUDIENCE = "a"
     SEND = "s"  # asks for confirmation with the recipient count
@@ -226,7 +248,7 @@ class CohortAction(StrEnum):
     STAY = "k"
 
 
-class CohortCb(CallbackData, prefix="co"):
+class CohortCb(CallbackData, prefix="cm"):
     """A learner's buttons: join from an invite link, leave a cohort."""
 
     action: CohortAction

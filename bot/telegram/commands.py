@@ -16,6 +16,7 @@ def learner_commands() -> list[BotCommand]:
     return [
         BotCommand(command="learn", description=_("Continue learning")),
         BotCommand(command="review", description=_("Review what is due")),
+        BotCommand(command="courses", description=_("Courses: choose, start, switch")),
         BotCommand(command="modules", description=_("Modules and lessons")),
         BotCommand(command="progress", description=_("Level, points, streak")),
         BotCommand(command="achievements", description=_("Achievements")),
@@ -24,6 +25,8 @@ def learner_commands() -> list[BotCommand]:
         BotCommand(command="cohort", description=_("Your cohorts and their mentors")),
         BotCommand(command="certificate", description=_("Your course certificate")),
         BotCommand(command="verify", description=_("Check a certificate's code")),
+        BotCommand(command="pause", description=_("Take a break from learning")),
+        BotCommand(command="resume", description=_("End the break")),
         BotCommand(command="settings", description=_("Settings")),
         BotCommand(command="privacy", description=_("Your data, a copy, erasing it")),
         BotCommand(command="help", description=_("What I can do")),

@@ -1,4 +1,4 @@
-"""A learner's progress and quiz polls."""
+"""A learner's progress, journeys and quiz polls."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from sqlalchemy import Row, and_, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from db.enums import ProgressStatus
-from db.models import QuizPoll, ReviewCard, UserProgress
+from db.enums import JourneyStatus, ProgressStatus
+from db.models import Journey, QuizPoll, ReviewCard, UserProgress
 
 PROGRESS = select(
     UserProgress.lesson_id,
@@ -30,6 +30,29 @@ async def progress_rows(
     return (
         await session.execute(LOCKED_PROGRESS if lock else PROGRESS, {"user_id": user_id})
     ).all()
+
+
+JOURNEYS = select(
+    Journey.course_id, Journey.status, Journey.started_at, Journey.completed_at
+).where(Journey.user_id == bindparam("user_id"))
+
+
+async def journey_rows(
+    session: AsyncSession, user_id: int
+) -> Sequence[Row[int, JourneyStatus, datetime, datetime | None]]:
+    """(course_id, status, started_at, completed_at) of each course the learner started."""
+    return (await session.execute(JOURNEYS, {"user_id": user_id})).all()
+
+
+DONE_LESSONS = select(UserProgress.lesson_id).where(
+    UserProgress.user_id == bindparam("user_id"),
+    UserProgress.status == ProgressStatus.COMPLETED,
+)
+
+
+async def done_lesson_ids(session: AsyncSession, user_id: int) -> set[int]:
+    """The lessons the learner completed, in every course (the (user_id, status) index)."""
+    return set(await session.scalars(DONE_LESSONS, {"user_id": user_id}))
 
 
 COUNT_ATTEMPT = (

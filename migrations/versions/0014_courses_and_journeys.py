@@ -6,8 +6,9 @@
 - `course_prerequisites` and `module_prerequisites`: graphs of what unlocks what. Every
   module of the first course gets the rule it had, "the module before" (by order).
 - `modules.course_id`; a module's slug is unique within its course, no longer school-wide.
-- `user_journeys` (seed `000`): one per learner and course. Every learner with progress gets
-  a journey through the first course: ACTIVE, or COMPLETED at their certificate's date.
+- `user_journeys` (seed `000`): one per learner and course. Every learner gets a journey
+  through the first course: ACTIVE (from their first lesson, or from when they registered),
+  or COMPLETED at their certificate's date.
 - `users.current_course_id` (every learner follows the first course, as they did),
   `users.paused_from` / `paused_until`; `certificates.course_id` (the first course's).
 - Points, the ledger, review cards and progress point at lessons, which keep their ids: they
@@ -96,7 +97,12 @@ certificates = sa.table(
     sa.column("course_id", sa.Integer),
     sa.column("issued_at", sa.DateTime),
 )
-users = sa.table("users", sa.column("current_course_id", sa.Integer))
+users = sa.table(
+    "users",
+    sa.column("id", sa.Integer),
+    sa.column("created_at", sa.DateTime),
+    sa.column("current_course_id", sa.Integer),
+)
 
 
 def course_slug(title: str) -> str:
@@ -269,6 +275,21 @@ def upgrade() -> None:
                     sa.literal(now),
                     sa.literal(now),
                 ).group_by(progress.c.user_id),
+            )
+        )
+        # Learners without a lesson yet follow the first course too: their journey starts
+        # when they registered.
+        bind.execute(
+            journeys.insert().from_select(
+                ["user_id", "course_id", "status", "started_at", "created_at", "updated_at"],
+                sa.select(
+                    users.c.id,
+                    sa.literal(FIRST_COURSE),
+                    sa.literal("ACTIVE"),
+                    users.c.created_at,
+                    sa.literal(now),
+                    sa.literal(now),
+                ).where(users.c.id.not_in(sa.select(journeys.c.user_id))),
             )
         )
         finished = (

@@ -18,7 +18,7 @@ from bot.rules import audit
 from bot.rules.admin import learners as admin_users
 from bot.rules.admin import publishing
 from bot.rules.clock import FixedClock
-from bot.telegram.callbacks import CALLBACK_DATA_LIMIT, UnpublishCb
+from bot.telegram.callbacks import CALLBACK_DATA_LIMIT, CourseAction, CourseCb, UnpublishCb
 from bot.telegram.views.reach import grouped
 from db.enums import ProgressStatus, UserRole
 from db.models import Broadcast, Lesson, Module, User, UserProgress
@@ -159,15 +159,15 @@ def statements(session: AsyncSession) -> Iterator[list[str]]:
     sa.event.remove(engine, "before_cursor_execute", record)
 
 
-async def test_a_long_content_list_is_one_query_and_split_into_messages_that_fit(
+async def test_a_long_content_list_is_two_queries_and_split_into_messages_that_fit(
     session: AsyncSession, boss: Chat, statements: list[str]
 ) -> None:
     await make_course(session, [12] * 12, questions=0)
     await session.commit()
     statements.clear()
     listed = await publishing.list_content(session)
-    assert len(statements) == 1
-    assert sum(len(module.lessons) for module in listed) == 144
+    assert len(statements) == 2  # the courses, then their modules and lessons
+    assert sum(len(module.lessons) for course in listed for module in course.modules) == 144
     sent = boss.texts(await boss.send("/content"))
     assert len(sent) > 1  # each within Telegram's limit (checked by Chat for every text)
     joined = "\n".join(sent)
@@ -346,3 +346,32 @@ async def test_last_seen_is_the_latest_activity_not_the_last_refresh(
     assert user.last_seen_at == clock.now() - timedelta(minutes=12)
     [profile] = boss.texts(await boss.send("/user 55"))
     assert f"Last seen: {clock.now():%Y-%m-%d %H:%M} UTC" in profile
+
+
+async def test_unpublishing_a_whole_course_names_its_learners_and_keeps_their_progress(
+    session: AsyncSession, boss: Chat, make_chat: MakeChat
+) -> None:
+    [module] = await make_course(session, [2], slug="git", title="Git")
+    await make_course(session, [1], slug="goals", title="Goals")
+    await session.commit()
+    learner = make_chat(user_id=4242)
+    await learner.send("/start")
+    await learner.press_button("Berlin")
+    await learner.press_button("09:00")
+    await learner.press(CourseCb(action=CourseAction.START, course_id=module.course_id).pack())
+    await learner.press_button("Start")  # the first lesson: progress
+    listing = "\n".join(boss.texts(await boss.send("/content")))
+    assert "📘 <b>✅ <code>git</code> Git · 👥 1</b>" in listing
+    sent = await boss.send("/unpublish git")
+    question = boss.texts(sent)[0]
+    assert "Unpublish the whole course «Git» (<code>git</code>)? 1 learner has started it." in (
+        question
+    )
+    sent = await boss.press_button("Yes, unpublish")
+    assert "Unpublished course git." in boss.texts(sent)[0]
+    sent = await learner.send("/learn")
+    assert "Your course «Git» is not available at the moment" in learner.texts(sent)[0]
+    assert await session.scalar(sa.select(sa.func.count()).select_from(UserProgress)) == 1
+    assert "Published course git." in boss.texts(await boss.send("/publish git"))[0]
+    sent = await learner.send("/learn")
+    assert "Git Lesson 1.1" in learner.texts(sent)[0]

@@ -27,7 +27,7 @@ from bot.rules.course import CourseCache
 from bot.telegram.handlers import admin
 from bot.telegram.views import common
 from db.enums import ActivityType, ProgressStatus
-from db.models import ActivityLog, Lesson, User, UserProgress
+from db.models import ActivityLog, Course, Lesson, User, UserProgress
 from tests.support.chat import Chat
 from tests.support.factories import make_course
 
@@ -293,3 +293,40 @@ async def test_publish_and_unpublish_by_slug_are_audited(
     assert lesson.is_published is False
     audit_text = boss.texts(await boss.send("/audit"))[0]
     assert "content.unpublish" in audit_text
+
+
+async def test_an_upload_updates_the_course_it_names_and_leaves_the_others_alone(
+    session: AsyncSession, chat_as: Callable[[int], Chat], offline_session: OfflineSession
+) -> None:
+    boss = chat_as(ADMIN_ID)
+    await boss.send("/start")
+    await send_document(boss, offline_session, zipped(BUNDLED), "course.zip")
+    await boss.press_button("Import")
+    second = BUNDLED.parent / "github-collaboration"
+    sent = await send_document(boss, offline_session, zipped(second), "github.zip")
+    assert (
+        "+ course github-collaboration" in "\n".join(boss.texts(sent))
+        or "would be made" in (boss.texts(sent)[-1])
+    )
+    await boss.press_button("Import")
+    courses = (await session.execute(sa.select(Course.slug).order_by(Course.order))).all()
+    assert [slug for (slug,) in courses] == ["git-essentials", "github-collaboration"]
+    edited = zipped(second, lambda name, text: text.replace(
+        "title: Collaborating on GitHub", "title: GitHub together"))  # fmt: skip
+    sent = await send_document(boss, offline_session, edited, "github.zip")
+    await boss.press_button("Import")
+    titles = (
+        await session.execute(
+            sa.select(Course.slug, Course.title)
+            .order_by(Course.order)
+            .execution_options(populate_existing=True)
+        )
+    ).all()
+    assert [tuple(row) for row in titles] == [
+        ("git-essentials", "Git essentials"),
+        ("github-collaboration", "GitHub together"),
+    ]
+    # A course whose requirement the database lacks is refused with file and line.
+    lone = zipped(second, lambda name, text: text.replace("[git-essentials]", "[nope]"))
+    sent = await send_document(boss, offline_session, lone, "github.zip")
+    assert "course.yaml:3" in "\n".join(boss.texts(sent))

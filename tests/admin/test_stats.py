@@ -18,8 +18,8 @@ from bot.rules.admin.stats import FunnelRow, Overview, Windows, funnel, overview
 from bot.rules.clock import FixedClock
 from bot.rules.course import CourseCache
 from bot.telegram.callbacks import AdminCb
-from db.enums import ProgressStatus, UserRole
-from db.models import Course, Lesson, Module, User, UserProgress, UserStats
+from db.enums import JourneyStatus, ProgressStatus, UserRole
+from db.models import Course, Journey, Lesson, Module, User, UserProgress, UserStats
 from tests.support.chat import Chat
 from tests.support.factories import make_course, make_user
 
@@ -230,6 +230,8 @@ async def test_funnel_follows_course_order_and_leaves_out_unpublished(
             FunnelRow(
                 lesson_id=lesson.id,
                 module_id=lesson.module_id,
+                course_id=course.id,
+                course_title="Course",
                 slug=slug,
                 title=lesson.title,
                 module_title="First <&>" if slug.startswith("b") else "Second",
@@ -405,3 +407,26 @@ async def test_lessons_completed_through_the_chat_match_the_progress_rows(
     admin = make_chat(user_id=ADMIN_BY_ROLE)
     sent = await admin.send("/stats")
     assert "✅ Lessons completed: <b>3</b>" in admin.texts(sent)[0]
+
+
+async def test_stats_of_a_school_show_each_course_and_a_funnel_per_course(
+    session: AsyncSession, clock: FixedClock, make_chat: MakeChat
+) -> None:
+    git = await make_course(session, [2], slug="git", title="Git")
+    goals = await make_course(session, [1], slug="goals", title="Goals <&>")
+    learner = await make_user(session, 7)
+    for course_id, status in ((git[0].course_id, JourneyStatus.COMPLETED),
+                              (goals[0].course_id, JourneyStatus.ACTIVE)):  # fmt: skip
+        session.add(Journey(user_id=learner.id, course_id=course_id, status=status,
+                            started_at=clock.now()))  # fmt: skip
+    await session.commit()
+    admin = make_chat(user_id=ADMIN_BY_ID)
+    sent = await admin.send("/stats")
+    text = "\n".join(admin.texts(sent))
+    assert (
+        "<b>📚 Courses</b> · learners → completed\nGit: 1 → 1\nGoals &lt;&amp;&gt;: 1 → 0" in text
+    )
+    assert "📘 <b>Git</b>" in text
+    assert "📘 <b>Goals &lt;&amp;&gt;</b>" in text
+    # Each course's funnel is numbered from its first lesson.
+    assert text.index("📘 <b>Goals") < text.index("1. Goals &lt;&amp;&gt; Lesson 1.1")

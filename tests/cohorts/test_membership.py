@@ -112,3 +112,17 @@ async def test_erasure_removes_memberships_and_mentorships_and_keeps_the_cohort(
     assert await session.scalar(select(func.count()).select_from(CohortMember)) == 0
     assert await session.scalar(select(func.count()).select_from(CohortRoleRow)) == 0
     assert await session.scalar(select(func.count()).select_from(Cohort)) == 1
+
+
+def test_every_button_prefix_names_one_kind_of_button() -> None:
+    """The cohorts' buttons once shared "co" with the courses' (a Leave opened the catalogue)."""
+    from aiogram.filters.callback_data import CallbackData
+
+    from bot.telegram import callbacks
+
+    prefixes = [
+        kind.__prefix__
+        for kind in vars(callbacks).values()
+        if isinstance(kind, type) and issubclass(kind, CallbackData) and kind is not CallbackData
+    ]
+    assert len(prefixes) == len(set(prefixes)), sorted(prefixes)

@@ -3,15 +3,16 @@ modules, and what the importer refuses (with file, line and reason, nothing impo
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.rules.clock import FixedClock
-from bot.rules.content import CourseInvalid, import_course, load_courses
+from bot.rules.content import CourseInvalid, answer_skew, import_course, load_courses
 from bot.rules.course import load_catalogue
 from db.models import Course, CoursePrerequisite, Journey, Module, ModulePrerequisite
 from tests.support.factories import make_user
@@ -198,3 +199,33 @@ async def test_a_lesson_slug_of_another_course_is_refused_with_its_file(
         "01-basics/01-hello.md:2: lesson slug 'hello' is already used by course 'mini'; "
         "lesson slugs are unique across courses"
     ]
+
+
+def test_the_bundled_courses_load_in_order_and_pass_the_strict_check() -> None:
+    courses = load_courses(ROOT / "content")
+    assert [c.slug for c in courses] == [
+        "git-essentials",
+        "github-collaboration",
+        "goals-that-stick",
+    ]
+    assert [r.slug for r in courses[1].requires] == ["git-essentials"]
+    assert all(c.language == "en" and c.published for c in courses)
+    assert [answer_skew(c) for c in courses] == [None, None, None]
+    slugs = [lesson.slug for c in courses for lesson in c.lessons]
+    assert len(slugs) == len(set(slugs))  # lesson slugs are unique across courses
+
+
+async def test_two_imports_of_different_courses_at_once_both_land(
+    session_factory: async_sessionmaker[AsyncSession], school: Path, clock: FixedClock
+) -> None:
+    edit(school / "extra" / "course.yaml", "requires: [mini]\n", "")
+
+    async def import_one(folder: Path) -> None:
+        async with session_factory() as own, own.begin():
+            await import_course(own, folder, clock)
+
+    await asyncio.gather(import_one(school / "mini"), import_one(school / "extra"))
+    async with session_factory() as check:
+        catalogue = await load_catalogue(check)
+    assert sorted(c.slug for c in catalogue.courses) == ["extra", "mini"]
+    assert all(len(c.lessons) == 6 for c in catalogue.courses)

@@ -422,6 +422,7 @@ def test_0014_moves_the_course_and_everyones_progress_into_the_first_course_and_
         assert [tuple(str(v) if v is not None else v for v in row) for row in journeys] == [
             ("1", "1", "ACTIVE", "2026-03-02 09:00:00", None),
             ("2", "1", "COMPLETED", "2026-03-04 09:00:00", "2026-03-07 09:00:00"),
+            ("3", "1", "ACTIVE", "2026-03-01 09:00:00", None),  # registered, no lesson yet
         ]
         assert conn.execute(
             sa.text("SELECT id, current_course_id, paused_until FROM users ORDER BY id")

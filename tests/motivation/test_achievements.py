@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.course import load_course_map
+from bot.rules.course import load_catalogue, load_course_map
 from bot.rules.learning.progress import achievements_view
 from bot.rules.motivation.achievements import (
     CourseSize,
@@ -21,7 +21,13 @@ from bot.rules.motivation.achievements import (
 from bot.rules.motivation.awards import collect_awards, locked_stats
 from bot.rules.pending import Pending
 from db.models import Achievement, User, UserAchievement, UserStats
-from tests.support.factories import earned_slugs, import_bundled_course, make_course, make_user
+from tests.support.factories import (
+    T0,
+    earned_slugs,
+    import_bundled_course,
+    make_course,
+    make_user,
+)
 from tests.support.flows import right_answers, take_quiz
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -142,3 +148,18 @@ async def test_achievements_that_a_course_cannot_give_are_not_listed(
     course = await load_course_map(session)
     slugs = {view.slug for view in await achievements_view(session, course, user)}
     assert slugs == {"first-lesson", "first-module", "course-half", "course-complete", "points-top"}
+
+
+async def test_lessons_of_another_course_do_not_finish_this_one(session: AsyncSession) -> None:
+    """`lessons_percent: 100` (Graduate) counts the lessons of the course just completed."""
+    await make_course(session, [3], questions=1, slug="git", title="Git")
+    await make_course(session, [2], questions=1, slug="goals", title="Goals")
+    user = await make_user(session)
+    git, goals = (await load_catalogue(session)).courses
+    for lesson in git.lessons[:2]:
+        await take_quiz(session, git, user, lesson.id, T0, [0])
+    await take_quiz(session, goals, user, goals.lessons[0].id, T0, [0])
+    # Three lessons done in all, more than Goals has; but Goals is 1 of 2, Git 2 of 3.
+    assert "course-complete" not in await earned_slugs(session, user)
+    await take_quiz(session, goals, user, goals.lessons[1].id, T0, [0])
+    assert "course-complete" in await earned_slugs(session, user)

@@ -95,9 +95,13 @@ async def demo(start_demo: StartDemo) -> DemoChat:
 
 
 async def finish_onboarding(demo: DemoChat) -> None:
+    """Onboarding, then Git essentials from the catalogue (the demo has several courses)."""
     await demo.say("/start")
     await demo.press("Berlin")
-    await demo.press("08:00")
+    catalogue = await demo.press("08:00")
+    assert "Goals that stick — new" in catalogue
+    await demo.press("Git essentials")
+    await demo.press("Start")  # the card's: the course is started, its first lesson offered
 
 
 async def test_a_learner_finishes_a_lesson_and_is_on_the_leaderboard_at_once(

@@ -92,8 +92,11 @@ async def test_a_learner_finishes_the_first_module_over_http(
     welcome = await learner.say("/start")
     assert "Zoë 🔥" in welcome.params["text"]
     times = await learner.press(welcome, "Berlin", "editMessageText")
-    ready = await learner.press(times, "08:00", "editMessageText")
-    lesson = await learner.press(ready, "Start", "sendMessage")
+    catalogue = await learner.press(times, "08:00", "editMessageText")
+    card = await learner.press(catalogue, "Git essentials", "editMessageText")
+    started = await learner.press(card, "Start", "sendMessage")
+    assert "You started «Git essentials»" in started.params["text"]
+    lesson = await learner.press(started, "Start", "sendMessage")
     for number in range(1, 5):
         assert "First steps" in lesson.params["text"]
         start = len(stub.calls)

@@ -95,8 +95,11 @@ async def test_the_installed_wheel_teaches_a_lesson_and_migrates_a_database(
     )
     await demo.say("/start")
     await demo.press("Berlin")
-    await demo.press("08:00")
-    await demo.press("Start")
+    catalogue = await demo.press("08:00")  # the wheel carries every bundled course
+    assert "Collaborating on GitHub — 🔒 needs «Git essentials»" in catalogue
+    await demo.press("Git essentials")
+    await demo.press("Start")  # the card's
+    await demo.press("Start")  # the first lesson's
     await demo.press("quiz")
     assert "Passed: 4 of 4" in await demo.pass_quiz()
     code, errors = await demo.quit()

@@ -6,7 +6,7 @@ import itertools
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.clock import FixedClock
@@ -14,6 +14,7 @@ from bot.rules.content import import_course
 from db.models import (
     Achievement,
     Course,
+    CoursePrerequisite,
     Lesson,
     Module,
     ModulePrerequisite,
@@ -33,17 +34,32 @@ async def make_course(
     questions: int = 2,
     drip: dict[int, int] | None = None,
     pass_mark: int = 60,
+    slug: str = "course",
+    title: str = "Course",
+    requires: list[Course] | None = None,
 ) -> list[Module]:
-    """A published course ("course") of modules with `shape[i]` lessons each, each module
-    requiring the one before; every lesson gets `questions` questions.
+    """A published course (`slug`, `title`) of modules with `shape[i]` lessons each, each
+    module requiring the one before; every lesson gets `questions` questions. Lessons of the
+    first course are `m1-l1`, …; of another course `<slug>-m1-l1`, … (slugs are school-wide).
 
     Question k's right answer is option 0 ("right"), the others are wrong.
     """
+    order = await session.scalar(select(func.count()).select_from(Course))
     course = Course(
-        slug="course", title="Course", order=1, is_published=True, created_at=T0, updated_at=T0
+        slug=slug,
+        title=title,
+        order=(order or 0) + 1,
+        is_published=True,
+        created_at=T0,
+        updated_at=T0,
     )
     session.add(course)
     await session.flush()
+    session.add_all(
+        CoursePrerequisite(course_id=course.id, required_course_id=required.id)
+        for required in requires or ()
+    )
+    prefix = "" if slug == "course" else f"{slug}-"
     modules = []
     for m, count in enumerate(shape, start=1):
         module = Module(
@@ -60,8 +76,8 @@ async def make_course(
         for n in range(1, count + 1):
             lesson = Lesson(
                 module=module,
-                slug=f"m{m}-l{n}",
-                title=f"Lesson {m}.{n}",
+                slug=f"{prefix}m{m}-l{n}",
+                title=f"{'' if not prefix else title + ' '}Lesson {m}.{n}",
                 content=f"<b>Lesson {m}.{n}</b> body &amp; more",
                 order=n,
                 is_published=True,

@@ -1,8 +1,10 @@
-"""Publishing and unpublishing a module or a lesson by slug, and the content listing.
+"""Publishing and unpublishing a course, a module or a lesson by slug, and the content
+listing, course by course.
 
-Slugs match case-insensitively. A module's or lesson's learners are those who opened at
-least one of its lessons (a progress row of any status): the people an unpublish hides
-something from.
+Slugs match case-insensitively; a course's slug is looked up first, then a module's, then a
+lesson's. A module's or lesson's learners are those who opened at least one of its lessons
+(a progress row of any status); a course's are those with a journey through it: the people
+an unpublish hides something from. Their progress is kept either way.
 """
 
 from __future__ import annotations
@@ -15,10 +17,13 @@ from sqlalchemy import Subquery, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules import audit
-from db.models import Lesson, Module, User, UserProgress
+from db.models import Course, Journey, Lesson, Module, User, UserProgress
+
+Content = Course | Module | Lesson
 
 
 class ContentKind(StrEnum):
+    COURSE = "course"
     MODULE = "module"
     LESSON = "lesson"
 
@@ -37,6 +42,20 @@ class ContentItem:
 class ListedModule:
     item: ContentItem
     lessons: tuple[ContentItem, ...]
+
+
+@dataclass(frozen=True)
+class ListedCourse:
+    item: ContentItem
+    modules: tuple[ListedModule, ...]
+
+
+def _learners_per_course() -> Subquery:
+    return (
+        select(Journey.course_id, func.count().label("learners"))
+        .group_by(Journey.course_id)
+        .subquery()
+    )
 
 
 def _learners_per_lesson() -> Subquery:
@@ -58,9 +77,11 @@ def _learners_per_module() -> Subquery:
 
 
 async def find_item(session: AsyncSession, slug: str) -> ContentItem | None:
-    """The module (first) or lesson whose slug is `slug` in any case, with its learners."""
+    """The course, module or lesson (in that order) whose slug is `slug` in any case, with
+    its learners."""
     key = slug.strip().lower()
-    searches: tuple[tuple[ContentKind, type[Module] | type[Lesson], Subquery, str], ...] = (
+    searches: tuple[tuple[ContentKind, type[Content], Subquery, str], ...] = (
+        (ContentKind.COURSE, Course, _learners_per_course(), "course_id"),
         (ContentKind.MODULE, Module, _learners_per_module(), "module_id"),
         (ContentKind.LESSON, Lesson, _learners_per_lesson(), "lesson_id"),
     )
@@ -77,7 +98,7 @@ async def find_item(session: AsyncSession, slug: str) -> ContentItem | None:
     return None
 
 
-def _item(kind: ContentKind, row: Module | Lesson, learners: int | None) -> ContentItem:
+def _item(kind: ContentKind, row: Content, learners: int | None) -> ContentItem:
     return ContentItem(kind, row.id, row.slug, row.title, row.is_published, int(learners or 0))
 
 
@@ -89,14 +110,18 @@ async def set_published(
     published: bool,
     now: datetime,
 ) -> ContentItem | None:
-    """Publish or unpublish this module or lesson; None when it no longer exists.
+    """Publish or unpublish this course, module or lesson; None when it no longer exists.
 
-    Learners' progress is untouched: an unpublished lesson is only hidden. A change is
+    Learners' progress is untouched: an unpublished lesson is only hidden (an unpublished
+    current course is shown as unavailable, and /learn offers another). A change is
     audited; asking for the state it already has changes nothing.
     """
-    row: Module | Lesson | None = await session.get(
-        Module if kind is ContentKind.MODULE else Lesson, item_id
-    )
+    models: dict[ContentKind, type[Content]] = {
+        ContentKind.COURSE: Course,
+        ContentKind.MODULE: Module,
+        ContentKind.LESSON: Lesson,
+    }
+    row: Content | None = await session.get(models[kind], item_id)
     if row is None:
         return None
     if row.is_published != published:
@@ -109,9 +134,15 @@ async def set_published(
     return _item(kind, row, None)
 
 
-async def list_content(session: AsyncSession) -> list[ListedModule]:
-    """Every module and lesson (published or not) in course order, with its learners:
-    one query."""
+async def list_content(session: AsyncSession) -> list[ListedCourse]:
+    """Every course, module and lesson (published or not) in catalogue and course order,
+    with its learners: two queries."""
+    per_course = _learners_per_course()
+    courses = await session.execute(
+        select(Course, func.coalesce(per_course.c.learners, 0))
+        .outerjoin(per_course, per_course.c.course_id == Course.id)
+        .order_by(Course.order, Course.id)
+    )
     per_module = _learners_per_module()
     per_lesson = _learners_per_lesson()
     rows = await session.execute(
@@ -126,11 +157,22 @@ async def list_content(session: AsyncSession) -> list[ListedModule]:
         .outerjoin(per_lesson, per_lesson.c.lesson_id == Lesson.id)
         .order_by(Module.order, Module.id, Lesson.order, Lesson.id)
     )
-    listed: dict[int, tuple[ContentItem, list[ContentItem]]] = {}
+    listed: dict[int, tuple[int, ContentItem, list[ContentItem]]] = {}
     for module, module_learners, lesson, lesson_learners in rows:
-        _, lessons = listed.setdefault(
-            module.id, (_item(ContentKind.MODULE, module, module_learners), [])
+        _, _, lessons = listed.setdefault(
+            module.id,
+            (module.course_id, _item(ContentKind.MODULE, module, module_learners), []),
         )
         if lesson is not None:
             lessons.append(_item(ContentKind.LESSON, lesson, lesson_learners))
-    return [ListedModule(item, tuple(lessons)) for item, lessons in listed.values()]
+    return [
+        ListedCourse(
+            _item(ContentKind.COURSE, course, learners),
+            tuple(
+                ListedModule(item, tuple(lessons))
+                for course_id, item, lessons in listed.values()
+                if course_id == course.id
+            ),
+        )
+        for course, learners in courses
+    ]

@@ -38,8 +38,8 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from db.enums import ProgressStatus
-from db.models import Lesson, Module, User, UserProgress, UserStats
+from db.enums import JourneyStatus, ProgressStatus
+from db.models import Course, Journey, Lesson, Module, User, UserProgress, UserStats
 
 WINDOW_DAYS = (1, 7, 30)
 
@@ -67,6 +67,8 @@ class Overview:
 class FunnelRow:
     lesson_id: int
     module_id: int
+    course_id: int
+    course_title: str  # raw
     slug: str
     title: str  # raw: the renderer escapes it
     module_title: str  # raw as well
@@ -124,13 +126,22 @@ async def _windows(
     return Windows(day=int(in_day), week=int(in_week), month=int(in_month))
 
 
-def lessons_statement() -> Select[int, int, str, str, str]:
-    """Published lessons of published modules, in course order."""
+def lessons_statement() -> Select[int, int, str, str, str, int, str]:
+    """Published lessons of published modules of published courses, course by course."""
     return (
-        select(Lesson.id, Lesson.module_id, Lesson.slug, Lesson.title, Module.title)
+        select(
+            Lesson.id,
+            Lesson.module_id,
+            Lesson.slug,
+            Lesson.title,
+            Module.title,
+            Course.id,
+            Course.title,
+        )
         .join(Module, Module.id == Lesson.module_id)
-        .where(Module.is_published, Lesson.is_published)
-        .order_by(Module.order, Module.id, Lesson.order, Lesson.id)
+        .join(Course, Course.id == Module.course_id)
+        .where(Course.is_published, Module.is_published, Lesson.is_published)
+        .order_by(Course.order, Course.id, Module.order, Module.id, Lesson.order, Lesson.id)
     )
 
 
@@ -150,7 +161,7 @@ def counts_statement() -> Select[int, int, int]:
 
 
 async def funnel(session: AsyncSession) -> list[FunnelRow]:
-    """The lesson funnel, in course order: two statements, whatever the course size."""
+    """The lesson funnel, course by course: two statements, whatever the school's size."""
     lessons = (await session.execute(lessons_statement())).all()
     counts = {
         lesson_id: (int(started), int(finished))
@@ -158,13 +169,18 @@ async def funnel(session: AsyncSession) -> list[FunnelRow]:
     }
     rows: list[FunnelRow] = []
     previous_finished: int | None = None
-    for lesson_id, module_id, slug, title, module_title in lessons:
+    course: int | None = None
+    for lesson_id, module_id, slug, title, module_title, course_id, course_title in lessons:
+        if course_id != course:  # each course's funnel starts afresh
+            course, previous_finished = course_id, None
         started, finished = counts.get(lesson_id, (0, 0))
         drop = None if not previous_finished else (previous_finished - started) / previous_finished
         rows.append(
             FunnelRow(
                 lesson_id=lesson_id,
                 module_id=module_id,
+                course_id=course_id,
+                course_title=course_title,
                 slug=slug,
                 title=title,
                 module_title=module_title,
@@ -175,3 +191,32 @@ async def funnel(session: AsyncSession) -> list[FunnelRow]:
         )
         previous_finished = finished
     return rows
+
+
+@dataclass(frozen=True)
+class CourseFigures:
+    course_id: int
+    title: str  # raw
+    published: bool
+    learners: int  # journeys through it
+    completed: int
+
+
+async def course_figures(session: AsyncSession) -> list[CourseFigures]:
+    """Learners and completions per course, in catalogue order: one statement."""
+    rows = await session.execute(
+        select(
+            Course.id,
+            Course.title,
+            Course.is_published,
+            func.count(Journey.id),
+            func.count(case((Journey.status == JourneyStatus.COMPLETED, 1))),
+        )
+        .outerjoin(Journey, Journey.course_id == Course.id)
+        .group_by(Course.id, Course.title, Course.is_published, Course.order)
+        .order_by(Course.order, Course.id)
+    )
+    return [
+        CourseFigures(course_id, title, bool(published), int(learners), int(completed))
+        for course_id, title, published, learners, completed in rows
+    ]

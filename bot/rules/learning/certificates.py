@@ -14,8 +14,9 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Certificate, User
@@ -83,13 +84,21 @@ async def issue_certificate(
 
 
 async def learner_certificate(
-    session: AsyncSession, user: User, course_title: str | None = None
+    session: AsyncSession,
+    user: User,
+    course_title: str | None = None,
+    *,
+    course_id: int | None = None,
 ) -> CertificateInfo | None:
-    """The learner's certificate for `course_title`, or their latest one."""
+    """The learner's certificate for `course_title`, else for `course_id` (their latest one
+    when that course has none), else their latest one."""
     query = select(Certificate).where(Certificate.user_id == user.id)
     if course_title is not None:
         query = query.where(Certificate.course_title == course_title)
-    row = await session.scalar(query.order_by(Certificate.issued_at.desc()).limit(1))
+    order: list[ColumnElement[Any]] = [Certificate.issued_at.desc()]
+    if course_id is not None:  # that course's certificate first
+        order.insert(0, case((Certificate.course_id == course_id, 0), else_=1))
+    row = await session.scalar(query.order_by(*order).limit(1))
     return _info(row) if row is not None else None
 
 

@@ -15,12 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import Catalogue, CourseMap
-from db.enums import JourneyStatus, ProgressStatus
-from db.models import Journey, User, UserProgress
+from db.enums import JourneyStatus
+from db.models import Journey, User
+from db.queries.learning import done_lesson_ids, journey_rows
 from db.upsert import insert_ignore
 
 
@@ -61,22 +62,12 @@ class CourseStanding:
 
 async def learner_journeys(session: AsyncSession, user_id: int) -> dict[int, JourneyInfo]:
     """The learner's journeys by course id."""
-    rows = await session.execute(
-        select(Journey.course_id, Journey.status, Journey.started_at, Journey.completed_at).where(
-            Journey.user_id == user_id
-        )
-    )
-    return {row[0]: JourneyInfo(*row) for row in rows}
+    return {row[0]: JourneyInfo(*row) for row in await journey_rows(session, user_id)}
 
 
 async def done_lessons(session: AsyncSession, user_id: int) -> set[int]:
     """The ids of the lessons the learner completed, in any course."""
-    rows = await session.scalars(
-        select(UserProgress.lesson_id).where(
-            UserProgress.user_id == user_id, UserProgress.status == ProgressStatus.COMPLETED
-        )
-    )
-    return set(rows)
+    return await done_lesson_ids(session, user_id)
 
 
 def completed_courses(journeys: dict[int, JourneyInfo]) -> set[int]:
@@ -234,3 +225,10 @@ def next_unlocked(
 
 def started_courses(standings: Sequence[CourseStanding]) -> list[CourseStanding]:
     return [item for item in standings if item.started]
+
+
+async def course_after(
+    session: AsyncSession, catalogue: Catalogue, user: User, finished: CourseMap
+) -> CourseMap | None:
+    """The course to offer a learner who just finished `finished` (see `next_unlocked`)."""
+    return next_unlocked(catalogue, await learner_journeys(session, user.id), finished)

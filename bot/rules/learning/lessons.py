@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.rules.course import CourseMap, LessonInfo
 from bot.rules.learners import log_activity
 from bot.rules.learning.journeys import ensure_journey
+from bot.rules.learning.pause import end_pause
 from bot.rules.learning.unlocks import (
     LessonStatus,
     NextStep,
@@ -65,8 +66,13 @@ async def open_lesson(
     status = status_of(course, progress, user, now, lesson_id)
     if not status.is_open:
         return Refused(Refusal.LOCKED, status)
+    if user.paused_until is not None:  # a lesson ends a pause (no statement when none)
+        await end_pause(session, user, now)
     if lesson_id not in progress:
-        if not any(other in progress for other in course.by_id):
+        # The current course has its journey (started with it); a lesson of another course,
+        # opened by a link or a button, starts that course's journey with its first lesson.
+        first_here = not any(other in progress for other in course.by_id)
+        if course.id and course.id != user.current_course_id and first_here:
             await ensure_journey(session, user.id, course.id, now)
             if user.current_course_id is None:
                 user.current_course_id = course.id

@@ -45,6 +45,7 @@ async def milestone_after(
     unfinished = [m for m in course.modules if not all(i.id in done for i in m.lessons)]
     if unfinished:
         return Milestone(module, unfinished[0])
-    await complete_journey(session, user.id, course.id, now)
+    if course.id:
+        await complete_journey(session, user.id, course.id, now)
     certificate = await issue_certificate(session, user, course.title, now, course.id)
     return Milestone(module, None, certificate)

@@ -8,7 +8,8 @@ course's published lessons, of its modules, of the most points its lessons give:
 lesson at the first try), rounded up to whole lessons, modules or points. They are
 checked after everything that pays points or keeps the streak, and awarded once.
 Modules are counted when a lesson completes; other awards (a review) cannot meet a
-criterion on modules.
+criterion on modules. `lessons_percent` counts the lessons done of the course of the lesson
+just completed: lessons of the learner's other courses do not finish this one.
 
 An achievement is reachable on a course when a learner finishing it can meet its criteria:
 lessons, modules and perfect quizzes up to the course's own counts, a streak up to one day
@@ -31,7 +32,8 @@ ABSOLUTE_KEYS = frozenset(
 )
 # A course-relative key: the absolute key it sets, and the course total it is a share of.
 PERCENT_KEYS = {
-    "lessons_percent": ("lessons_completed", "lessons"),
+    # Lessons of this course, not of every course the learner took.
+    "lessons_percent": ("course_lessons_completed", "lessons"),
     "modules_percent": ("modules_completed", "modules"),
     "points_percent": ("points", "points"),
 }
@@ -73,6 +75,7 @@ def reachable_rules(rules: Sequence[AchievementInfo], size: CourseSize) -> list[
     """The achievements a learner finishing this course can earn (see the module docstring)."""
     bounds = {
         "lessons_completed": size.lessons,
+        "course_lessons_completed": size.lessons,
         "modules_completed": size.modules,
         "streak_days": size.lessons,
         "perfect_quizzes": size.lessons,
@@ -115,6 +118,7 @@ class Measures:
     stats: UserStats
     modules_done: int | None
     size: CourseSize | None
+    course_lessons_done: int | None = None  # lessons of the course done (None: not counted)
 
 
 def earn_achievements(
@@ -135,6 +139,8 @@ def earn_achievements(
         }
         if measures.modules_done is not None:
             values["modules_completed"] = measures.modules_done
+        if measures.course_lessons_done is not None:
+            values["course_lessons_completed"] = measures.course_lessons_done
         new = [
             r
             for r in candidates

@@ -133,7 +133,9 @@ async def award(
     grew = keep_streak(stats, user, now) if earning.keeps_streak else False
     if earning.awards or earning.keeps_streak:
         stats.updated_at = now
-    measures = Measures(stats, earning.modules_done, CourseSize.of(course))
+    measures = Measures(
+        stats, earning.modules_done, CourseSize.of(course), earning.course_lessons_done
+    )
     earned = earn_achievements(course.achievements, owned, measures)
     stats.level = level_for(stats.points)
     collect_awards(pending, user, earning.awards, earned, now)
@@ -157,6 +159,7 @@ class Earning:
     awards: list[Award]
     keeps_streak: bool
     modules_done: int | None = None
+    course_lessons_done: int | None = None
 
 
 def _lesson_completed(
@@ -183,7 +186,12 @@ def _lesson_completed(
     pending.add(
         ActivityLog, [activity_row(user.id, completed, now, ("lesson", lesson.id), details)]
     )
-    return Earning(awards, keeps_streak=True, modules_done=modules_done)
+    return Earning(
+        awards,
+        keeps_streak=True,
+        modules_done=modules_done,
+        course_lessons_done=course.done_in(done),
+    )
 
 
 def _review_answered(happened: ReviewAnswered) -> Earning:

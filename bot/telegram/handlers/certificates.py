@@ -10,6 +10,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.rules.course import CourseMap
 from bot.rules.formats.certificate_image import render_certificate
 from bot.rules.learning.certificates import CertificateInfo, learner_certificate, verify_code
 from bot.telegram.views import learning
@@ -25,8 +26,11 @@ def router() -> Router:
     return router
 
 
-async def show_certificate(message: Message, learner: User, session: AsyncSession) -> None:
-    certificate = await learner_certificate(session, learner)
+async def show_certificate(
+    message: Message, learner: User, session: AsyncSession, course: CourseMap
+) -> None:
+    """The current course's certificate, else the learner's latest one."""
+    certificate = await learner_certificate(session, learner, course_id=course.id or None)
     if certificate is None:
         await message.answer(learning.no_certificate())
         return

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.rules.course import Catalogue, CourseMap
 from bot.rules.learning.lessons import LessonOpened, Refused, open_lesson, open_next_lesson
 from bot.telegram.callbacks import LessonCb, NextCb
+from bot.telegram.handlers.courses import offer_catalogue
 from bot.telegram.lessons import send_lesson, show_lesson_page
 from bot.telegram.reply import acknowledge
 from bot.telegram.views import learning
@@ -32,11 +33,15 @@ async def learn(
     session: AsyncSession,
     now: datetime,
     course: CourseMap,
+    catalogue: Catalogue,
     bot: Bot,
 ) -> None:
     """/learn and the Next button: the lesson in progress or the next one, else why not."""
     await acknowledge(event)
     chat_id = learner.telegram_id  # a private chat (groups get a pointer there instead)
+    if not course.lessons and catalogue.courses:
+        await offer_catalogue(bot, chat_id, session, catalogue, learner)
+        return
     if not course.lessons:
         await bot.send_message(chat_id, learning.no_content())
         return

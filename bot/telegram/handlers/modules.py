@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.course import CourseMap
+from bot.rules.course import Catalogue, CourseMap
 from bot.rules.formats.html_split import split_html
 from bot.rules.learning.unlocks import lesson_statuses, load_progress, next_step
+from bot.telegram.handlers.courses import offer_catalogue
 from bot.telegram.views import learning
 from bot.telegram.views.learning import continue_keyboard
 from db.models import User
@@ -24,8 +25,17 @@ def router() -> Router:
 
 
 async def modules(
-    message: Message, learner: User, session: AsyncSession, now: datetime, course: CourseMap
+    message: Message,
+    learner: User,
+    session: AsyncSession,
+    now: datetime,
+    course: CourseMap,
+    catalogue: Catalogue,
+    bot: Bot,
 ) -> None:
+    if not course.lessons and catalogue.courses:
+        await offer_catalogue(bot, message.chat.id, session, catalogue, learner)
+        return
     if not course.lessons:
         await message.answer(learning.no_content())
         return

@@ -10,12 +10,13 @@ from aiogram.types import CallbackQuery, PollAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import Catalogue, CourseMap
+from bot.rules.learning.journeys import course_after
 from bot.rules.learning.lessons import Refused
 from bot.rules.learning.quizzes import QuizResult, QuizTurn, answer_poll, record_poll, start_quiz
 from bot.telegram.callbacks import QuizCb
 from bot.telegram.handlers.certificates import send_certificate
 from bot.telegram.polls import send_quiz_poll
-from bot.telegram.views import learning
+from bot.telegram.views import courses, learning
 from bot.telegram.views.learning import after_quiz_keyboard
 from db.models import User
 
@@ -45,6 +46,7 @@ async def quiz_pressed(
         case QuizResult():  # a lesson without questions: reading it completed it
             await callback.answer()
             await send_result(bot, learner, outcome)
+            await offer_next_course(bot, session, catalogue, learner, outcome)
         case QuizTurn():
             await callback.answer()
             intro = learning.quiz_intro(outcome.lesson, retake=outcome.retake)
@@ -69,6 +71,7 @@ async def poll_answered(
         await ask(bot, session, learner, outcome.next_turn, now)
     elif outcome.result is not None:
         await send_result(bot, learner, outcome.result)
+        await offer_next_course(bot, session, catalogue, learner, outcome.result)
 
 
 async def ask(
@@ -95,3 +98,19 @@ async def send_result(bot: Bot, learner: User, result: QuizResult) -> None:
         await bot.send_message(learner.telegram_id, learning.milestone_text(result.milestone))
         if result.milestone.certificate is not None:
             await send_certificate(bot, learner.telegram_id, result.milestone.certificate)
+
+
+async def offer_next_course(
+    bot: Bot, session: AsyncSession, catalogue: Catalogue, learner: User, result: QuizResult
+) -> None:
+    """A finished course: the next course open to the learner, if there is one."""
+    finished = catalogue.course_of_lesson(result.lesson.id)
+    if result.milestone is None or not result.milestone.course_finished or finished is None:
+        return
+    offer = await course_after(session, catalogue, learner, finished)
+    if offer is not None:
+        await bot.send_message(
+            learner.telegram_id,
+            courses.next_course_offer(offer),
+            reply_markup=courses.offer_keyboard(offer),
+        )

@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery, Message, PollAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import CourseMap
+from bot.rules.learning.pause import end_pause
 from bot.rules.review.sessions import (
     NothingDue,
     ReviewTurn,
@@ -45,6 +46,8 @@ async def begin(
                 learner.telegram_id, review.nothing_due(outcome, learner.time_zone)
             )
         case ReviewTurn():
+            if learner.paused_until is not None:  # a review ends a pause
+                await end_pause(session, learner, now)
             if outcome.number == 1:
                 await bot.send_message(learner.telegram_id, review.review_intro(outcome.total))
             await ask(bot, session, learner, outcome, now)

@@ -13,18 +13,20 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules import learners
 from bot.rules.cohorts.membership import JOIN_PREFIX
 from bot.rules.course import Catalogue, CourseMap
+from bot.rules.learning.journeys import make_current
 from bot.rules.learning.lessons import LessonOpened, open_lesson
 from bot.rules.learning.unlocks import learner_next_step
 from bot.telegram.callbacks import CommonZonesCb, LessonTimeCb, MoreZonesCb, ZoneCb, ZoneNameCb
 from bot.telegram.filters import Onboarding
 from bot.telegram.handlers.certificates import VERIFY_DEEP_LINK, answer_verification
 from bot.telegram.handlers.cohorts import offer_to_join
+from bot.telegram.handlers.courses import COURSE_DEEP_LINK, catalogue_screen, show_course_by_slug
 from bot.telegram.lessons import send_lesson
 from bot.telegram.picker import time_picked, zone_picked
 from bot.telegram.reply import show
@@ -87,13 +89,22 @@ async def start(
         text = settings.welcome_new(learner.first_name) + "\n" + settings.type_a_place()
         await message.answer(text, reply_markup=common_zone_keyboard(learner, now))
         return
+    if command.args and command.args.startswith(COURSE_DEEP_LINK):
+        slug = command.args.removeprefix(COURSE_DEEP_LINK).strip()
+        await show_course_by_slug(message, session, catalogue, learner, slug)
+        return
     if command.args:
-        deep = course.by_slug.get(command.args.strip())
-        if deep is not None:
-            opened = await open_lesson(session, course, learner, deep.id, now)
+        deep = catalogue.lesson_by_slug(command.args.strip())
+        owner = catalogue.course_of_lesson(deep.id) if deep is not None else None
+        if deep is not None and owner is not None:
+            opened = await open_lesson(session, owner, learner, deep.id, now)
             if isinstance(opened, LessonOpened):
-                await send_lesson(bot, message.chat.id, course, opened.lesson)
+                await send_lesson(bot, message.chat.id, owner, opened.lesson)
                 return
+    if not course.lessons:
+        text, markup = await catalogue_screen(session, catalogue, learner)
+        await message.answer(text, reply_markup=markup)
+        return
     step = await learner_next_step(session, course, learner, now)
     markup = continue_keyboard(step.lesson) if step.lesson else None
     await message.answer(learning.welcome_back(learner.first_name, step), reply_markup=markup)
@@ -132,6 +143,7 @@ async def lesson_time_chosen(
     session: AsyncSession,
     now: datetime,
     course: CourseMap,
+    catalogue: Catalogue,
     state: FSMContext,
 ) -> None:
     if not await time_picked(callback, callback_data.minute, learner, now):
@@ -140,12 +152,16 @@ async def lesson_time_chosen(
     if await state.get_state() == OnboardingStep.lesson_time.state:
         await state.clear()
     await callback.answer()
+    if not course.lessons and len(catalogue.courses) > 1:  # a school: the learner picks
+        text, markup = await catalogue_screen(session, catalogue, learner)
+        done = settings.onboarding_done(learner.lesson_minute, None)
+        await show(callback, done + "\n\n" + text, markup)
+        return
+    if course.lessons and learner.current_course_id is None:
+        await make_current(session, learner, course.id, now)
     step = await learner_next_step(session, course, learner, now)
     markup = start_lesson_keyboard(step.lesson) if step.lesson else None
-    if callback.message is not None and not isinstance(callback.message, InaccessibleMessage):
-        await callback.message.edit_text(
-            settings.onboarding_done(learner.lesson_minute, step.lesson), reply_markup=markup
-        )
+    await show(callback, settings.onboarding_done(learner.lesson_minute, step.lesson), markup)
 
 
 async def resume_onboarding(

@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.rules.admin.learners import LearnerProfile, Matches
-from bot.rules.admin.stats import FunnelRow, Overview, Windows
+from bot.rules.admin.stats import CourseFigures, FunnelRow, Overview, Windows
 from bot.rules.audit import AuditEntry
 from bot.rules.learners import zone_of
 from bot.telegram.callbacks import AdminAction, AdminCb, LearnerAction, LearnerCb
@@ -283,6 +283,18 @@ def drop_text(drop: float | None) -> str:
     return f" (−{percent}%)" if percent >= 0 else f" (+{-percent}%)"
 
 
+def courses_text(courses: list[CourseFigures]) -> str:
+    """Each course's learners (journeys) and how many completed it."""
+    lines = [_("<b>📚 Courses</b> · learners → completed")]
+    for item in courses:
+        hidden = "" if item.published else " 🙈"
+        lines.append(
+            f"{escape(item.title, quote=False)}{hidden}: "
+            f"{number(item.learners)} → {number(item.completed)}"
+        )
+    return "\n".join(lines)
+
+
 def funnel_text(rows: list[FunnelRow]) -> str:
     lines = [
         _("<b>📉 Lesson funnel</b>"),
@@ -290,8 +302,14 @@ def funnel_text(rows: list[FunnelRow]) -> str:
     ]
     if not rows:
         lines.append(_("No published lessons yet."))
-    module_id = None
-    for index, row in enumerate(rows, start=1):
+    module_id = course_id = None
+    several = len({row.course_id for row in rows}) > 1
+    index = 0
+    for row in rows:
+        if several and row.course_id != course_id:  # each course's funnel on its own
+            course_id, index = row.course_id, 0
+            lines += ["", f"📘 <b>{escape(row.course_title, quote=False)}</b>"]
+        index += 1
         if row.module_id != module_id:
             module_id = row.module_id
             lines += ["", f"<b>{escape(row.module_title, quote=False)}</b>"]

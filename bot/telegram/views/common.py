@@ -33,6 +33,11 @@ def help_text() -> str:
             "🎓 /certificate — your certificate, once the course is done\n"
             "/verify CODE — check whether a certificate is genuine"
         )
+        + "\n\n"
+        + _(
+            "📚 /courses — every course: start one, switch between them\n"
+            "⏸ /pause — a break of a few days (your streak waits); /resume ends it"
+        )
     )
 
 

@@ -11,8 +11,8 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.rules.admin.publishing import ContentItem, ContentKind, ListedModule
-from bot.telegram.callbacks import ImportCb, UnpublishCb
+from bot.rules.admin.publishing import ContentItem, ContentKind, ListedCourse
+from bot.telegram.callbacks import ImportCb, UnpublishCb, UnpublishCourseCb
 
 if TYPE_CHECKING:
     from bot.rules.content import Course, ImportPlan, Problem
@@ -88,7 +88,13 @@ def no_such_slug(slug: str) -> str:
 
 
 def kind_name(kind: ContentKind) -> str:
-    return _("module") if kind is ContentKind.MODULE else _("lesson")
+    match kind:
+        case ContentKind.COURSE:
+            return _("course")
+        case ContentKind.MODULE:
+            return _("module")
+        case ContentKind.LESSON:
+            return _("lesson")
 
 
 def published(kind: ContentKind, slug: str) -> str:
@@ -102,6 +108,20 @@ def already_unpublished(kind: ContentKind, slug: str) -> str:
 
 
 def unpublish_question(found: ContentItem) -> str:
+    if found.kind is ContentKind.COURSE:
+        return ngettext(
+            "Unpublish the whole course «{title}» ({slug})? {count} learner has started it. "
+            "Their progress is kept; /courses shows the course as unavailable and /learn "
+            "offers them another.",
+            "Unpublish the whole course «{title}» ({slug})? {count} learners have started it. "
+            "Their progress is kept; /courses shows the course as unavailable and /learn "
+            "offers them another.",
+            found.learners,
+        ).format(
+            title=escape(found.title),
+            slug=f"<code>{escape(found.slug)}</code>",
+            count=found.learners,
+        )
     return ngettext(
         "Unpublish the {kind} «{title}» ({slug})? {count} learner has started it and will "
         "no longer see it; their progress is kept.",
@@ -117,16 +137,16 @@ def unpublish_question(found: ContentItem) -> str:
 
 
 def unpublish_keyboard(found: ContentItem) -> InlineKeyboardMarkup:
-    lesson = found.kind is ContentKind.LESSON
     builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("🙈 Yes, unpublish"),
-        callback_data=UnpublishCb(lesson=lesson, item_id=found.id, confirmed=True),
-    )
-    builder.button(
-        text=_("✖ Cancel"),
-        callback_data=UnpublishCb(lesson=lesson, item_id=found.id, confirmed=False),
-    )
+    for text, confirmed in ((_("🙈 Yes, unpublish"), True), (_("✖ Cancel"), False)):
+        data: UnpublishCb | UnpublishCourseCb = (
+            UnpublishCourseCb(course_id=found.id, confirmed=confirmed)
+            if found.kind is ContentKind.COURSE
+            else UnpublishCb(
+                lesson=found.kind is ContentKind.LESSON, item_id=found.id, confirmed=confirmed
+            )
+        )
+        builder.button(text=text, callback_data=data)
     return builder.as_markup()
 
 
@@ -146,14 +166,16 @@ def no_content() -> str:
     return _("There is no content yet: send a course .zip to import one.")
 
 
-def content_text(listed: list[ListedModule]) -> str:
+def content_text(listed: list[ListedCourse]) -> str:
     lines = [
         _("<b>📚 Content</b>"),
         _("✅ published · 🙈 unpublished · 👥 learners who started it"),
     ]
-    for module in listed:
-        lines += ["", "<b>" + content_line(module.item) + "</b>"]
-        lines += ["    " + content_line(lesson) for lesson in module.lessons]
+    for course in listed:
+        lines += ["", "📘 <b>" + content_line(course.item) + "</b>"]
+        for module in course.modules:
+            lines += ["<b>" + content_line(module.item) + "</b>"]
+            lines += ["    " + content_line(lesson) for lesson in module.lessons]
     lines += ["", _("/publish &lt;slug&gt; or /unpublish &lt;slug&gt; to change one.")]
     return "\n".join(lines)
 

@@ -26,7 +26,7 @@ from bot.rules.admin.publishing import ContentItem, ContentKind
 from bot.rules.clock import Clock
 from bot.rules.course import CourseCache
 from bot.rules.formats.html_split import split_html
-from bot.telegram.callbacks import ImportCb, UnpublishCb
+from bot.telegram.callbacks import ImportCb, UnpublishCb, UnpublishCourseCb
 from bot.telegram.reply import show
 from bot.telegram.views import content as view
 from db.models import User
@@ -43,6 +43,7 @@ def router() -> Router:
     router.message.register(publish, Command("publish"))
     router.message.register(ask_unpublish, Command("unpublish"))
     router.callback_query.register(unpublish_decided, UnpublishCb.filter())
+    router.callback_query.register(unpublish_decided, UnpublishCourseCb.filter())
     return router
 
 
@@ -68,13 +69,13 @@ async def course_uploaded(
         return
     try:
         course = load_uploaded_course(await download(bot, document.file_id))
+        plan = await content.plan_import(session, course)  # the database may refuse it too
     except UploadRefused as exc:
         await message.answer(view.refused(str(exc)))
         return
     except content.CourseInvalid as exc:
         await reply_problems(message, exc.problems)
         return
-    plan = await content.plan_import(session, course)
     if plan.is_empty:
         await message.answer(view.up_to_date())
         return
@@ -111,10 +112,11 @@ async def import_decided(
         return
     try:
         course = load_uploaded_course(await download(bot, file_id))
+        # The course its course.yaml names is updated (or added); nothing when refused.
+        plan = await content.apply_import(session, course, clock)
     except (UploadRefused, content.CourseInvalid):
         await callback.answer(view.file_gone(), show_alert=True)
         return
-    plan = await content.apply_import(session, course, clock)
     await audit.record(
         session,
         admin,
@@ -173,7 +175,7 @@ async def ask_unpublish(message: Message, command: CommandObject, session: Async
 
 async def unpublish_decided(
     callback: CallbackQuery,
-    callback_data: UnpublishCb,
+    callback_data: UnpublishCb | UnpublishCourseCb,
     session: AsyncSession,
     admin: User,
     now: datetime,
@@ -183,10 +185,13 @@ async def unpublish_decided(
     if not callback_data.confirmed:
         await show(callback, view.nothing_unpublished())
         return
-    kind = ContentKind.LESSON if callback_data.lesson else ContentKind.MODULE
-    changed = await publishing.set_published(
-        session, admin, kind, callback_data.item_id, False, now
-    )
+    match callback_data:
+        case UnpublishCourseCb():
+            kind, item_id = ContentKind.COURSE, callback_data.course_id
+        case UnpublishCb():
+            kind = ContentKind.LESSON if callback_data.lesson else ContentKind.MODULE
+            item_id = callback_data.item_id
+    changed = await publishing.set_published(session, admin, kind, item_id, False, now)
     if changed is None:
         await show(callback, view.item_gone())
         return

@@ -13,7 +13,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rules.admin.stats import funnel, overview
+from bot.rules.admin.stats import course_figures, funnel, overview
 from bot.rules.formats.html_split import split_html
 from bot.rules.review.stats import most_missed, review_activity
 from bot.telegram.callbacks import AdminAction, AdminCb
@@ -42,10 +42,13 @@ async def show_stats(
 async def render(session: AsyncSession, now: datetime) -> list[str]:
     """The whole report as Telegram-HTML messages, each within Telegram's limit."""
     figures = await overview(session, now)
+    courses = await course_figures(session)
     rows = await funnel(session)
     review = admin_review_lines(
         await review_activity(session, now), await most_missed(session, now)
     )
-    return split_html(
-        view.overview_text(figures) + "\n\n" + view.funnel_text(rows) + "\n\n" + "\n".join(review)
-    )
+    parts = [view.overview_text(figures)]
+    if len(courses) > 1:  # a school: each course's learners, and a funnel per course
+        parts.append(view.courses_text(courses))
+    parts += [view.funnel_text(rows), "\n".join(review)]
+    return split_html("\n\n".join(parts))
