@@ -36,6 +36,7 @@ class ActivityType(enum.Enum):
     ACHIEVEMENT_EARNED = "ACHIEVEMENT_EARNED"
     LOGIN = "LOGIN"
     ADMIN_ACTION = "ADMIN_ACTION"  # LearnBot: the audit trail of admin actions
+    COHORT_ACTION = "COHORT_ACTION"  # a learner's or a mentor's action in a cohort
 
 
 class UserRole(enum.Enum):
@@ -57,6 +58,7 @@ class DeliveryKind(enum.Enum):
     BROADCAST = "BROADCAST"
     REMINDERS_PAUSED = "REMINDERS_PAUSED"  # the one message after 14 days away
     LEAGUE_RESULT = "LEAGUE_RESULT"  # a league week's place and result
+    COHORT_BOARD = "COHORT_BOARD"  # a cohort's weekly board, posted to its linked group
 
 
 class DeliveryStatus(enum.Enum):
@@ -88,6 +90,12 @@ class LeagueTier(enum.IntEnum):
     GOLD = 2
     SAPPHIRE = 3
     DIAMOND = 4
+
+
+class CohortRole(enum.Enum):
+    """A role a learner holds in one cohort (the user role of the whole bot stays as it is)."""
+
+    MENTOR = "MENTOR"
 
 
 class BoardPeriod(enum.Enum):

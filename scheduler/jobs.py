@@ -50,6 +50,7 @@ from db.enums import DeliveryKind, DeliveryStatus
 from db.models import Delivery, User, UserStats
 from db.upsert import insert_ignore
 from scheduler.broadcasts import deliver_broadcasts
+from scheduler.cohorts import run_cohort_boards
 from scheduler.leaderboard_rebuild import run_leaderboard_rebuild
 from scheduler.leagues import run_league_week
 from scheduler.names import REBUILD_AT
@@ -305,6 +306,10 @@ class Jobs:
     async def league_week(self) -> JobReport:
         """Place this week's new earners in league groups; close a finished week once."""
         return await run_league_week(self.session_factory, self.sender, self.clock, self.i18n)
+
+    async def cohort_boards(self) -> JobReport:
+        """Mondays: last week's board of every cohort, posted once to its linked group."""
+        return await run_cohort_boards(self.session_factory, self.sender, self.clock, self.i18n)
 
     async def leaderboard(self) -> JobReport:
         async with self.session_factory() as session, session.begin():

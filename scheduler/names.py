@@ -13,6 +13,7 @@ class JobName(StrEnum):
     LEADERBOARD = "leaderboard"
     BROADCASTS = "broadcasts"
     LEAGUE_WEEK = "league-week"
+    COHORT_BOARDS = "cohort-boards"
     LEADERBOARD_REBUILD = "leaderboard-rebuild"  # once a day, at LEADERBOARD_REBUILD_AT
 
 
@@ -23,6 +24,7 @@ JOB_EVERY: dict[JobName, timedelta] = {
     JobName.LEADERBOARD: timedelta(minutes=5),
     JobName.BROADCASTS: timedelta(seconds=10),
     JobName.LEAGUE_WEEK: timedelta(minutes=1),
+    JobName.COHORT_BOARDS: timedelta(minutes=1),
 }
 
 # The default hour of the leaderboard's nightly rebuild (UTC; the LEADERBOARD_REBUILD_AT

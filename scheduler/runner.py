@@ -34,6 +34,7 @@ def job_table(jobs: Jobs) -> dict[JobName, Callable[[], Awaitable[JobReport]]]:
         JobName.LEADERBOARD: jobs.leaderboard,
         JobName.BROADCASTS: jobs.broadcasts,
         JobName.LEAGUE_WEEK: jobs.league_week,
+        JobName.COHORT_BOARDS: jobs.cohort_boards,
         JobName.LEADERBOARD_REBUILD: jobs.leaderboard_rebuild,
     }
 

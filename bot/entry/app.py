@@ -25,6 +25,7 @@ from bot.telegram.fsm_memory import ConversationsInMemory
 from bot.telegram.handlers import (
     admin,
     certificates,
+    cohorts,
     courses,
     errors,
     fallback,
@@ -123,16 +124,23 @@ def build_dispatcher(
         modules.router(),
         progress.router(),
         leaderboard.router(),
+        cohorts.router(),
         league.router(),
         settings.router(),
         membership.router(),
         privacy.router(),
     ]
-    for router in learner_routers:
+    cohort_broadcasts = cohorts.broadcast_router()  # a cohort's broadcast: mentors and admins
+    for router in (*learner_routers, cohort_broadcasts):
         _for_learners(router)
     # Admin handlers first: a non-admin fails their filter and falls through to the rest.
     dispatcher.include_routers(
-        errors.router(), groups.router(), admin.router(), *learner_routers, fallback.router()
+        errors.router(),
+        groups.router(),
+        cohort_broadcasts,
+        admin.router(),
+        *learner_routers,
+        fallback.router(),
     )
     dispatcher.startup.register(on_startup)
     dispatcher.shutdown.register(on_shutdown)

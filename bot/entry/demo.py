@@ -268,7 +268,7 @@ async def run_demo(settings: Settings) -> int:
     engine = await prepare_database(DEMO_DATABASE, migrate=True)
     factory = create_session_factory(engine)
     clock = SystemClock()
-    samples = await seed_sample_learners(factory, clock.now())
+    samples = await seed_sample_learners(factory, clock.now(), DEMO_USER.id)
     session = OfflineSession()
     names = dict(zip(sample_chat_ids(), (s.name for s in SAMPLES), strict=True))
     terminal = Terminal(names, Uploads(session.uploads, DEMO_FILES))

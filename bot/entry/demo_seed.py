@@ -1,4 +1,5 @@
-"""Sample learners for `learnbot demo`, so the boards and /stats are not empty on day one.
+"""Sample learners for `learnbot demo`, so the boards, /stats and /cohort are not empty on
+day one.
 
 They are clearly fake ("Ada (sample)"), have Telegram ids no real chat of the demo uses,
 and earn their points through the real rules (lessons opened, quizzes answered, on the
@@ -14,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.rules.cohorts.membership import add_mentor, create_cohort, join
 from bot.rules.course import CourseMap, load_catalogue
 from bot.rules.learners import (
     TelegramProfile,
@@ -51,23 +53,42 @@ def sample_chat_ids() -> list[int]:
     return [FIRST_SAMPLE_ID + number for number in range(len(SAMPLES))]
 
 
+SAMPLE_COHORT = "Demo class (sample)"
+COHORT_MEMBERS = 2  # the first two sample learners join it
+
+
 async def seed_sample_learners(
-    factory: async_sessionmaker[AsyncSession], now: datetime
+    factory: async_sessionmaker[AsyncSession], now: datetime, mentor_telegram_id: int
 ) -> list[str]:
-    """Add the sample learners unless they are there; return the names added."""
+    """Add the sample learners unless they are there, and a sample cohort the demo learner
+    (`mentor_telegram_id`) mentors, with two of them in it; return the names added."""
     async with factory() as session, session.begin():
         if await session.scalar(select(User.id).where(User.telegram_id == FIRST_SAMPLE_ID)):
             return []
         catalogue = await load_catalogue(session)
+        samples = []
         for telegram_id, sample in zip(sample_chat_ids(), SAMPLES, strict=True):
             course = catalogue.by_slug(sample.course) or catalogue.courses[0]
-            await _learn(session, course, telegram_id, sample, now)
+            samples.append(await _learn(session, course, telegram_id, sample, now))
+        await _sample_cohort(session, samples[:COHORT_MEMBERS], mentor_telegram_id, now)
     return [sample.name for sample in SAMPLES]
+
+
+async def _sample_cohort(
+    session: AsyncSession, members: list[User], mentor_telegram_id: int, now: datetime
+) -> None:
+    """The cohort `/cohort` shows the demo learner at once (created by them, as an admin)."""
+    profile = TelegramProfile(mentor_telegram_id, None, "Demo", None, "en")
+    mentor, _new = await register_or_refresh(session, profile, now)
+    cohort = await create_cohort(session, mentor, SAMPLE_COHORT, now)
+    await add_mentor(session, mentor, cohort.id, mentor.id, now)
+    for member in members:
+        await join(session, member, cohort.id, now)
 
 
 async def _learn(
     session: AsyncSession, course: CourseMap, telegram_id: int, sample: Sample, now: datetime
-) -> None:
+) -> User:
     joined = now - timedelta(days=max(sample.days_ago, default=0), hours=1)
     profile = TelegramProfile(telegram_id, None, sample.name, None, "en")
     user, _new = await register_or_refresh(session, profile, joined)
@@ -79,6 +100,7 @@ async def _learn(
         await _pass_quiz(session, course, user, lesson.id, now - timedelta(days=days_ago))
     if sample.started_next and len(sample.days_ago) < len(lessons):
         await open_lesson(session, course, user, lessons[len(sample.days_ago)].id, now)
+    return user
 
 
 async def _pass_quiz(

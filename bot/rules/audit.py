@@ -23,12 +23,14 @@ async def record(
     *,
     entity_type: str | None = None,
     entity_id: int | None = None,
+    activity: ActivityType = ActivityType.ADMIN_ACTION,
     **details: Any,
 ) -> None:
-    """Write one admin action; `action` is a short verb such as "broadcast.sent"."""
+    """Write one admin action (or, with `activity`, a learner's or a mentor's action in a
+    cohort); `action` is a short verb such as "broadcast.sent"."""
     entity = (entity_type, entity_id) if entity_type and entity_id is not None else None
     text = json.dumps({"action": action, **details}, ensure_ascii=False, default=str)
-    await log_activity(session, admin.id, ActivityType.ADMIN_ACTION, now, entity, text)
+    await log_activity(session, admin.id, activity, now, entity, text)
 
 
 @dataclass(frozen=True)

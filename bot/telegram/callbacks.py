@@ -161,6 +161,7 @@ class LearnerAction(StrEnum):
     PROMOTE = "promote"
     DEMOTE = "demote"
     SHOW = "show"  # a learner picked from the matches of a name
+    MENTOR_OF = "mentor"  # pick the cohort this learner will mentor
 
 
 class LearnerCb(CallbackData, prefix="au"):
@@ -212,3 +213,67 @@ class BroadcastCb(CallbackData, prefix="bc"):
     action: BroadcastAction
     broadcast_id: int
     audience: AudienceChoice = AudienceChoice.ALL
+
+
+# --------------------------------------------------------------------------- cohorts
+
+
+class CohortAdminAction(StrEnum):
+    LIST = "l"
+    NEW = "n"
+    CARD = "o"
+    ROTATE = "r"
+    OPEN = "j"
+    CLOSE = "c"
+    ADD_MENTOR = "a"  # from /user → "Mentor of…": user_id is the new mentor
+    MENTOR_PAGE = "p"  # another page of the cohorts to pick from for user_id
+    COURSES = "k"  # the courses to pick the cohort's from
+    COURSE = "s"  # user_id is the course's id (0: no course)
+    REMOVE_MENTOR = "x"
+
+
+class CohortAdminCb(CallbackData, prefix="ca"):
+    """An admin's /cohorts buttons."""
+
+    action: CohortAdminAction
+    cohort_id: int = 0
+    user_id: int = 0
+    page: int = 0
+
+
+class CohortAction(StrEnum):
+    JOIN = "j"
+    LEAVE = "l"  # asks first
+    LEAVE_CONFIRMED = "y"
+    STAY = "k"
+
+
+class CohortCb(CallbackData, prefix="cm"):
+    """A learner's buttons: join from an invite link, leave a cohort."""
+
+    action: CohortAction
+    cohort_id: int
+
+
+class MentorAction(StrEnum):
+    ROSTER = "r"
+    MEMBER = "m"
+    FUNNEL = "f"
+    CSV = "c"
+    BROADCAST = "b"
+
+
+class MentorCb(CallbackData, prefix="mt"):
+    """A mentor's buttons; every one is checked against the mentor's cohorts on the server."""
+
+    action: MentorAction
+    cohort_id: int
+    user_id: int = 0
+    page: int = 0
+
+
+class CohortBoardCb(CallbackData, prefix="cb"):
+    """A cohort's board in /leaderboard: this week's or all time."""
+
+    cohort_id: int
+    week: bool

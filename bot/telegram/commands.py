@@ -22,6 +22,7 @@ def learner_commands() -> list[BotCommand]:
         BotCommand(command="achievements", description=_("Achievements")),
         BotCommand(command="leaderboard", description=_("Top learners")),
         BotCommand(command="league", description=_("This week's league")),
+        BotCommand(command="cohort", description=_("Your cohorts and their mentors")),
         BotCommand(command="certificate", description=_("Your course certificate")),
         BotCommand(command="verify", description=_("Check a certificate's code")),
         BotCommand(command="pause", description=_("Take a break from learning")),
@@ -41,6 +42,7 @@ def admin_commands() -> list[BotCommand]:
         BotCommand(command="broadcast", description=_("Message the learners")),
         BotCommand(command="user", description=_("A learner's profile")),
         BotCommand(command="content", description=_("Modules and lessons: slugs, learners")),
+        BotCommand(command="cohorts", description=_("Cohorts: invite links, mentors")),
         BotCommand(command="audit", description=_("Latest admin actions")),
         BotCommand(command="exportcsv", description=_("Learners' progress as CSV")),
     ]

@@ -16,6 +16,7 @@ ON DELETE, on purpose:
 """
 
 from db.base import Base
+from db.models.cohorts import Cohort, CohortMember, CohortRoleRow
 from db.models.learners import ActivityLog, User, UserStats
 from db.models.learning import (
     Certificate,
@@ -50,6 +51,9 @@ __all__ = [
     "Base",
     "Broadcast",
     "Certificate",
+    "Cohort",
+    "CohortMember",
+    "CohortRoleRow",
     "Course",
     "CoursePrerequisite",
     "Delivery",

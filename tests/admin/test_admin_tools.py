@@ -194,7 +194,7 @@ async def test_the_role_buttons_follow_the_real_role(
     await session.commit()
     sent = await boss.send(f"/user {ADMIN_ID}")
     assert "admin by ADMIN_IDS (cannot be demoted from the chat)" in boss.texts(sent)[0]
-    assert [label for label, _ in boss.buttons()] == ["♻️ Reset progress"]
+    assert [label for label, _ in boss.buttons()] == ["♻️ Reset progress", "🎓 Mentor of…"]
 
     sent = await boss.send("/user @Helper")
     assert "role: learner" in boss.texts(sent)[0]
@@ -285,7 +285,7 @@ async def test_the_demo_sample_learners_can_be_found_by_name(
 ) -> None:
     await make_course(session, [3], questions=1)
     await session.commit()
-    await seed_sample_learners(session_factory, clock.now())
+    await seed_sample_learners(session_factory, clock.now(), 77)
     [profile] = boss.texts(await boss.send("/user Ada"))
     assert "<b>👤 Ada (sample)</b>" in profile
     assert f"Telegram id: <code>{FIRST_SAMPLE_ID}</code>" in profile

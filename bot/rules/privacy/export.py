@@ -24,6 +24,9 @@ from bot.rules.privacy.erasure import LearnerRows
 from db.models import (
     Achievement,
     ActivityLog,
+    Cohort,
+    CohortMember,
+    CohortRoleRow,
     Course,
     Delivery,
     Journey,
@@ -58,6 +61,8 @@ SECTIONED = frozenset(
         LeaderboardSnapshot,
         ActivityLog,
         Delivery,
+        CohortMember,
+        CohortRoleRow,
     )
 )
 
@@ -86,6 +91,7 @@ async def learner_export(session: AsyncSession, user: User, now: datetime) -> di
         "leaderboard": await _leaderboard(session, user.id),
         "leaderboard_placings": await _placings(session, user.id),
         "activity": await _activity(session, user.id),
+        "cohorts": await _cohorts(session, user.id),
         "deliveries": await _deliveries(session, user.id),
         "other": await _other(session, user.id),
     }
@@ -283,6 +289,32 @@ async def _activity(session: AsyncSession, user_id: int) -> list[dict[str, Any]]
         }
         for row in rows
     ]
+
+
+async def _cohorts(session: AsyncSession, user_id: int) -> dict[str, list[dict[str, Any]]]:
+    """The cohorts the learner is or was in, and those they mentor (by name)."""
+    memberships = await session.execute(
+        select(Cohort.name, CohortMember.joined_at, CohortMember.left_at)
+        .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+        .where(CohortMember.user_id == user_id)
+        .order_by(CohortMember.joined_at)
+    )
+    mentored = await session.execute(
+        select(Cohort.name, CohortRoleRow.role, CohortRoleRow.added_at)
+        .join(CohortRoleRow, CohortRoleRow.cohort_id == Cohort.id)
+        .where(CohortRoleRow.user_id == user_id)
+        .order_by(CohortRoleRow.added_at)
+    )
+    return {
+        "member_of": [
+            {"cohort": name, "joined_at": plain(joined), "left_at": plain(left)}
+            for name, joined, left in memberships
+        ],
+        "roles": [
+            {"cohort": name, "role": plain(role), "since": plain(added)}
+            for name, role, added in mentored
+        ],
+    }
 
 
 async def _entity_names(

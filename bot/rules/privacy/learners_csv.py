@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, String, case, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
-from db.models import User, UserStats
+from db.models import CohortMember, User, UserStats
 
 CSV_COLUMNS = (
     "telegram_id",
@@ -74,8 +74,11 @@ def _csv_line() -> ColumnElement[str]:
     return line
 
 
-async def write_learners_csv(session: AsyncSession, out: TextIO) -> int:
-    """One CSV row per learner (CSV_COLUMNS, header first), oldest learner first.
+async def write_learners_csv(
+    session: AsyncSession, out: TextIO, *, cohort_id: int | None = None
+) -> int:
+    """One CSV row per learner (CSV_COLUMNS, header first), oldest learner first; with
+    `cohort_id`, the cohort's current members only (a mentor's CSV).
 
     `last_active` is the last update from the learner (ISO-8601, UTC); `blocked` is whether
     they blocked the bot. Returns the number of learners written.
@@ -88,6 +91,10 @@ async def write_learners_csv(session: AsyncSession, out: TextIO) -> int:
         .order_by(User.id)
         .execution_options(yield_per=CSV_PARTITION)
     )
+    if cohort_id is not None:
+        query = query.join(CohortMember, CohortMember.user_id == User.id).where(
+            CohortMember.cohort_id == cohort_id, CohortMember.left_at.is_(None)
+        )
     written = 0
     connection = await session.connection()
     result = await connection.stream(query)

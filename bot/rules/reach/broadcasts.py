@@ -2,8 +2,9 @@
 
 A broadcast is Telegram-HTML text (or a photo with that text as its caption), kept as the
 admin wrote it. Its audience is the active, onboarded learners who have not blocked the bot,
-optionally narrowed by language or by inactivity. The scheduler's `broadcasts` job does the
-delivery (scheduler/broadcasts.py): one ledger row per learner, so nobody gets two copies.
+optionally narrowed by language, by inactivity or to one cohort's members (a mentor's
+broadcast). The scheduler's `broadcasts` job does the delivery (scheduler/broadcasts.py):
+one ledger row per learner, so nobody gets two copies.
 
 Status changes are conditional updates (``WHERE status = …``), so a double tap, a stale
 button or a race with the job changes nothing twice. Every admin step is audited.
@@ -17,14 +18,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules import audit
 from bot.rules.formats.telegram_html import TELEGRAM_TEXT_LIMIT, validate_telegram_html
 from bot.rules.reach.audience import may_receive_pushes
 from db.enums import BroadcastStatus, DeliveryStatus
-from db.models import Broadcast, Delivery, User
+from db.models import Broadcast, CohortMember, Delivery, User
 
 CAPTION_LIMIT = 1024  # Telegram's limit for a photo caption (visible characters)
 MAX_INACTIVE_DAYS = 3650
@@ -53,6 +54,7 @@ class Audience:
 
     language: str | None = None
     inactive_days: int | None = None
+    cohort_id: int | None = None  # the cohort's current members only (a mentor's broadcast)
 
     @classmethod
     def parse(cls, raw: Mapping[str, Any] | None) -> Audience:
@@ -60,7 +62,7 @@ class Audience:
         problems = [
             f"unknown audience filter {key!r}"
             for key in raw
-            if key not in {"language", "inactive_days"}
+            if key not in {"language", "inactive_days", "cohort_id"}
         ]
         language = raw.get("language")
         if language is not None and not (
@@ -72,9 +74,12 @@ class Audience:
             isinstance(days, int) and not isinstance(days, bool) and 1 <= days <= MAX_INACTIVE_DAYS
         ):
             problems.append(f"inactive_days must be 1 to {MAX_INACTIVE_DAYS}, not {days!r}")
+        cohort = raw.get("cohort_id")
+        if cohort is not None and not (isinstance(cohort, int) and not isinstance(cohort, bool)):
+            problems.append(f"cohort_id must be a cohort's id, not {cohort!r}")
         if problems:
             raise BroadcastInvalid(problems)
-        return cls(language=language, inactive_days=days)
+        return cls(language=language, inactive_days=days, cohort_id=cohort)
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
@@ -82,6 +87,8 @@ class Audience:
             data["language"] = self.language
         if self.inactive_days is not None:
             data["inactive_days"] = self.inactive_days
+        if self.cohort_id is not None:
+            data["cohort_id"] = self.cohort_id
         return data
 
     def conditions(self, now: datetime) -> list[ColumnElement[bool]]:
@@ -93,6 +100,13 @@ class Audience:
         if self.inactive_days is not None:
             since = now - timedelta(days=self.inactive_days)
             conditions.append(or_(User.last_seen_at.is_(None), User.last_seen_at < since))
+        if self.cohort_id is not None:
+            member = exists().where(
+                CohortMember.user_id == User.id,
+                CohortMember.cohort_id == self.cohort_id,
+                CohortMember.left_at.is_(None),
+            )
+            conditions.append(member)
         return conditions
 
 

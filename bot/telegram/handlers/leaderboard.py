@@ -1,5 +1,6 @@
 """/leaderboard: the top 10 of today, this week, this month or all time with the learner's
-own rank, and the kept boards of last week and last month."""
+own rank, and the kept boards of last week and last month; a tab per cohort of the learner
+(its screen is handled with the cohorts: bot.telegram.handlers.cohorts)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.rules.cohorts.membership import member_cohorts
 from bot.rules.motivation.board_history import last_board
 from bot.rules.motivation.leaderboard import period_board
 from bot.telegram.callbacks import BoardCb, BoardTab
@@ -35,7 +37,8 @@ async def render(session: AsyncSession, learner: User, now: datetime, tab: Board
 
 async def show_board(message: Message, learner: User, session: AsyncSession, now: datetime) -> None:
     text = await render(session, learner, now, BoardTab.ALL_TIME)
-    await message.answer(text, reply_markup=boards.board_keyboard(BoardTab.ALL_TIME))
+    tabs = await member_cohorts(session, learner.id)
+    await message.answer(text, reply_markup=boards.board_keyboard(BoardTab.ALL_TIME, tabs))
 
 
 async def switch_board(
@@ -47,4 +50,5 @@ async def switch_board(
 ) -> None:
     await callback.answer()
     text = await render(session, learner, now, callback_data.tab)
-    await show(callback, text, boards.board_keyboard(callback_data.tab))
+    tabs = await member_cohorts(session, learner.id)
+    await show(callback, text, boards.board_keyboard(callback_data.tab, tabs))

@@ -17,6 +17,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules import learners
+from bot.rules.cohorts.membership import JOIN_PREFIX
 from bot.rules.course import Catalogue, CourseMap
 from bot.rules.learning.journeys import make_current
 from bot.rules.learning.lessons import LessonOpened, open_lesson
@@ -24,6 +25,7 @@ from bot.rules.learning.unlocks import learner_next_step
 from bot.telegram.callbacks import CommonZonesCb, LessonTimeCb, MoreZonesCb, ZoneCb, ZoneNameCb
 from bot.telegram.filters import Onboarding
 from bot.telegram.handlers.certificates import VERIFY_DEEP_LINK, answer_verification
+from bot.telegram.handlers.cohorts import offer_to_join
 from bot.telegram.handlers.courses import COURSE_DEEP_LINK, catalogue_screen, show_course_by_slug
 from bot.telegram.lessons import send_lesson
 from bot.telegram.picker import time_picked, zone_picked
@@ -78,6 +80,11 @@ async def start(
     if command.args and command.args.startswith(VERIFY_DEEP_LINK):
         await answer_verification(message, session, command.args.removeprefix(VERIFY_DEEP_LINK))
         return
+    if command.args and command.args.startswith(JOIN_PREFIX):
+        code = command.args.removeprefix(JOIN_PREFIX)
+        await offer_to_join(message, session, learner, catalogue, code)
+        if learner.onboarded_at is not None:
+            return  # a new learner is asked to join, then onboarded as usual
     if learner.onboarded_at is None:
         text = settings.welcome_new(learner.first_name) + "\n" + settings.type_a_place()
         await message.answer(text, reply_markup=common_zone_keyboard(learner, now))

@@ -42,6 +42,7 @@ def menu_text() -> str:
         "/content — every module and lesson: slugs, published, learners\n"
         "/publish &lt;slug&gt;, /unpublish &lt;slug&gt; — a module or lesson\n"
         "Send a course file or .zip — validate, preview, import\n"
+        "/cohorts — classes: invite links, mentors, their numbers\n"
         "/audit — the latest admin actions\n"
         "/exportcsv — every learner's progress as a CSV file"
     )
@@ -140,6 +141,10 @@ def profile_keyboard(found: LearnerProfile) -> InlineKeyboardMarkup:
     builder.button(
         text=_("♻️ Reset progress"),
         callback_data=LearnerCb(action=LearnerAction.RESET, user_id=user.id),
+    )
+    builder.button(
+        text=_("🎓 Mentor of…"),
+        callback_data=LearnerCb(action=LearnerAction.MENTOR_OF, user_id=user.id),
     )
     if found.admin_by_config:
         return builder.as_markup()  # only the configuration can change this role

@@ -3,7 +3,7 @@ the kept boards of last week and last month, and the learner's best placings in 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from html import escape
 
 from aiogram.types import InlineKeyboardMarkup
@@ -12,7 +12,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.rules.motivation.board_history import PastBoard, Placing
 from bot.rules.motivation.leaderboard import Board
-from bot.telegram.callbacks import BoardCb, BoardTab
+from bot.telegram.callbacks import BoardCb, BoardTab, CohortBoardCb
 from db.enums import BoardPeriod
 
 # The live tabs in the order they are shown (a cohort's tab joins them here) and the
@@ -53,15 +53,22 @@ def _titles() -> dict[BoardTab, str]:
     }
 
 
-def board_keyboard(shown: BoardTab) -> InlineKeyboardMarkup:
-    """Every tab, the one on show marked: the live boards on a row, the kept ones below."""
+def board_keyboard(
+    shown: BoardTab, cohorts: Sequence[tuple[int, str]] = ()
+) -> InlineKeyboardMarkup:
+    """Every tab, the one on show marked: the live boards on a row, the kept ones below,
+    then a tab per cohort of the learner (its weekly board)."""
     builder = InlineKeyboardBuilder()
     labels = _labels()
     for tab in (*LIVE_TABS, *PAST_TABS):
         label = labels[tab]
         text = CURRENT.format(label=label) if tab is shown else label
         builder.button(text=text, callback_data=BoardCb(tab=tab))
-    builder.adjust(len(LIVE_TABS), len(PAST_TABS))
+    for cohort_id, name in cohorts:
+        builder.button(
+            text=f"🎓 {name}", callback_data=CohortBoardCb(cohort_id=cohort_id, week=True)
+        )
+    builder.adjust(len(LIVE_TABS), len(PAST_TABS), *([1] * len(cohorts)))
     return builder.as_markup()
 
 

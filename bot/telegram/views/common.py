@@ -22,6 +22,7 @@ def help_text() -> str:
             "/achievements — what you have earned\n"
             "/leaderboard — the top learners\n"
             "/league — your league this week\n"
+            "/cohort — your cohorts (a class with mentors); mentors see theirs here\n"
             "/settings — time zone, lesson time, reminders, language\n"
             "/start — start again or see where you are\n"
             "/privacy — what I keep about you; /export, /deleteme\n"

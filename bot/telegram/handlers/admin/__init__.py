@@ -9,7 +9,16 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.telegram.filters import IsAdmin, LearnerKnown
-from bot.telegram.handlers.admin import audit, broadcast, content, export, menu, stats, users
+from bot.telegram.handlers.admin import (
+    audit,
+    broadcast,
+    cohorts,
+    content,
+    export,
+    menu,
+    stats,
+    users,
+)
 
 
 def router() -> Router:
@@ -25,5 +34,6 @@ def router() -> Router:
         content.router(),
         audit.router(),
         export.router(),
+        cohorts.router(),
     )
     return admin
