@@ -127,7 +127,8 @@ async def test_starting_from_the_beginning_abandons_the_check_and_the_card_offer
     assert "📘 From the beginning, then." in chat.texts(sent)[0]
     assert "Lesson 1.1" in chat.texts(sent)[0]
     check = await session.scalar(sa.select(PlacementCheck))
-    assert check is not None and check.status is PlacementStatus.ABANDONED
+    assert check is not None
+    assert check.status is PlacementStatus.ABANDONED
     # An answer to the abandoned check's open poll changes nothing.
     sent = await chat.answer_poll(old_poll, [0])
     assert sent == []
