@@ -143,7 +143,8 @@ def modules_overview(course: CourseMap, statuses: list[LessonStatus]) -> str:
             status = by_id[lesson.id]
             line = f"{STATE_ICONS[status.state]} {escape(lesson.title)}"
             if status.tested_out:  # done by the placement check
-                line = f"{TESTED_OUT_ICON} {escape(lesson.title)} — <i>{_('tested out')}</i>"
+                note = _("tested out")
+                line = f"{TESTED_OUT_ICON} {escape(lesson.title)} — <i>{note}</i>"
             if status.state is LessonState.LOCKED:
                 line += f" — <i>{escape(lock_hint(status))}</i>"
             lines.append(line)
