@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.rules.admin.learners import reset_progress
 from bot.rules.clock import FixedClock
 from bot.rules.content import CourseInvalid, import_course, load_courses
 from bot.rules.course import Catalogue, CourseMap, load_catalogue
@@ -222,3 +223,16 @@ async def test_the_bundled_course_offers_a_check_of_two_questions_per_module(
     assert course.placement is not None
     assert course.placement.per_module == 2
     assert len(draw_questions(course, 1)) == 2 * len(course.modules)
+
+
+async def test_an_admin_reset_lets_the_learner_take_the_check_again(
+    session: AsyncSession, placed: list[Module]
+) -> None:
+    course = await course_of(session)
+    user = await learner_in(session, course)
+    admin = await make_user(session, 2)
+    await play(session, user, right_in={1})
+    await reset_progress(session, admin, user, T0)
+    for model in (PlacementCheck, PlacementAnswer):
+        assert await session.scalar(sa.select(sa.func.count()).select_from(model)) == 0
+    assert (await play(session, user, right_in=set())).tested_out == 0
