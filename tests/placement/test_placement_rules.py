@@ -236,3 +236,37 @@ async def test_an_admin_reset_lets_the_learner_take_the_check_again(
     for model in (PlacementCheck, PlacementAnswer):
         assert await session.scalar(sa.select(sa.func.count()).select_from(model)) == 0
     assert (await play(session, user, right_in=set())).tested_out == 0
+
+
+def remove_question(lesson_file: Path, question_id: str) -> None:
+    """Delete the question `question_id` from a lesson file's header."""
+    lines = lesson_file.read_text().split("\n")
+    start = lines.index(f"  - id: {question_id}")
+    end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith(("  - id:", "---")))
+    lesson_file.write_text("\n".join(lines[:start] + lines[end:]))
+
+
+async def test_a_course_re_imported_mid_check_goes_on_without_the_removed_question(
+    session: AsyncSession, tmp_path: Path
+) -> None:
+    folder = mini_with(tmp_path, "placement: true\n")
+    await import_course(session, folder, FixedClock(T0))
+    catalogue = await load_catalogue(session)
+    course = catalogue.courses[0]
+    user = await learner_in(session, course)
+    turn = await start_check(session, catalogue, user, course.id, T0)
+    assert isinstance(turn, PlacementTurn)
+    assert turn.total == 4
+    check = await session.scalar(sa.select(PlacementCheck))
+    assert check is not None
+    last = check.question_ids[-1]  # module 2's second question, not asked yet
+    lesson = next(item for item in course.lessons if last in {q.id for q in item.questions})
+    slug = next(q.slug for q in lesson.questions if q.id == last)
+    (lesson_file,) = folder.glob(f"02-more/*-{lesson.slug}.md")
+    remove_question(lesson_file, slug)
+    await import_course(session, folder, FixedClock(T0))
+    result = await play(session, user, right_in={1, 2})
+    assert [(s.right, s.asked, s.tested_out) for s in result.modules] == [
+        (2, 2, True),
+        (1, 1, True),
+    ]
