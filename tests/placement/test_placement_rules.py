@@ -62,9 +62,10 @@ async def play(
         await session.flush()
         question = outcome.question
         right = position[module_of[question.id]] in right_in
-        option = question.correct_option_ids[0] if right else 1
-        shown = outcome.order.index(option)
-        answered = await answer_placement_poll(session, catalogue, user, poll_id, [shown], now)
+        wrong = [i for i in range(len(question.options)) if i not in question.correct_option_ids]
+        options = question.correct_option_ids if right else wrong[:1]
+        shown = [outcome.order.index(option) for option in options]
+        answered = await answer_placement_poll(session, catalogue, user, poll_id, shown, now)
         outcome = answered.turn or answered.result
     assert isinstance(outcome, PlacementResult), outcome
     return outcome
