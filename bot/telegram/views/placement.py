@@ -77,12 +77,16 @@ def poll_counter(turn: PlacementTurn) -> str:
 
 def _module_line(score: ModuleScore, starts_here: bool) -> str:
     title = f"{score.module.position}. {escape(score.module.title)}"
-    right = _("{right}/{asked} right").format(right=score.right, asked=score.asked)
     if score.tested_out:
-        return _("✓ {module} — skipped ({right})").format(module=title, right=right)
-    if starts_here:
-        return _("▶ {module} — starts here ({right})").format(module=title, right=right)
-    return f"· {title} ({right})" if score.asked else f"· {title}"
+        line = _("✓ {module} — skipped").format(module=title)
+    elif starts_here:
+        line = _("▶ {module} — starts here").format(module=title)
+    else:
+        line = f"· {title}"
+    if not score.asked:  # its questions were removed from the course
+        return line
+    right = _("{right}/{asked} right").format(right=score.right, asked=score.asked)
+    return f"{line} ({right})"
 
 
 def result_text(result: PlacementResult) -> str:
