@@ -15,9 +15,14 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.rules.course import CourseMap, QuestionInfo
 from bot.rules.shuffle import option_order
 from db.enums import PlacementStatus
+from db.models import User
+from db.queries.learning import done_lesson_ids
+from db.queries.placement import check_status
 
 SECONDS_PER_QUESTION = 20  # about how long a learner takes over one question
 
@@ -58,3 +63,16 @@ def placement_offer(
         return None
     minutes = max(1, math.ceil(count * SECONDS_PER_QUESTION / 60))
     return PlacementOffer(course, count, minutes, status is PlacementStatus.IN_PROGRESS)
+
+
+async def learner_offer(
+    session: AsyncSession, course: CourseMap, user: User, done: set[int] | None = None
+) -> PlacementOffer | None:
+    """`placement_offer` for the learner now (`done`: their lessons done, when already read);
+    no statement for a course without a check."""
+    if course.placement is None:
+        return None
+    status = await check_status(session, user.id, course.id)
+    if done is None:
+        done = await done_lesson_ids(session, user.id)
+    return placement_offer(course, user.id, done, status)

@@ -20,7 +20,7 @@ from bot.rules.placement.checks import (
     start_check,
     start_from_the_beginning,
 )
-from bot.rules.placement.draw import placement_offer
+from bot.rules.placement.draw import learner_offer
 from bot.rules.placement.results import PlacementResult
 from bot.telegram.callbacks import PlacementAction, PlacementCb
 from bot.telegram.handlers.certificates import send_certificate
@@ -28,8 +28,6 @@ from bot.telegram.polls import send_quiz_poll
 from bot.telegram.views import common, learning, placement
 from bot.telegram.views.learning import start_lesson_keyboard
 from db.models import User
-from db.queries.learning import done_lesson_ids
-from db.queries.placement import check_status
 
 
 def router() -> Router:
@@ -48,10 +46,7 @@ async def check_button_for(
     session: AsyncSession, learner: User, course: CourseMap, done: set[int]
 ) -> InlineKeyboardButton | None:
     """The course card's button for the check on offer (`done`: the lessons done), if any."""
-    if course.placement is None:
-        return None
-    status = await check_status(session, learner.id, course.id)
-    offer = placement_offer(course, learner.id, done, status)
+    offer = await learner_offer(session, course, learner, done)
     return placement.check_button(offer) if offer is not None else None
 
 
@@ -60,10 +55,7 @@ async def choice_screen(
 ) -> tuple[str, InlineKeyboardMarkup] | None:
     """When the course offers the learner a check: `intro`, then the choice (check, or from
     the beginning); None when there is none to offer."""
-    if course.placement is None:
-        return None
-    status = await check_status(session, learner.id, course.id)
-    offer = placement_offer(course, learner.id, await done_lesson_ids(session, learner.id), status)
+    offer = await learner_offer(session, course, learner)
     if offer is None:
         return None
     return intro + "\n\n" + placement.choice_text(offer), placement.choice_keyboard(offer)
