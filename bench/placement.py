@@ -8,7 +8,7 @@ dispatcher, lets `--samples` fresh learners take the check: p50/p95, SQL stateme
 COMMITs per update of its start (the "Check what I know" button), of an answer that asks
 the next question, and of the last answer (the result), printed beside the baseline
 measured in the same run by the same learners: `/modules` (targets: the start and an
-answer within a few statements of the baseline, p95 ≤ 30 ms).
+answer within a few statements of the baseline, p95 ≤ 1.2 × its p95).
 """
 
 from __future__ import annotations
