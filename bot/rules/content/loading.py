@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from bot.rules.content.placement import placement_problems, read_placement
 from bot.rules.content.questions import load_questions
 from bot.rules.content.spec import (
     COURSE_FILE,
@@ -130,6 +131,9 @@ def load_course(path: Path) -> Course:
             modules.append(module)
 
     _check_module_graph(modules, problems)
+    if head is not None:
+        lessons = (lesson for module in modules for lesson in module.lessons)
+        problems.extend(placement_problems(head["placement"], lessons))
     if problems:
         raise CourseInvalid(problems)
     assert head is not None
@@ -312,9 +316,11 @@ def _load_course_file(root: Path, problems: list[Problem]) -> dict[str, Any] | N
         if required[0] == slug:
             fields.problem(required[1], "a course cannot require itself")
     published = fields.boolean("published", True)
+    placement = read_placement(data, file)
     if slug is None or title is None:
         return None
     return {
+        "placement": placement,
         "slug": slug,
         "title": title,
         "description": description,

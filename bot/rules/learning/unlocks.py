@@ -7,7 +7,8 @@
   opens N local days (the learner's time zone) after the previous one was completed,
   not counting the days of a pause;
 - nothing the learner has already started is ever locked again, even when content
-  is added before it later.
+  is added before it later;
+- a lesson tested out by a placement check (bot.rules.placement) is done, like a taken one.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class ProgressRow:
     score: int | None
     attempts: int
     completed_at: datetime | None
+    tested_out: bool = False  # done by a placement check, not taken
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class LessonStatus:
     reason: LockReason | None = None
     blocked_by: str | None = None  # title of the lesson or module to finish first
     opens_on: date | None = None  # drip: the learner's local date it opens
+    tested_out: bool = False  # DONE by a placement check
 
     @property
     def is_open(self) -> bool:
@@ -80,10 +83,7 @@ async def load_progress(
     """The learner's progress by lesson; with `lock`, its rows stay locked for this
     transaction (a quiz attempt counts its number under the lock)."""
     rows = await progress_rows(session, user_id, lock=lock)
-    return {
-        lesson_id: ProgressRow(status, score, attempts, completed_at)
-        for lesson_id, status, score, attempts, completed_at in rows
-    }
+    return {row[0]: ProgressRow(*row[1:]) for row in rows}
 
 
 async def load_progress_many(
@@ -101,10 +101,11 @@ async def load_progress_many(
             UserProgress.score,
             UserProgress.attempts,
             UserProgress.completed_at,
+            UserProgress.tested_out,
         ).where(UserProgress.user_id.in_(user_ids))
     )
-    for user_id, lesson_id, status, score, attempts, completed_at in rows:
-        found[user_id][lesson_id] = ProgressRow(status, score, attempts, completed_at)
+    for user_id, lesson_id, status, score, attempts, completed_at, tested_out in rows:
+        found[user_id][lesson_id] = ProgressRow(status, score, attempts, completed_at, tested_out)
     return found
 
 
@@ -156,7 +157,8 @@ def _status(
 ) -> LessonStatus:
     row = progress.get(lesson.id)
     if _done(row):
-        return LessonStatus(lesson, LessonState.DONE)
+        assert row is not None
+        return LessonStatus(lesson, LessonState.DONE, tested_out=row.tested_out)
     if row is not None and row.status is ProgressStatus.IN_PROGRESS:
         return LessonStatus(lesson, LessonState.IN_PROGRESS)
     if not module.is_open:
