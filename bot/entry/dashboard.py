@@ -50,16 +50,26 @@ async def set_menu_button(bot: Bot, url: str) -> None:
     log.info("menu button opens the dashboard at %s", url)
 
 
+async def start_dashboard(config: WebAppConfig, host: str, port: int) -> web.AppRunner:
+    """The dashboard alone, listening on host:port (OSError when it cannot listen)."""
+    runner = web.AppRunner(standalone(config), access_log_format=ACCESS_LOG_FORMAT)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError:
+        await runner.cleanup()
+        raise
+    log.info("dashboard on %s:%s", host, port)
+    return runner
+
+
 @asynccontextmanager
 async def serve_dashboard(
     config: WebAppConfig, host: str, port: int
 ) -> AsyncIterator[web.AppRunner]:
     """The dashboard alone on host:port, until the block ends."""
-    runner = web.AppRunner(standalone(config), access_log_format=ACCESS_LOG_FORMAT)
-    await runner.setup()
+    runner = await start_dashboard(config, host, port)
     try:
-        await web.TCPSite(runner, host, port).start()
-        log.info("dashboard on %s:%s", host, port)
         yield runner
     finally:
         await runner.cleanup()

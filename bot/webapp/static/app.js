@@ -47,5 +47,6 @@
   });
 
   const view = document.getElementById("view");
-  load(view, view.dataset.load);
+  const tab = new URLSearchParams(location.search).get("tab");  // the demo's admin link
+  load(view, view.dataset.load + (tab ? "?tab=" + encodeURIComponent(tab) : ""));
 })();
