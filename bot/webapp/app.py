@@ -27,7 +27,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.rules.clock import Clock
-from bot.rules.course import CourseCache
+from bot.rules.course import CourseCache, LessonInfo
 from bot.rules.dashboard.access import Refusal, viewer_for
 from bot.rules.dashboard.init_data import MAX_AGE, InitDataRefusal, check_init_data
 from bot.webapp.render import STATIC, language_of, render
@@ -93,6 +93,8 @@ def _refused(request: web.Request, status: int, reason: str, wants_json: bool) -
 
 
 def _jsonable(value: Any) -> Any:
+    if isinstance(value, LessonInfo):  # a lesson is named, not shipped with its body
+        return {"id": value.id, "title": value.title}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, enum.Enum):
