@@ -7,9 +7,11 @@ from datetime import timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.rules.clock import FixedClock
+from db.models import User
 from tests.support.dashboard import (
     ADMIN,
     LEARNER,
@@ -198,3 +200,13 @@ async def test_every_answer_has_a_content_security_policy_and_no_init_data_is_lo
     assert "telegram-web-app.js" in await page.text()
     hash_ = dict(p.split("=", 1) for p in raw.split("&"))["hash"]
     assert all(hash_ not in record.getMessage() for record in caplog.records)
+
+
+async def test_the_page_speaks_the_learners_language(
+    client: TestClient, clock: FixedClock, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    async with session_factory() as session, session.begin():
+        await session.execute(update(User).where(User.telegram_id == LEARNER).values(language="ru"))
+    status, page = await ask(client, "/app/part/courses", init_data(LEARNER, clock.now()))
+    assert status == 200
+    assert "Ваши курсы" in page

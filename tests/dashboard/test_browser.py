@@ -8,8 +8,8 @@ first render's time is printed (measured by the page's script, never asserted).
 from __future__ import annotations
 
 import shutil
-from datetime import timedelta
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
