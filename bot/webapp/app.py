@@ -165,8 +165,8 @@ def build_webapp(config: WebAppConfig) -> web.Application:
 
 def mount(parent: web.Application, config: WebAppConfig) -> None:
     """Serve the dashboard under APP_PATH of an existing application (the webhook's)."""
+    parent.router.add_get(APP_PATH, _to_page)  # first: the sub-application takes "/app" too
     parent.add_subapp(APP_PATH, build_webapp(config))
-    parent.router.add_get(APP_PATH, _to_page)
 
 
 async def _to_page(_request: web.Request) -> web.Response:
