@@ -14,6 +14,7 @@ bot does not know, or a section that is not theirs to see, gets 403.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import enum
 import json
@@ -28,9 +29,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.rules.clock import Clock
 from bot.rules.course import CourseCache, LessonInfo
-from bot.rules.dashboard.access import Refusal, viewer_for
+from bot.rules.dashboard.access import Refusal, Viewer, viewer_for
 from bot.rules.dashboard.init_data import MAX_AGE, InitDataRefusal, check_init_data
-from bot.webapp.render import STATIC, language_of, render
+from bot.rules.dashboard.learner import own_certificate
+from bot.rules.formats.certificate_image import render_certificate
+from bot.rules.learning.certificates import printed_certificate
+from bot.webapp.render import STATIC, language_of, render, translations
 from bot.webapp.sections import SECTIONS, Answer, Ask, BadRequest, Forbidden
 
 log = logging.getLogger(__name__)
@@ -115,23 +119,38 @@ async def page(request: web.Request) -> web.Response:
     return web.Response(text=body, content_type="text/html")
 
 
+async def _viewer(
+    request: web.Request, session: AsyncSession, now: datetime, wants_json: bool
+) -> Viewer | web.Response:
+    """The learner the request's initData names, or the refusal to answer with."""
+    config = request.app[CONFIG]
+    header = request.headers.get("Authorization", "")
+    raw = header[len(SCHEME) :] if header.startswith(SCHEME) else None
+    checked = check_init_data(raw, config.token, now, config.max_age)
+    if isinstance(checked, InitDataRefusal):
+        log.info("dashboard: initData refused (%s)", checked.value)  # never the string itself
+        return _refused(request, 401, checked.value, wants_json)
+    viewer = await viewer_for(session, checked.telegram_id, config.admin_ids)
+    if isinstance(viewer, Refusal):
+        return _refused(request, 403, viewer.value, wants_json)
+    return viewer
+
+
+def _viewer_language(viewer: Viewer) -> str:
+    return language_of(viewer.user.language, viewer.user.language_code)
+
+
 async def section(request: web.Request) -> web.Response:
     config = request.app[CONFIG]
     wants_json = request.match_info["kind"] == "api"
     load = SECTIONS.get(request.match_info["name"])
     if load is None:
         return _refused(request, 404, "not_found", wants_json)
-    header = request.headers.get("Authorization", "")
-    raw = header[len(SCHEME) :] if header.startswith(SCHEME) else None
     now = config.clock.now()
-    checked = check_init_data(raw, config.token, now, config.max_age)
-    if isinstance(checked, InitDataRefusal):
-        log.info("dashboard: initData refused (%s)", checked.value)  # never the string itself
-        return _refused(request, 401, checked.value, wants_json)
     async with config.session_factory() as session, session.begin():
-        viewer = await viewer_for(session, checked.telegram_id, config.admin_ids)
-        if isinstance(viewer, Refusal):
-            return _refused(request, 403, viewer.value, wants_json)
+        viewer = await _viewer(request, session, now, wants_json)
+        if isinstance(viewer, web.Response):
+            return viewer
         catalogue = await config.course_cache.get(session)
         ask = Ask(session, viewer, catalogue, now, request.query, config.bot_username)
         try:
@@ -140,8 +159,22 @@ async def section(request: web.Request) -> web.Response:
             return _refused(request, 403, Refusal.NOT_YOURS.value, wants_json)
         except BadRequest:
             return _refused(request, 400, "bad_request", wants_json)
-        language = language_of(viewer.user.language, viewer.user.language_code)
-        return _answer(answer, ask, language, wants_json)
+        return _answer(answer, ask, _viewer_language(viewer), wants_json)
+
+
+async def certificate(request: web.Request) -> web.Response:
+    """The learner's own certificate as the PNG the chat sends (`?code=`)."""
+    config = request.app[CONFIG]
+    async with config.session_factory() as session, session.begin():
+        viewer = await _viewer(request, session, config.clock.now(), True)
+        if isinstance(viewer, web.Response):
+            return viewer
+        found = await own_certificate(session, viewer.user, request.query.get("code", ""))
+    if found is None:
+        return _refused(request, 404, "not_found", True)
+    text = printed_certificate(found, translations(_viewer_language(viewer)).gettext)
+    png = await asyncio.to_thread(render_certificate, text)  # a fraction of a second of CPU
+    return web.Response(body=png, content_type="image/png")
 
 
 def _answer(answer: Answer, ask: Ask, language: str, wants_json: bool) -> web.Response:
@@ -158,6 +191,7 @@ def build_webapp(config: WebAppConfig) -> web.Application:
     app = web.Application(middlewares=[security_headers])
     app[CONFIG] = config
     app.router.add_get("/", page)
+    app.router.add_get("/api/certificate.png", certificate)
     app.router.add_get("/{kind:part|api}/{name}", section)
     app.router.add_static("/static/", STATIC, append_version=False)
     return app

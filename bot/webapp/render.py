@@ -37,6 +37,11 @@ def _percent(value: float | None) -> str:
 
 
 @cache
+def translations(language: str) -> gettext.NullTranslations:
+    return gettext.translation("messages", LOCALES, languages=[language], fallback=True)
+
+
+@cache
 def environment(language: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),

@@ -210,3 +210,20 @@ async def test_the_page_speaks_the_learners_language(
     status, page = await ask(client, "/app/part/courses", init_data(LEARNER, clock.now()))
     assert status == 200
     assert "Ваши курсы" in page
+
+
+async def test_a_learner_gets_their_own_certificate_picture_and_nobody_elses(
+    client: TestClient, clock: FixedClock
+) -> None:
+    path = "/app/api/certificate.png?code=ABCD2345EF"
+    mine = await client.get(
+        path, headers={"Authorization": f"tma {init_data(LEARNER, clock.now())}"}
+    )
+    assert mine.status == 200
+    assert mine.content_type == "image/png"
+    assert (await mine.read()).startswith(b"\x89PNG")
+    theirs = await client.get(
+        path, headers={"Authorization": f"tma {init_data(MENTOR, clock.now())}"}
+    )
+    assert theirs.status == 404
+    assert (await client.get(path)).status == 401

@@ -76,6 +76,8 @@ async def test_the_learner_sees_their_page_at_360_px(
     await page.get_by_text("Git basics", exact=True).first.wait_for()
     assert await page.locator("svg.chart rect.day.lesson").count() == 3
     await page.get_by_text("ABCD2345EF").wait_for()
+    await page.get_by_role("link", name="Show the certificate").click()
+    await page.locator("img.picture").wait_for()
     await page.get_by_text("Module 1").first.wait_for()
     await no_horizontal_scroll(page)
     await save(page, backend, "learner")

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import Catalogue, CourseMap
 from bot.rules.learners import local_date
+from bot.rules.learning.certificates import CertificateInfo
 from bot.rules.learning.journeys import JourneyInfo, learner_journeys
 from bot.rules.learning.unlocks import ProgressRow, lesson_statuses, load_progress, next_step
 from bot.rules.review.cards import SCHEDULER
@@ -116,11 +117,14 @@ async def my_courses(
     return MyCourses(cards, [CertificateCard(*row) for row in certificates])
 
 
-async def own_certificate(session: AsyncSession, user: User, code: str) -> Certificate | None:
+async def own_certificate(session: AsyncSession, user: User, code: str) -> CertificateInfo | None:
     """The learner's certificate with this code (None: no such code, or someone else's)."""
-    return await session.scalar(
+    row = await session.scalar(
         select(Certificate).where(Certificate.code == code, Certificate.user_id == user.id)
     )
+    if row is None:
+        return None
+    return CertificateInfo(row.code, row.learner_name, row.course_title, row.issued_at)
 
 
 # ---------------------------------------------------------------- the calendar

@@ -34,9 +34,25 @@
     }
   }
 
+  // An image behind the initData check: fetched with the header, shown from a blob.
+  async function showImage(link) {
+    const response = await fetch(link.dataset.image, {
+      headers: { Authorization: "tma " + initData },
+      credentials: "omit",
+    });
+    if (!response.ok) return;
+    const image = document.createElement("img");
+    image.className = "picture";
+    image.alt = link.textContent;
+    image.src = URL.createObjectURL(await response.blob());
+    link.replaceWith(image);
+  }
+
   document.addEventListener("click", function (event) {
     const close = event.target.closest("[data-close]");
     if (close && app && app.close) { event.preventDefault(); app.close(); return; }
+    const picture = event.target.closest("[data-image]");
+    if (picture) { event.preventDefault(); showImage(picture); return; }
     const link = event.target.closest("[data-go]");
     if (!link) return;
     event.preventDefault();
