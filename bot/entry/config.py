@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import time, timedelta
+from datetime import time
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     webapp_url: str | None = None
     webapp_host: str = "0.0.0.0"
     webapp_port: int = Field(default=8081, ge=1, le=65535)
-    webapp_auth_max_age: timedelta = Field(default=MAX_AGE, gt=timedelta(0))
+    webapp_auth_max_age: int = Field(default=int(MAX_AGE.total_seconds()), ge=60)  # seconds
     log_format: Literal["auto", "json", "text"] = "auto"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from aiogram import Bot
 from aiogram.types import MenuButtonWebApp, WebAppInfo
@@ -38,7 +39,7 @@ async def webapp_config(
         clock=clock,
         course_cache=course_cache,
         admin_ids=frozenset(settings.admin_ids),
-        max_age=settings.webapp_auth_max_age,
+        max_age=timedelta(seconds=settings.webapp_auth_max_age),
         bot_username=me.username,
     )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import quote
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -52,7 +52,7 @@ async def demo_dashboard(
         clock=clock,
         course_cache=course_cache,
         admin_ids=admin_ids,
-        max_age=settings.webapp_auth_max_age,
+        max_age=timedelta(seconds=settings.webapp_auth_max_age),
     )
     try:
         runner = await start_dashboard(config, DEMO_HOST, settings.webapp_port)
