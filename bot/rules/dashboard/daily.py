@@ -5,12 +5,13 @@ A day is a UTC day, summarised once it has closed:
 - active: learners who completed a lesson or answered a review question that day;
 - lessons: lessons completed; reviews: review-session answers; recalled: those not
   rated "again" (retention = recalled / reviews);
-- the newest day also keeps two snapshots: learners by their usual local hour (the
+- yesterday's row also keeps two snapshots: learners by their usual local hour (the
   hour most of their last 14 days' lessons were done, kept in their stats) and the
   lesson funnel (started and finished per lesson).
 
 The `dashboard-days` job fills the closed days of the last WINDOW_DAYS that have no row
-yet: on most runs it reads one statement and writes nothing. Each day is read from the
+yet, newest first, a day per transaction: on most runs it reads one statement and writes
+nothing. Each day is read from the
 (created_at), (completed_at) and (reviewed_at) indexes, so a night's row costs the
 day's rows, not the school's history.
 """
@@ -117,15 +118,16 @@ async def funnel_snapshot(session: AsyncSession) -> dict[str, list[int]]:
     return {str(lesson_id): [int(started), int(done)] for lesson_id, started, done in rows}
 
 
-async def fill_days(session: AsyncSession, now: datetime) -> list[date]:
-    """Summarise the closed days of the window that have no row yet; the newest one also
-    gets the snapshots. Returns the days written."""
-    missing = await missing_days(session, now)
+async def fill_days(session: AsyncSession, now: datetime, limit: int | None = None) -> list[date]:
+    """Summarise the closed days of the window that have no row yet, newest first (at most
+    `limit` of them); yesterday's row also gets the snapshots. Returns the days written."""
+    missing = sorted(await missing_days(session, now), reverse=True)[:limit]
+    yesterday = window(now.astimezone(UTC).date())[-1]
     rows = []
     for day in missing:
         figures = await day_figures(session, day)
         row = {**figures.__dict__, "usual_hours": None, "funnel": None, "computed_at": now}
-        if day == missing[-1]:
+        if day == yesterday:
             row["usual_hours"] = await usual_hours(session)
             row["funnel"] = await funnel_snapshot(session)
         rows.append(row)
