@@ -238,6 +238,8 @@ async def run(url: str, learners: int, size: int, samples: int, seeded: bool) ->
             ("mentor member calendar", [
                 (f"/app/api/calendar?cohort={n + 1}&user={n * size + 2}", FIRST_MENTOR_ID + n)
                 for n in cohort_numbers]),
+            ("admin home, cohorts tab (the first 200 of 20,000)",
+             [("/app/api/home?tab=cohorts", ADMIN_ID)] * samples),
             ("admin school (30 days, funnel, hours)",
              [("/app/api/school", ADMIN_ID)] * samples),
             ("admin school page (HTML with SVG)", [("/app/part/school", ADMIN_ID)] * samples),

@@ -51,11 +51,17 @@ def sorted_roster(rows: list[MemberRow], key: SortKey | None) -> list[MemberRow]
     return rows if key is None else sorted(rows, key=_SORTS[key])
 
 
+ADMIN_COHORTS_SHOWN = 200  # a school may have thousands: the list is a way in, not a report
+
+
 async def viewer_cohorts(session: AsyncSession, viewer: Viewer) -> list[Mentored]:
-    """The cohorts the viewer mentors; every cohort for an admin (one statement)."""
+    """The cohorts the viewer mentors; for an admin, every cohort (the first
+    ADMIN_COHORTS_SHOWN by name). One statement."""
     if viewer.is_admin:
         rows = await session.execute(
-            select(Cohort.id, Cohort.name).order_by(Cohort.name, Cohort.id)
+            select(Cohort.id, Cohort.name)
+            .order_by(Cohort.name, Cohort.id)
+            .limit(ADMIN_COHORTS_SHOWN)
         )
         return [Mentored(id_, name) for id_, name in rows]
     return await mentored_cohorts(session, viewer.user)
