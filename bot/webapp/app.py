@@ -109,8 +109,6 @@ def _jsonable(value: Any) -> Any:
         return {str(key): _jsonable(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_jsonable(item) for item in value]
-    if hasattr(value, "__table__"):  # a model row (a cohort): its id and name only
-        return {"id": value.id, "name": getattr(value, "name", None)}
     return value
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.cohorts.boards import cohort_board
-from bot.rules.cohorts.membership import member_cohorts
+from bot.rules.cohorts.membership import Mentored, member_cohorts
 from bot.rules.cohorts.roster import cohort_funnel, member_detail, roster
 from bot.rules.course import Catalogue, CourseMap
 from bot.rules.dashboard.access import Refusal, Viewer, visible_cohort, visible_member
@@ -142,7 +142,7 @@ async def cohort(ask: Ask) -> Answer:
     return Answer(
         "cohort.html",
         {
-            "cohort": found,
+            "cohort": Mentored(found.id, found.name),
             "members": sorted_roster(members, key),
             "sort": key.value if key else "",
             "sorts": [key.value for key in SortKey],
@@ -160,7 +160,7 @@ async def funnel(ask: Ask) -> Answer:
 async def waiting(ask: Ask) -> Answer:
     found = await ask.cohort()
     items = await waiting_submissions(ask.session, found.id, ask.now)
-    return Answer("waiting.html", {"cohort": found, "items": items})
+    return Answer("waiting.html", {"cohort": Mentored(found.id, found.name), "items": items})
 
 
 async def member(ask: Ask) -> Answer:
