@@ -118,15 +118,19 @@ PERIODS = {
 
 
 async def board(ask: Ask) -> Answer:
+    """A tab of /leaderboard: today, this week, this month, all time, or one of the
+    learner's cohorts this week (`?period=cohort-ID`)."""
     tab = ask.query.get("period", "week")
-    cohorts = await member_cohorts(ask.session, ask.viewer.user.id)
-    tabs = [*PERIODS, *(["cohort"] if cohorts else [])]
-    if tab == "cohort" and cohorts:
-        shown = await cohort_board(ask.session, cohorts[0][0], ask.viewer.user, week=True)
+    cohorts = dict(await member_cohorts(ask.session, ask.viewer.user.id))
+    tabs = [*PERIODS, *(f"cohort-{cohort_id}" for cohort_id in cohorts)]
+    cohort_id = int(tab.removeprefix("cohort-")) if tab.removeprefix("cohort-").isdigit() else 0
+    if cohort_id in cohorts:
+        shown = await cohort_board(ask.session, cohort_id, ask.viewer.user, week=True)
     else:
         tab = tab if tab in PERIODS else "week"
         shown = await period_board(ask.session, ask.viewer.user, PERIODS[tab])
-    return Answer("board.html", {"tabs": tabs, "tab": tab, "board": shown})
+    names = {f"cohort-{cohort_id}": name for cohort_id, name in cohorts.items()}
+    return Answer("board.html", {"tabs": tabs, "tab": tab, "board": shown, "cohorts": names})
 
 
 def _course_of(ask: Ask, cohort: Cohort) -> CourseMap | None:

@@ -33,7 +33,7 @@ async def ask(client: TestClient, path: str, raw: str) -> tuple[int, str]:
 
 
 async def test_a_learner_sees_their_courses_calendar_mastery_and_board(
-    client: TestClient, clock: FixedClock
+    client: TestClient, clock: FixedClock, seeded: Seeded
 ) -> None:
     raw = init_data(LEARNER, clock.now())
     response = await client.get("/app/api/courses", headers={"Authorization": f"tma {raw}"})
@@ -55,6 +55,12 @@ async def test_a_learner_sees_their_courses_calendar_mastery_and_board(
     ).json()
     assert mastery["modules"][0]["module_title"] == "Module 1"
     assert 0.8 < mastery["modules"][0]["recall"] <= 1
+    status, cohort_board = await ask(
+        client, f"/app/part/board?period=cohort-{seeded.cohort_id}", raw
+    )
+    assert status == 200
+    assert "Spring &lt;class&gt;" in cohort_board
+    assert "&lt;img src=x onerror=alert(1)&gt;" in cohort_board
     status, board = await ask(client, "/app/part/board?period=all", raw)
     assert status == 200
     assert "Ada" in board
@@ -71,7 +77,7 @@ async def test_each_answer_reads_at_most_four_statements(
             "calendar",
             "mastery",
             "board?period=week",
-            "board?period=cohort",
+            f"board?period=cohort-{seeded.cohort_id}",
         ],
         MENTOR: [
             "home?tab=cohorts",
