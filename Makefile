@@ -35,7 +35,7 @@ lint: install
 
 # Translations: after changing texts, `make messages`, translate the .po files, `make compile`.
 messages:
-	uv run --frozen pybabel extract -o bot/telegram/locales/messages.pot -k _ -k ngettext:1,2 -k gettext \
+	uv run --frozen pybabel extract -F babel.cfg -o bot/telegram/locales/messages.pot -k _ -k ngettext:1,2 -k gettext \
 		--no-location --sort-output --omit-header bot
 	uv run --frozen pybabel update -i bot/telegram/locales/messages.pot -d bot/telegram/locales -D messages \
 		--no-fuzzy-matching --ignore-obsolete

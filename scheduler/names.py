@@ -15,6 +15,7 @@ class JobName(StrEnum):
     LEAGUE_WEEK = "league-week"
     COHORT_BOARDS = "cohort-boards"
     LEADERBOARD_REBUILD = "leaderboard-rebuild"  # once a day, at LEADERBOARD_REBUILD_AT
+    DASHBOARD_DAYS = "dashboard-days"  # the dashboard's figures of each closed day
 
 
 # The jobs that run at an interval; the others run once a day at a set time.
@@ -25,6 +26,8 @@ JOB_EVERY: dict[JobName, timedelta] = {
     JobName.BROADCASTS: timedelta(seconds=10),
     JobName.LEAGUE_WEEK: timedelta(minutes=1),
     JobName.COHORT_BOARDS: timedelta(minutes=1),
+    # Usually one statement that finds yesterday already summarised.
+    JobName.DASHBOARD_DAYS: timedelta(minutes=10),
 }
 
 # The default hour of the leaderboard's nightly rebuild (UTC; the LEADERBOARD_REBUILD_AT

@@ -36,6 +36,7 @@ def job_table(jobs: Jobs) -> dict[JobName, Callable[[], Awaitable[JobReport]]]:
         JobName.LEAGUE_WEEK: jobs.league_week,
         JobName.COHORT_BOARDS: jobs.cohort_boards,
         JobName.LEADERBOARD_REBUILD: jobs.leaderboard_rebuild,
+        JobName.DASHBOARD_DAYS: jobs.dashboard_days,
     }
 
 

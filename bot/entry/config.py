@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.rules.dashboard.init_data import MAX_AGE
 from db.engine import SUPPORTED_DRIVERS
 from scheduler.names import REBUILD_AT
 
@@ -45,6 +46,12 @@ class Settings(BaseSettings):
     scheduler_lease_seconds: float = Field(default=10.0, gt=0)
     # When the leaderboard's nightly full rebuild runs (UTC, e.g. 04:00): a quiet hour.
     leaderboard_rebuild_at: time = REBUILD_AT
+    # The dashboard (a Telegram Mini App): its public HTTPS address sets the bot's menu
+    # button; `learnbot run` serves it on WEBAPP_HOST:WEBAPP_PORT, the webhook beside itself.
+    webapp_url: str | None = None
+    webapp_host: str = "0.0.0.0"
+    webapp_port: int = Field(default=8081, ge=1, le=65535)
+    webapp_auth_max_age: int = Field(default=int(MAX_AGE.total_seconds()), ge=60)  # seconds
     log_format: Literal["auto", "json", "text"] = "auto"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -62,6 +69,13 @@ class Settings(BaseSettings):
             return frozenset(int(part) for part in parts)
         if isinstance(value, int):
             return frozenset({value})
+        return value
+
+    @field_validator("webapp_url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        if value is not None and urlsplit(value).scheme != "https":
+            raise ValueError("Telegram opens Mini Apps over HTTPS only: https://example.org/app/")
         return value
 
     @field_validator("database_url")
@@ -101,6 +115,7 @@ class Settings(BaseSettings):
         "telegram_api_base",
         "redis_url",
         "webhook_url",
+        "webapp_url",
         mode="before",
     )
     @classmethod

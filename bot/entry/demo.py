@@ -52,6 +52,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.entry.app import build_bot, build_dispatcher
 from bot.entry.config import Settings
 from bot.entry.database import prepare_database
+from bot.entry.demo_dashboard import demo_dashboard, demo_link
 from bot.entry.demo_seed import SAMPLES, sample_chat_ids, seed_sample_learners
 from bot.entry.offline import OfflineSession
 from bot.entry.runner import build_jobs
@@ -74,6 +75,9 @@ DEMO_FILE = Path("learnbot-demo.db")
 DEMO_DATABASE = f"sqlite+aiosqlite:///{DEMO_FILE}"
 DEMO_FILES = DEMO_FILE.with_name("learnbot-demo-files")  # what the bot sends as files
 DEMO_LOG = Path("learnbot-demo.log")
+DEMO_TOKEN = (
+    "42:DEMO"  # the offline session never sends it; the dashboard's links are signed with it
+)
 DEMO_USER = User(id=1001, is_bot=False, first_name="Demo", language_code="en")
 # Bold and dim text in a terminal; plain text when the output is a pipe or a file.
 BOLD, DIM, RESET = ("\033[1m", "\033[2m", "\033[0m") if sys.stdout.isatty() else ("", "", "")
@@ -280,19 +284,27 @@ async def run_demo(settings: Settings) -> int:
         return result
 
     session.make_request = make_request  # type: ignore[method-assign]
-    bot = build_bot("42:DEMO", session=session)
+    bot = build_bot(DEMO_TOKEN, session=session)
     course_cache = CourseCache()
     # The demo learner is an admin too, so /admin, /stats and the rest can be tried.
     dispatcher = build_dispatcher(
         factory, clock, course_cache=course_cache, admin_ids={DEMO_USER.id}
     )
     scheduler = DemoScheduler(build_jobs(settings, engine, bot, clock, course_cache))
+    await scheduler.run((JobName.DASHBOARD_DAYS,))  # the admin's charts from the first look
+    served = contextlib.AsyncExitStack()
+    dashboard_url = await served.enter_async_context(
+        demo_dashboard(
+            settings, DEMO_TOKEN, factory, clock, course_cache, frozenset({DEMO_USER.id})
+        )
+    )
     print(f"{BOLD}LearnBot demo{RESET} — type /start, then numbers to press buttons. Ctrl-D quits.")
     print(
         f"{DIM}Database: {DEMO_FILE}; files the bot sends: {DEMO_FILES}/; logs: {DEMO_LOG}.{RESET}"
     )
     if samples:
         print(f"{DIM}Sample learners added: {', '.join(samples)}.{RESET}")
+    print_dashboard_links(dashboard_url, clock.now())
     ticking = asyncio.create_task(scheduler.every_minute())
     update_ids = itertools.count(1)
     chat = Chat(id=DEMO_USER.id, type="private")
@@ -318,8 +330,26 @@ async def run_demo(settings: Settings) -> int:
         ticking.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await ticking
+        await served.aclose()
         await engine.dispose()
     return 0
+
+
+def print_dashboard_links(base: str | None, now: datetime) -> None:
+    """The Mini App's links: as the demo learner, as the demo admin (the same person), and
+    as a sample learner with a few weeks behind them."""
+    if base is None:
+        print(f"{DIM}The dashboard is off: its port is taken (WEBAPP_PORT).{RESET}")
+        return
+    sample_id, sample_name = sample_chat_ids()[0], SAMPLES[0].name
+    links = (
+        ("as you, the learner", demo_link(base, DEMO_TOKEN, DEMO_USER.id, "Demo", now)),
+        ("as you, the admin", demo_link(base, DEMO_TOKEN, DEMO_USER.id, "Demo", now, "school")),
+        (f"as {sample_name}", demo_link(base, DEMO_TOKEN, sample_id, sample_name, now)),
+    )
+    print(f"{BOLD}Dashboard{RESET} (the Mini App; open a link in a browser, valid for an hour):")
+    for label, url in links:
+        print(f"  {label}: {url}")
 
 
 def _update(update_id: int, line: str, terminal: Terminal, chat: Chat) -> Update:

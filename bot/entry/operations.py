@@ -20,7 +20,9 @@ from db.enums import DeliveryStatus
 from scheduler.names import JobName
 
 # Jobs that never send a message, so they need no BOT_TOKEN.
-SENDS_NOTHING = frozenset({JobName.LEADERBOARD, JobName.LEADERBOARD_REBUILD})
+SENDS_NOTHING = frozenset(
+    {JobName.LEADERBOARD, JobName.LEADERBOARD_REBUILD, JobName.DASHBOARD_DAYS}
+)
 # The bot object such a job is built with is never asked to send; any well-formed token does.
 UNUSED_TOKEN = "0:unused"
 

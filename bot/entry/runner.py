@@ -10,7 +10,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
@@ -133,10 +133,21 @@ def polling_dispatcher(
 
 
 async def run_polling(settings: Settings, *, migrate: bool, scheduler: bool = True) -> int:
-    """Long polling; the scheduled jobs run in the same process unless told otherwise."""
-    async with long_running(settings, migrate=migrate) as (bot, engine):
+    """Long polling; the scheduled jobs run in the same process unless told otherwise, and
+    the dashboard is served on WEBAPP_PORT when WEBAPP_URL is set."""
+    async with long_running(settings, migrate=migrate) as (bot, engine), AsyncExitStack() as stack:
         clock, course_cache = SystemClock(), CourseCache()
         dispatcher = polling_dispatcher(settings, engine, clock, course_cache)
+        if settings.webapp_url:
+            from bot.entry.dashboard import serve_dashboard, set_menu_button, webapp_config
+
+            config = await webapp_config(
+                settings, bot, bot.token, create_session_factory(engine), clock, course_cache
+            )
+            await stack.enter_async_context(
+                serve_dashboard(config, settings.webapp_host, settings.webapp_port)
+            )
+            await set_menu_button(bot, settings.webapp_url)
         stop = asyncio.Event()
         jobs_task = None
         if scheduler:
@@ -161,6 +172,7 @@ async def run_webhook(settings: Settings) -> int:
     from aiogram.fsm.storage.redis import RedisStorage
 
     from bot.entry.webhook import build_app, webhook_path
+    from bot.webapp.app import ACCESS_LOG_FORMAT
 
     if not settings.webhook_url or settings.webhook_secret is None:
         raise CannotStart("configuration error: webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET")
@@ -183,7 +195,22 @@ async def run_webhook(settings: Settings) -> int:
             path=webhook_path(settings.webhook_url),
             redis=redis,
         )
-        runner = web.AppRunner(app)
+        if settings.webapp_url:  # the dashboard beside the webhook route, under /app
+            from bot.entry.dashboard import set_menu_button, webapp_config
+            from bot.webapp.app import mount
+
+            clock = dispatcher["clock"]
+            config = await webapp_config(
+                settings,
+                bot,
+                bot.token,
+                create_session_factory(engine),
+                clock,
+                dispatcher["course_cache"],
+            )
+            mount(app, config)
+            await set_menu_button(bot, settings.webapp_url)
+        runner = web.AppRunner(app, access_log_format=ACCESS_LOG_FORMAT)
         await runner.setup()  # the dispatcher's startup hooks run here
         await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
         await bot.set_webhook(

@@ -17,6 +17,7 @@ ON DELETE, on purpose:
 
 from db.base import Base
 from db.models.cohorts import Cohort, CohortMember, CohortRoleRow
+from db.models.dashboard import DashboardDay
 from db.models.learners import ActivityLog, User, UserStats
 from db.models.learning import (
     Certificate,
@@ -57,6 +58,7 @@ __all__ = [
     "CohortRoleRow",
     "Course",
     "CoursePrerequisite",
+    "DashboardDay",
     "Delivery",
     "Journey",
     "LeaderboardCache",

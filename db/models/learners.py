@@ -67,6 +67,8 @@ class User(TimestampMixin, Base):
     __table_args__ = (
         sa.Index("ix_users_username", "username"),
         sa.Index("ix_users_time_zone_lesson_minute", "time_zone", "lesson_minute"),
+        # The dashboard's new learners per day (a range of days).
+        sa.Index("ix_users_created_at", "created_at"),
     )
 
 

@@ -157,6 +157,8 @@ class UserProgress(TimestampMixin, Base):
         sa.UniqueConstraint("user_id", "lesson_id"),
         sa.Index("ix_user_progress_user_id_status", "user_id", "status"),
         sa.Index("ix_user_progress_lesson_id_status", "lesson_id", "status"),
+        # The dashboard's lessons and active learners of a day (bot.rules.dashboard.daily).
+        sa.Index("ix_user_progress_completed_at", "completed_at"),
     )
 
 

@@ -20,6 +20,8 @@ RARELY_NEEDED = (
     "bot.rules.content",
     "redis",  # only with REDIS_URL
     "bot.entry.webhook",
+    "bot.webapp",  # the dashboard: only with WEBAPP_URL
+    "jinja2",
     "cryptography.hazmat.bindings._rust",  # PyMySQL's RSA path, see bot.entry.deferred
 )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.rules.formats.certificate_image import CertificateText
 from db.models import Certificate, User
 from db.upsert import insert_ignore
 
@@ -113,3 +115,22 @@ async def verify_code(session: AsyncSession, raw: str) -> CertificateInfo | None
 
 def _info(row: Certificate) -> CertificateInfo:
     return CertificateInfo(row.code, row.learner_name, row.course_title, row.issued_at)
+
+
+def printed_certificate(
+    certificate: CertificateInfo, gettext: Callable[[str], str]
+) -> CertificateText:
+    """What the certificate image prints, translated by `gettext` (the chat's, or the
+    dashboard's): the same texts wherever the picture is drawn."""
+    return CertificateText(
+        heading=gettext("Certificate of completion"),
+        awarded_to=gettext("This certifies that"),
+        name=certificate.learner_name,
+        fallback_name=gettext("a LearnBot learner"),
+        completed=gettext("has completed the course"),
+        course_title=certificate.course_title,
+        date_line=gettext("Issued on {date}").format(date=f"{certificate.issued_at:%Y-%m-%d}"),
+        code_line=gettext("Verification code {code}: send /verify {code} to the bot").format(
+            code=certificate.code
+        ),
+    )

@@ -17,7 +17,7 @@ from bot.rules.course import CourseMap, LessonInfo, QuestionInfo
 from bot.rules.formats.certificate_image import CertificateText
 from bot.rules.formats.html_split import split_html
 from bot.rules.formats.shorten import shorten
-from bot.rules.learning.certificates import CertificateInfo
+from bot.rules.learning.certificates import CertificateInfo, printed_certificate
 from bot.rules.learning.lessons import Refusal, Refused
 from bot.rules.learning.milestones import Milestone
 from bot.rules.learning.quizzes import QuizResult
@@ -211,18 +211,7 @@ def milestone_text(milestone: Milestone) -> str:
 
 def certificate_text(certificate: CertificateInfo) -> CertificateText:
     """What the certificate image prints, in the learner's language."""
-    return CertificateText(
-        heading=_("Certificate of completion"),
-        awarded_to=_("This certifies that"),
-        name=certificate.learner_name,
-        fallback_name=_("a LearnBot learner"),
-        completed=_("has completed the course"),
-        course_title=certificate.course_title,
-        date_line=_("Issued on {date}").format(date=f"{certificate.issued_at:%Y-%m-%d}"),
-        code_line=_("Verification code {code}: send /verify {code} to the bot").format(
-            code=certificate.code
-        ),
-    )
+    return printed_certificate(certificate, _)
 
 
 def certificate_caption(certificate: CertificateInfo) -> str:
