@@ -14,6 +14,7 @@ class JobName(StrEnum):
     BROADCASTS = "broadcasts"
     LEAGUE_WEEK = "league-week"
     COHORT_BOARDS = "cohort-boards"
+    REVIEWS_WAITING = "reviews-waiting"  # a reviewer's note of work waiting over 48 hours
     LEADERBOARD_REBUILD = "leaderboard-rebuild"  # once a day, at LEADERBOARD_REBUILD_AT
 
 
@@ -25,6 +26,7 @@ JOB_EVERY: dict[JobName, timedelta] = {
     JobName.BROADCASTS: timedelta(seconds=10),
     JobName.LEAGUE_WEEK: timedelta(minutes=1),
     JobName.COHORT_BOARDS: timedelta(minutes=1),
+    JobName.REVIEWS_WAITING: timedelta(minutes=10),  # the ledger keeps it to once a day
 }
 
 # The default hour of the leaderboard's nightly rebuild (UTC; the LEADERBOARD_REBUILD_AT
