@@ -71,8 +71,9 @@ class FieldKind(enum.Enum):
 
 
 FIELD_ID_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_.]*$")
-# {{woop.wish}} or {{woop.wish|your wish}} in a lesson text.
-PLACEHOLDER_RE = re.compile(r"\{\{\s*([a-z][a-z0-9_]*\.[a-z][a-z0-9_.]*)\s*(?:\|([^{}]*))?\}\}")
+# {{woop.wish}} or {{woop.wish|your wish}} in a lesson text: no spaces inside, and not after a
+# "$", so GitHub Actions' ${{ matrix.python }} in a lesson about workflows stays text.
+PLACEHOLDER_RE = re.compile(r"(?<!\$)\{\{([a-z][a-z0-9_]*\.[a-z][a-z0-9_.]*)(?:\|([^{}]*))?\}\}")
 TEXT_ANSWER_MAX = 4096  # a Telegram message
 
 

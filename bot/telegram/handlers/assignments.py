@@ -128,7 +128,11 @@ async def submitted(
         await callback.answer(views.draft_refused(outcome), show_alert=True)
         return
     await callback.answer()
-    await bot.send_message(learner.telegram_id, views.submitted_text(outcome))
+    await bot.send_message(
+        learner.telegram_id,
+        views.submitted_text(outcome),
+        reply_markup=views.submitted_keyboard(outcome),
+    )
     for reviewer in outcome.reviewers:
         await send_work(bot, reviewer.telegram_id, outcome.work)
 

@@ -24,11 +24,18 @@ from bot.rules.assignments.reviews import (
     Submitted,
     Work,
 )
+from bot.rules.assignments.stats import AssignmentFigures
 from bot.rules.assignments.waiting import WaitingPage
 from bot.rules.course import FieldInfo, FieldKind, LessonInfo
 from bot.rules.formats.shorten import shorten
 from bot.rules.formats.telegram_html import visible_text
-from bot.telegram.callbacks import AssignmentAction, AssignmentCb, VerdictAction, VerdictCb
+from bot.telegram.callbacks import (
+    AssignmentAction,
+    AssignmentCb,
+    QuizCb,
+    VerdictAction,
+    VerdictCb,
+)
 from bot.telegram.views.common import name_of, stale_button
 from bot.telegram.views.motivation import rewards_text
 from db.enums import SubmissionStatus
@@ -254,6 +261,19 @@ def submitted_text(submitted: Submitted) -> str:
     ).format(title=title, version=summary.version, who=who)
 
 
+def submitted_keyboard(submitted: Submitted) -> InlineKeyboardMarkup | None:
+    """After Submit: the lesson's quiz when it has one (it comes after the assignment)."""
+    lesson = submitted.work.summary.lesson
+    if not lesson.questions:
+        return None
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("📝 Take the quiz ({count} questions)").format(count=len(lesson.questions)),
+        callback_data=QuizCb(lesson_id=lesson.id),
+    )
+    return builder.as_markup()
+
+
 # --------------------------------------------------------------------------- reviewers
 
 
@@ -398,3 +418,20 @@ def reminder_text(count: int) -> str:
 def media_caption(number: int, field: FieldInfo) -> str:
     prompt = escape(shorten(visible_text(field.prompt).strip() or field.id, PROMPT_ROOM))
     return f"{number}. {prompt}"
+
+
+def stats_text(figures: AssignmentFigures) -> str:
+    """/stats: submissions waiting, the median time to a verdict, the share accepted."""
+    lines = [
+        _("<b>📝 Assignments</b>"),
+        _("Waiting for review: <b>{count}</b>").format(count=figures.waiting),
+    ]
+    if figures.median_review is not None:
+        lines.append(_("Median time to review: {time}").format(time=waited(figures.median_review)))
+    if figures.acceptance is not None:
+        lines.append(
+            _("Accepted: {share} of {count} reviewed (30 days)").format(
+                share=f"{round(100 * figures.acceptance)}%", count=figures.decided
+            )
+        )
+    return "\n".join(lines)
