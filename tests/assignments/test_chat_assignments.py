@@ -203,7 +203,7 @@ async def test_a_lesson_requiring_a_field_stays_locked_until_it_is_submitted(
     wish, outcome, _end = course.lessons
     user = await make_user(session)
     done = {wish.id: ProgressRow(ProgressStatus.COMPLETED, 100, 1, clock.now())}
-    locked = status_of(course, done, user, clock.now(), outcome.id)
+    locked = status_of(course, done, user, clock.now(), outcome.id, frozenset())
     assert (locked.state, locked.reason) == (LessonState.LOCKED, LockReason.FIELDS)
     assert locked.blocked_by == "Your wish"
     i18n = build_i18n()

@@ -29,6 +29,16 @@ from db.models import FieldOutput, Submission, SubmissionReview, User
 from db.queries.assignments import verdict_of
 from db.upsert import upsert
 
+
+async def reviewers_for(
+    session: AsyncSession, learner: User, admin_ids: Collection[int], *, alone: bool = False
+) -> list[User]:
+    """`reviewers_of` the learner; with `alone` (the terminal demo, where the one person is
+    learner and admin), the learner themselves when nobody else would review them."""
+    reviewers = await reviewers_of(session, learner.id, admin_ids)
+    return reviewers or ([learner] if alone else [])
+
+
 COMMENT_MAX = 3000  # characters of a reviewer's comment (the learner's message has room)
 
 
@@ -58,6 +68,8 @@ async def submit(
     submission_id: int,
     now: datetime,
     admin_ids: Collection[int],
+    *,
+    alone: bool = False,
 ) -> Submitted | DraftRefusal:
     found = await own_draft(session, catalogue, user, submission_id)
     if isinstance(found, DraftRefusal):
@@ -79,7 +91,7 @@ async def submit(
     if not mentor:
         completion = await complete_lesson(session, course, user, lesson, draft.version, now)
         return Submitted(work, [], completion)
-    return Submitted(work, await reviewers_of(session, user.id, admin_ids))
+    return Submitted(work, await reviewers_for(session, user, admin_ids, alone=alone))
 
 
 async def _keep_outputs(
@@ -135,6 +147,7 @@ async def reviewable(
     admin_ids: Collection[int],
     *,
     lock: bool = False,
+    alone: bool = False,
 ) -> tuple[Submission, User, LessonInfo] | ReviewRefusal | AlreadyDecided:
     """The submission when `reviewer` may decide it now; else why not."""
     query = select(Submission, User).join(User, User.id == Submission.user_id)
@@ -144,7 +157,7 @@ async def reviewable(
     if row is None or lesson is None or lesson.assignment is None:
         return ReviewRefusal.NOT_FOUND
     submission, learner = row
-    reviewers = await reviewers_of(session, learner.id, admin_ids)
+    reviewers = await reviewers_for(session, learner, admin_ids, alone=alone)
     if reviewer.id not in {person.id for person in reviewers}:
         return ReviewRefusal.NOT_YOURS
     if submission.status is not SubmissionStatus.SUBMITTED:
@@ -163,9 +176,13 @@ async def decide(
     comment: str | None,
     now: datetime,
     admin_ids: Collection[int],
+    *,
+    alone: bool = False,
 ) -> Decided | ReviewRefusal | AlreadyDecided:
     """Accept or return a submitted version (see the module's rules)."""
-    found = await reviewable(session, catalogue, reviewer, submission_id, admin_ids, lock=True)
+    found = await reviewable(
+        session, catalogue, reviewer, submission_id, admin_ids, lock=True, alone=alone
+    )
     if not isinstance(found, tuple):
         return found
     submission, learner, lesson = found

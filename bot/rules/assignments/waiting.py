@@ -90,22 +90,30 @@ def has_no_mentor() -> ColumnElement[bool]:
     )
 
 
-def reviewed_by(reviewer: User, admin_ids: Collection[int]) -> ColumnElement[bool]:
+def reviewed_by(
+    reviewer: User, admin_ids: Collection[int], *, alone: bool = False
+) -> ColumnElement[bool]:
+    """The waiting submissions `reviewer` reviews; `alone` (the terminal demo): their own too."""
     scope = _mentored_by(reviewer.id)
     if is_admin(reviewer, admin_ids):
         scope = or_(scope, has_no_mentor())
+    own = Submission.user_id == reviewer.id
     return and_(
         Submission.status == SubmissionStatus.SUBMITTED,
-        Submission.user_id != reviewer.id,
-        scope,
+        or_(scope, own) if alone else and_(~own, scope),
     )
 
 
 async def waiting_for(
-    session: AsyncSession, courses: Courses, reviewer: User, admin_ids: Collection[int]
+    session: AsyncSession,
+    courses: Courses,
+    reviewer: User,
+    admin_ids: Collection[int],
+    *,
+    alone: bool = False,
 ) -> WaitingPage:
     """The work waiting for this reviewer, oldest first (a page), and how much in all."""
-    scope = reviewed_by(reviewer, admin_ids)
+    scope = reviewed_by(reviewer, admin_ids, alone=alone)
     rows = await session.execute(
         select(
             Submission.id,

@@ -23,6 +23,7 @@ from bot.rules.learning.unlocks import (
     NextStep,
     ProgressRow,
     lesson_statuses,
+    load_outputs,
     load_progress,
     next_step,
 )
@@ -266,6 +267,7 @@ async def _finish_attempt(
         .values(**values)
     )
     rewards = milestone = None
+    outputs = await load_outputs(session, course, user.id)
     if completed_now:
         finished = {lid: r for lid, r in progress.items() if r.status is ProgressStatus.COMPLETED}
         done = frozenset(finished)
@@ -282,7 +284,7 @@ async def _finish_attempt(
         passed=passed,
         completed_now=completed_now,
         first_attempt=attempt == 1,
-        step=next_step(lesson_statuses(course, progress, user, now)),
+        step=next_step(lesson_statuses(course, progress, user, now, outputs)),
         rewards=rewards,
         missed=missed,
         milestone=milestone,

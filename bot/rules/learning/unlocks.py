@@ -125,10 +125,11 @@ def lesson_statuses(
     progress: dict[int, ProgressRow],
     user: User,
     now: datetime,
-    outputs: Collection[str] = frozenset(),
+    outputs: Collection[str] | None = None,
 ) -> list[LessonStatus]:
     """The state of every published lesson for this learner, in course order; `outputs`
-    are the field ids the learner has submitted (`load_outputs`)."""
+    are the field ids the learner has submitted (`load_outputs`). Without them (a push, a
+    roster) `requires_fields` is not checked; opening a lesson always checks it."""
     today = local_date(user, now)
     statuses: list[LessonStatus] = []
     for module in course.modules:
@@ -151,8 +152,12 @@ def lesson_statuses(
     return statuses
 
 
-def _fields_lock(course: CourseMap, status: LessonStatus, outputs: Collection[str]) -> LessonStatus:
+def _fields_lock(
+    course: CourseMap, status: LessonStatus, outputs: Collection[str] | None
+) -> LessonStatus:
     """An open lesson not yet started stays locked until its required fields exist."""
+    if outputs is None:
+        return status
     missing = [f for f in status.lesson.requires_fields if f not in outputs]
     if status.state is not LessonState.AVAILABLE or not missing:
         return status
@@ -240,7 +245,7 @@ def status_of(
     user: User,
     now: datetime,
     lesson_id: int,
-    outputs: Collection[str] = frozenset(),
+    outputs: Collection[str] | None = None,
 ) -> LessonStatus:
     return next(
         s for s in lesson_statuses(course, progress, user, now, outputs) if s.lesson.id == lesson_id

@@ -1,5 +1,8 @@
 """Assignments in the chat: the learner's fields, summary and Submit; the reviewer's Accept
-and Return (with the comment as the next message), and /reviews."""
+and Return (with the comment as the next message), and /reviews.
+
+`review_own_work` (dispatcher data, set by the terminal demo only): the one person there is
+learner and admin at once, so their work comes back to them to review."""
 
 from __future__ import annotations
 
@@ -89,6 +92,7 @@ async def assignment_pressed(
     catalogue: Catalogue,
     admin_ids: frozenset[int],
     bot: Bot,
+    review_own_work: bool = False,
 ) -> None:
     data = callback_data
     step: Step
@@ -104,7 +108,9 @@ async def assignment_pressed(
                 session, catalogue, learner, data.id, data.field, option, now
             )
         case AssignmentAction.SUBMIT:
-            await submitted(callback, learner, session, now, catalogue, admin_ids, bot, data.id)
+            await submitted(
+                callback, learner, session, now, catalogue, admin_ids, bot, data.id, review_own_work
+            )
             return
     if isinstance(step, DraftRefusal):
         await callback.answer(views.draft_refused(step), show_alert=True)
@@ -122,8 +128,9 @@ async def submitted(
     admin_ids: frozenset[int],
     bot: Bot,
     submission_id: int,
+    alone: bool,
 ) -> None:
-    outcome = await submit(session, catalogue, learner, submission_id, now, admin_ids)
+    outcome = await submit(session, catalogue, learner, submission_id, now, admin_ids, alone=alone)
     if isinstance(outcome, DraftRefusal):
         await callback.answer(views.draft_refused(outcome), show_alert=True)
         return
@@ -204,8 +211,9 @@ async def reviews(
     now: datetime,
     catalogue: Catalogue,
     admin_ids: frozenset[int],
+    review_own_work: bool = False,
 ) -> None:
-    page = await waiting_for(session, catalogue, learner, admin_ids)
+    page = await waiting_for(session, catalogue, learner, admin_ids, alone=review_own_work)
     await message.answer(views.reviews_text(page, now), reply_markup=views.reviews_keyboard(page))
 
 
@@ -218,8 +226,11 @@ async def work_shown(
     catalogue: Catalogue,
     admin_ids: frozenset[int],
     bot: Bot,
+    review_own_work: bool = False,
 ) -> None:
-    found = await reviewable(session, catalogue, learner, callback_data.submission_id, admin_ids)
+    found = await reviewable(
+        session, catalogue, learner, callback_data.submission_id, admin_ids, alone=review_own_work
+    )
     if not isinstance(found, tuple):
         await callback.answer(views.review_refused(found), show_alert=True)
         return
@@ -239,9 +250,12 @@ async def comment_asked(
     admin_ids: frozenset[int],
     state: FSMContext,
     bot: Bot,
+    review_own_work: bool = False,
 ) -> None:
     """Accept or Return pressed: checked now (and again when the comment comes)."""
-    found = await reviewable(session, catalogue, learner, callback_data.submission_id, admin_ids)
+    found = await reviewable(
+        session, catalogue, learner, callback_data.submission_id, admin_ids, alone=review_own_work
+    )
     if not isinstance(found, tuple):
         await callback.answer(views.review_refused(found), show_alert=True)
         return
@@ -262,6 +276,7 @@ async def comment_given(
     admin_ids: frozenset[int],
     state: FSMContext,
     bot: Bot,
+    review_own_work: bool = False,
 ) -> None:
     if not message.text or message.text.startswith("/"):
         if message.text and message.text.startswith("/"):
@@ -280,6 +295,7 @@ async def comment_given(
         message.text,
         now,
         admin_ids,
+        alone=review_own_work,
     )
     await tell(bot, learner, outcome)
 
@@ -294,10 +310,19 @@ async def accepted_now(
     admin_ids: frozenset[int],
     state: FSMContext,
     bot: Bot,
+    review_own_work: bool = False,
 ) -> None:
     await state.clear()
     outcome = await decide(
-        session, catalogue, learner, callback_data.submission_id, True, None, now, admin_ids
+        session,
+        catalogue,
+        learner,
+        callback_data.submission_id,
+        True,
+        None,
+        now,
+        admin_ids,
+        alone=review_own_work,
     )
     if not isinstance(outcome, Decided):
         await callback.answer(views.review_refused(outcome), show_alert=True)
@@ -312,8 +337,8 @@ async def tell(bot: Bot, reviewer: User, outcome: Decided | ReviewRefusal | Alre
         await bot.send_message(reviewer.telegram_id, views.review_refused(outcome))
         return
     await bot.send_message(reviewer.telegram_id, views.decided_for_reviewer(outcome))
-    lesson = outcome.work.summary.lesson
-    markup = None if outcome.accepted else views.open_keyboard(lesson, returned=True)
     await bot.send_message(
-        outcome.work.learner_telegram_id, views.verdict_for_learner(outcome), reply_markup=markup
+        outcome.work.learner_telegram_id,
+        views.verdict_for_learner(outcome),
+        reply_markup=views.verdict_keyboard(outcome),
     )

@@ -211,8 +211,9 @@ def summary_keyboard(summary: Summary) -> InlineKeyboardMarkup | None:
 
 
 def assignment_button_label(lesson: LessonInfo) -> str:
-    return _("✍️ Assignment ({count} fields)").format(
-        count=len(lesson.assignment.fields) if lesson.assignment else 0
+    count = len(lesson.assignment.fields) if lesson.assignment else 0
+    return ngettext("✍️ Assignment ({count} field)", "✍️ Assignment ({count} fields)", count).format(
+        count=count
     )
 
 
@@ -264,8 +265,10 @@ def submitted_text(submitted: Submitted) -> str:
 def submitted_keyboard(submitted: Submitted) -> InlineKeyboardMarkup | None:
     """After Submit: the lesson's quiz when it has one (it comes after the assignment)."""
     lesson = submitted.work.summary.lesson
-    if not lesson.questions:
-        return None
+    return quiz_keyboard(lesson) if lesson.questions else None
+
+
+def quiz_keyboard(lesson: LessonInfo) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
         text=_("📝 Take the quiz ({count} questions)").format(count=len(lesson.questions)),
@@ -358,7 +361,19 @@ def verdict_for_learner(decided: Decided) -> str:
         text += "\n\n" + _("Edit your answers and send it again.")
     elif decided.completion is not None:
         text += "\n\n" + rewards_text(decided.completion.rewards)
+    elif summary.lesson.questions:
+        text += "\n\n" + _("Pass the lesson's quiz to finish it.")
     return text
+
+
+def verdict_keyboard(decided: Decided) -> InlineKeyboardMarkup | None:
+    """Returned: edit and send again; accepted with the quiz still to pass: the quiz."""
+    lesson = decided.work.summary.lesson
+    if not decided.accepted:
+        return open_keyboard(lesson, returned=True)
+    if decided.completion is None and lesson.questions:
+        return quiz_keyboard(lesson)
+    return None
 
 
 def waited(span: timedelta) -> str:

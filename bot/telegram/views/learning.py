@@ -29,6 +29,7 @@ from bot.telegram.callbacks import (
     LessonCb,
     QuizCb,
 )
+from bot.telegram.views.assignments import assignment_button_label
 from bot.telegram.views.common import name_of, stale_button
 from bot.telegram.views.motivation import rewards_text
 from db.enums import SubmissionStatus
@@ -312,7 +313,7 @@ def lesson_page_keyboard(lesson: LessonInfo, page: int, pages: int) -> InlineKey
         )
     elif lesson.assignment is not None:  # the assignment first; its summary leads to the quiz
         builder.button(
-            text=_("✍️ Assignment ({count} fields)").format(count=len(lesson.assignment.fields)),
+            text=assignment_button_label(lesson),
             callback_data=AssignmentCb(action=AssignmentAction.OPEN, id=lesson.id),
         )
         if lesson.questions:
