@@ -38,6 +38,11 @@ class Submission(Base):
         enum_column(SubmissionStatus), default=SubmissionStatus.DRAFT
     )
     # Answers by field id: {"woop.wish": {"kind": "text", "text": "…"}}; media by file_id.
+    # The cohort whose mentors it went to at submit time (seed 003's organization_id); None:
+    # the learner had no mentor, the admins review it. /reviews lists by it.
+    cohort_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("cohorts.id", ondelete="SET NULL"), index=True
+    )
     data: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     asking: Mapped[str | None] = mapped_column(sa.String(FIELD_ID_LENGTH))  # a draft's open field
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -48,8 +53,13 @@ class Submission(Base):
     __table_args__ = (
         # A learner's versions of one assignment; the latest is the highest.
         sa.UniqueConstraint("user_id", "lesson_id", "version"),
-        # What waits for review, oldest first (/reviews, the 48-hour reminder, /stats).
+        # What waits for review, oldest first (the 48-hour note, /stats, a cohort's list).
         sa.Index("ix_submissions_status_submitted_at", "status", "submitted_at"),
+        # What waits for one cohort's mentors, or (NULL) for the admins: /reviews reads a
+        # page of it in index order, whatever the backlog elsewhere.
+        sa.Index(
+            "ix_submissions_status_cohort_id_submitted_at", "status", "cohort_id", "submitted_at"
+        ),
         # The draft a learner's message answers (a field answer's one read).
         sa.Index("ix_submissions_user_id_status", "user_id", "status"),
     )

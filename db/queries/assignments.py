@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
-from db.enums import SubmissionStatus
-from db.models import CohortMember, FieldOutput, Submission, SubmissionReview, User
+from db.enums import CohortRole, SubmissionStatus
+from db.models import CohortMember, CohortRoleRow, FieldOutput, Submission, SubmissionReview, User
 
 # The draft whose field the learner's next message answers: a field answer's one read.
 ASKING_DRAFT = (
@@ -146,3 +146,22 @@ async def assignment_accepted(session: AsyncSession, user_id: int, lesson_id: in
         .limit(1)
     )
     return found is not None
+
+
+async def review_cohort(session: AsyncSession, learner_id: int) -> int | None:
+    """The first of the learner's current cohorts that has a mentor other than them: where
+    their submitted work is listed for review (None: the admins review it)."""
+    return await session.scalar(
+        select(CohortMember.cohort_id)
+        .join(
+            CohortRoleRow,
+            and_(
+                CohortRoleRow.cohort_id == CohortMember.cohort_id,
+                CohortRoleRow.role == CohortRole.MENTOR,
+                CohortRoleRow.user_id != learner_id,
+            ),
+        )
+        .where(CohortMember.user_id == learner_id, CohortMember.left_at.is_(None))
+        .order_by(CohortMember.cohort_id)
+        .limit(1)
+    )

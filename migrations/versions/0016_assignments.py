@@ -48,6 +48,7 @@ def upgrade() -> None:
             sa.Enum(*STATUSES, name="submissionstatus", create_constraint=False),
             nullable=False,
         ),
+        sa.Column("cohort_id", sa.Integer(), nullable=True),
         sa.Column("data", sa.JSON(), nullable=False),
         sa.Column("asking", sa.String(length=64), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
@@ -56,12 +57,19 @@ def upgrade() -> None:
         sa.Column("decided_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["lesson_id"], ["lessons.id"], ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(["cohort_id"], ["cohorts.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("user_id", "lesson_id", "version"),
     )
     op.create_index("ix_submissions_lesson_id", "submissions", ["lesson_id"])
+    op.create_index("ix_submissions_cohort_id", "submissions", ["cohort_id"])
     op.create_index("ix_submissions_status_submitted_at", "submissions", ["status", "submitted_at"])
     op.create_index("ix_submissions_user_id_status", "submissions", ["user_id", "status"])
+    op.create_index(
+        "ix_submissions_status_cohort_id_submitted_at",
+        "submissions",
+        ["status", "cohort_id", "submitted_at"],
+    )
     op.create_table(
         "submission_reviews",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from aiogram.methods import SendDocument, TelegramMethod
+from aiogram.methods import SendDocument, SendMessage, TelegramMethod
 from aiogram.types import Document, InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -169,19 +169,22 @@ async def test_a_mentor_of_another_cohort_is_refused(
     woop: None,
     clock: FixedClock,
 ) -> None:
-    _admin, _learner = await submitted_wish(chat_as)
     outsider = chat_as(3003, "Kim")
-    await onboard(outsider)
     mentor = chat_as(3004, "Lou")
-    await onboard(mentor)
-    learner_id = await user_id_of(session, LEARNER_ID)
+    learner = chat_as(LEARNER_ID, "Zoë")
+    for person in (chat_as(ADMIN_ID, "Mira"), outsider, mentor, learner):
+        await onboard(person)
     ours = Cohort(name="Ours", code="ours000001", created_at=clock.now())
     theirs = Cohort(name="Theirs", code="their00001", created_at=clock.now())
     session.add_all([ours, theirs])
     await session.flush()
     session.add_all(
         [
-            CohortMember(cohort_id=ours.id, user_id=learner_id, joined_at=clock.now()),
+            CohortMember(
+                cohort_id=ours.id,
+                user_id=await user_id_of(session, LEARNER_ID),
+                joined_at=clock.now(),
+            ),
             CohortRoleRow(
                 cohort_id=ours.id, user_id=await user_id_of(session, 3004), added_at=clock.now()
             ),
@@ -191,11 +194,24 @@ async def test_a_mentor_of_another_cohort_is_refused(
         ]
     )
     await session.commit()
+    await learner.send("/learn")
+    await press(learner, "Assignment")
+    await learner.send("Run 3k")
+    await press(learner, "Skip")
+    sent = await press(learner, "Submit")
+    assert "Lou will review it" in last(learner)
+    assert [m.chat_id for m in sent if isinstance(m, SendMessage) and "to review" in m.text] == [
+        3004
+    ]
     submission = await only_submission(session)
+    assert submission.cohort_id == ours.id
     refused = await outsider.press(f"vd:r:{submission.id}")
     assert outsider.alerts(refused) == ["This work is not yours to review."]
-    admin_now = await chat_as(ADMIN_ID, "Mira").press(f"vd:r:{submission.id}")
-    assert chat_as(ADMIN_ID).alerts(admin_now) == ["This work is not yours to review."]
+    admin = chat_as(ADMIN_ID, "Mira")
+    admin_now = await admin.press(f"vd:r:{submission.id}")
+    assert admin.alerts(admin_now) == ["This work is not yours to review."]
+    await outsider.send("/reviews")
+    assert "Nothing waits" in last(outsider)
     await mentor.send("/reviews")
     assert "Waiting for review: 1" in last(mentor)
     await mentor.press(f"vd:r:{submission.id}")

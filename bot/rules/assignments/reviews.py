@@ -26,7 +26,7 @@ from bot.rules.cohorts.membership import reviewers_of
 from bot.rules.course import Catalogue, Courses, LessonInfo
 from db.enums import SubmissionStatus
 from db.models import FieldOutput, Submission, SubmissionReview, User
-from db.queries.assignments import verdict_of
+from db.queries.assignments import review_cohort, verdict_of
 from db.upsert import upsert
 
 
@@ -82,6 +82,7 @@ async def submit(
     draft.status = SubmissionStatus.SUBMITTED if mentor else SubmissionStatus.ACCEPTED
     draft.asking, draft.submitted_at, draft.updated_at = None, now, now
     draft.decided_at = None if mentor else now
+    draft.cohort_id = await review_cohort(session, user.id) if mentor else None
     await _keep_outputs(session, user.id, draft, now)
     await session.flush()
     course = catalogue.course_of_lesson(lesson.id)

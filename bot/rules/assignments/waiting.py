@@ -1,11 +1,12 @@
 """What waits for a reviewer: /reviews (oldest first, with how long) and the daily note of
 work waiting over 48 hours.
 
-A reviewer sees the waiting work of the learners they review (`reviewers_of`'s rule read
-the other way round): members of the cohorts they mentor, and, for an admin, learners
-with no mentor at all; never their own. /reviews reads a page and a count capped at
-COUNT_CAP (two statements, whatever the backlog: the page walks the (status,
-submitted_at) index and stops at PAGE).
+A submission remembers the cohort whose mentors it went to (`reviewers_of` at submit
+time; none: the admins). A reviewer's /reviews lists what waits in the cohorts they mentor
+and, for an admin, what went to no cohort; never their own. It reads the reviewer's
+cohorts, a page and a count capped at COUNT_CAP: three statements, each an index range on
+(status, cohort_id, submitted_at), whatever the backlog elsewhere. Who may decide is
+checked again, live, when a reviewer acts (`reviews.reviewable`).
 
 The note: once per UTC day, a delivery-ledger row per reviewer (kind REVIEWS_WAITING,
 unique per reviewer and date), so nobody hears twice a day however often the job runs.
@@ -17,14 +18,14 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.rules.course import Courses
 from bot.rules.learners import is_admin
 from db.enums import CohortRole, DeliveryKind, DeliveryStatus, SubmissionStatus, UserRole
-from db.models import CohortMember, CohortRoleRow, Delivery, Submission, User
+from db.models import CohortRoleRow, Delivery, Submission, User
 from db.upsert import insert_ignore
 
 PAGE = 20  # submissions listed by /reviews
@@ -52,52 +53,31 @@ class WaitingPage:
         return self.total >= COUNT_CAP
 
 
-def _mentored_by(reviewer_id: int) -> ColumnElement[bool]:
-    """The submission's learner is a current member of a cohort the reviewer mentors."""
-    return exists(
-        select(CohortMember.id)
-        .join(
-            CohortRoleRow,
-            and_(
-                CohortRoleRow.cohort_id == CohortMember.cohort_id,
-                CohortRoleRow.role == CohortRole.MENTOR,
-            ),
-        )
-        .where(
-            CohortMember.user_id == Submission.user_id,
-            CohortMember.left_at.is_(None),
-            CohortRoleRow.user_id == reviewer_id,
-        )
-    )
-
-
-def has_no_mentor() -> ColumnElement[bool]:
-    """The submission's learner has no mentor but themselves: the admins review them."""
-    return ~exists(
-        select(CohortMember.id)
-        .join(
-            CohortRoleRow,
-            and_(
-                CohortRoleRow.cohort_id == CohortMember.cohort_id,
-                CohortRoleRow.role == CohortRole.MENTOR,
-            ),
-        )
-        .where(
-            CohortMember.user_id == Submission.user_id,
-            CohortMember.left_at.is_(None),
-            CohortRoleRow.user_id != Submission.user_id,
+async def mentored_ids(session: AsyncSession, reviewer_id: int) -> list[int]:
+    return list(
+        await session.scalars(
+            select(CohortRoleRow.cohort_id).where(
+                CohortRoleRow.user_id == reviewer_id, CohortRoleRow.role == CohortRole.MENTOR
+            )
         )
     )
 
 
 def reviewed_by(
-    reviewer: User, admin_ids: Collection[int], *, alone: bool = False
+    reviewer: User,
+    admin_ids: Collection[int],
+    cohort_ids: Collection[int],
+    *,
+    alone: bool = False,
 ) -> ColumnElement[bool]:
-    """The waiting submissions `reviewer` reviews; `alone` (the terminal demo): their own too."""
-    scope = _mentored_by(reviewer.id)
+    """The waiting submissions `reviewer` reviews: those sent to a cohort they mentor
+    (`cohort_ids`), and for an admin those sent to nobody's cohort; never their own
+    (`alone`, the terminal demo: their own too)."""
+    scopes = [Submission.cohort_id.in_(list(cohort_ids))] if cohort_ids else []
     if is_admin(reviewer, admin_ids):
-        scope = or_(scope, has_no_mentor())
+        scopes.append(Submission.cohort_id.is_(None))
     own = Submission.user_id == reviewer.id
+    scope = or_(*scopes) if scopes else false()
     return and_(
         Submission.status == SubmissionStatus.SUBMITTED,
         or_(scope, own) if alone else and_(~own, scope),
@@ -113,7 +93,8 @@ async def waiting_for(
     alone: bool = False,
 ) -> WaitingPage:
     """The work waiting for this reviewer, oldest first (a page), and how much in all."""
-    scope = reviewed_by(reviewer, admin_ids, alone=alone)
+    cohort_ids = await mentored_ids(session, reviewer.id)
+    scope = reviewed_by(reviewer, admin_ids, cohort_ids, alone=alone)
     rows = await session.execute(
         select(
             Submission.id,
@@ -162,22 +143,17 @@ async def overdue_counts(
     session: AsyncSession, now: datetime, admin_ids: Collection[int]
 ) -> dict[int, int]:
     """Reviewer id -> submissions of theirs waiting over OVERDUE (two statements: the
-    mentors' by a GROUP BY, the admins' share of learners without a mentor)."""
+    mentors' by a GROUP BY, then what went to no cohort, for the admins)."""
     overdue = and_(
         Submission.status == SubmissionStatus.SUBMITTED, Submission.submitted_at < now - OVERDUE
     )
-    counts: dict[int, int] = {}
     mentors = await session.execute(
-        select(CohortRoleRow.user_id, func.count(func.distinct(Submission.id)))
+        select(CohortRoleRow.user_id, func.count(Submission.id))
         .select_from(Submission)
-        .join(
-            CohortMember,
-            and_(CohortMember.user_id == Submission.user_id, CohortMember.left_at.is_(None)),
-        )
         .join(
             CohortRoleRow,
             and_(
-                CohortRoleRow.cohort_id == CohortMember.cohort_id,
+                CohortRoleRow.cohort_id == Submission.cohort_id,
                 CohortRoleRow.role == CohortRole.MENTOR,
                 CohortRoleRow.user_id != Submission.user_id,
             ),
@@ -185,10 +161,10 @@ async def overdue_counts(
         .where(overdue)
         .group_by(CohortRoleRow.user_id)
     )
-    counts.update({int(user_id): int(n) for user_id, n in mentors})
+    counts = {int(user_id): int(n) for user_id, n in mentors}
     unmentored = await session.execute(
         select(Submission.user_id, func.count())
-        .where(overdue, has_no_mentor())
+        .where(overdue, Submission.cohort_id.is_(None))
         .group_by(Submission.user_id)
     )
     by_learner = {int(user_id): int(n) for user_id, n in unmentored}
