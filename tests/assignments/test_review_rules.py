@@ -13,13 +13,16 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from aiogram import Bot
 from aiogram.methods import SendDocument, SendMessage, TelegramMethod
 from aiogram.types import Document, InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.entry.offline import OfflineSession
 from bot.rules.assignments.reviews import AlreadyDecided, ReviewRefusal, decide
 from bot.rules.assignments.waiting import claim_notes
 from bot.rules.clock import FixedClock
+from bot.rules.cohorts.roster import roster, waiting_per_member, waiting_submissions
 from bot.rules.content import import_course
 from bot.rules.course import load_catalogue
 from bot.rules.privacy.erasure import erase_learner
@@ -39,6 +42,7 @@ from tests.assignments.conftest import ADMIN_ID, WOOP_COURSE
 from tests.support.chat import Chat
 from tests.support.engine_events import recorded
 from tests.support.flows import onboard
+from tests.support.scheduling import offline_jobs, sent_texts
 
 LEARNER_ID = 1001
 
@@ -319,3 +323,60 @@ async def test_decide_refuses_an_unknown_submission(
     outcome = await decide(session, catalogue, reviewer, 424242, True, None, clock.now(), {5})
     assert outcome is ReviewRefusal.NOT_FOUND
     assert not isinstance(outcome, AlreadyDecided)
+
+
+async def test_the_reviews_waiting_job_tells_each_reviewer_once_a_day(
+    chat_as: Callable[..., Chat],
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    bot: Bot,
+    offline_session: OfflineSession,
+    woop: None,
+    clock: FixedClock,
+) -> None:
+    await submitted_wish(chat_as)
+    await session.execute(
+        sa.update(User).where(User.telegram_id == ADMIN_ID).values(role=UserRole.ADMIN)
+    )
+    await session.commit()
+    jobs = offline_jobs(session_factory, bot, clock)
+    clock.advance(timedelta(hours=47))
+    await jobs.reviews_waiting()
+    assert not [t for t in sent_texts(offline_session, ADMIN_ID) if "48 hours" in t]
+    clock.advance(timedelta(hours=2))
+    await jobs.reviews_waiting()
+    await jobs.reviews_waiting()
+    notes = [t for t in sent_texts(offline_session, ADMIN_ID) if "48 hours" in t]
+    assert notes == ["⏰ 1 submission has waited over 48 hours for your review: /reviews"]
+    clock.advance(timedelta(days=1))
+    await jobs.reviews_waiting()
+    assert len([t for t in sent_texts(offline_session, ADMIN_ID) if "48 hours" in t]) == 2
+
+
+async def test_the_roster_counts_and_lists_each_members_waiting_work(
+    chat_as: Callable[..., Chat],
+    session: AsyncSession,
+    woop: None,
+    clock: FixedClock,
+) -> None:
+    learner = chat_as(LEARNER_ID, "Zoë")
+    await onboard(learner)
+    cohort = Cohort(name="Ours", code="ours000001", created_at=clock.now())
+    session.add(cohort)
+    await session.flush()
+    learner_id = await user_id_of(session, LEARNER_ID)
+    session.add(CohortMember(cohort_id=cohort.id, user_id=learner_id, joined_at=clock.now()))
+    await session.commit()
+    await learner.send("/learn")
+    await press(learner, "Assignment")
+    await learner.send("Run 3k")
+    await press(learner, "Skip")
+    await press(learner, "Submit")
+    catalogue = await load_catalogue(session)
+    (row,) = await roster(session, catalogue, cohort.id, clock.now())
+    assert row.waiting_submissions == 1
+    assert await waiting_per_member(session, cohort.id) == {learner_id: 1}
+    (waiting,) = await waiting_submissions(session, catalogue, cohort.id)
+    assert (waiting.first_name, waiting.version) == ("Zoë", 1)
+    assert waiting.lesson is not None
+    assert waiting.lesson.title == "Your wish"
