@@ -29,7 +29,7 @@ from db.models import CohortRoleRow, Delivery, Submission, User
 from db.upsert import insert_ignore
 
 PAGE = 20  # submissions listed by /reviews
-COUNT_CAP = 1000  # /reviews says "1000+" beyond this: counting stops there
+COUNT_CAP = 100  # /reviews says "100+" beyond this: counting stops there, so it costs a page
 OVERDUE = timedelta(hours=48)  # waiting longer than this is in the reviewer's daily note
 
 

@@ -394,7 +394,7 @@ def reviews_text(page: WaitingPage, now: datetime) -> str:
             "<b>📥 Waiting for review: {count}</b> (oldest first)",
             "<b>📥 Waiting for review: {count}</b> (oldest first)",
             page.total,
-        ).format(count=page.total)
+        ).format(count=f"{page.total}+" if page.capped else page.total)
     ]
     for number, item in enumerate(page.items, 1):
         lines.append(
