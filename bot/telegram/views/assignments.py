@@ -40,8 +40,12 @@ from bot.telegram.views.common import name_of, stale_button
 from bot.telegram.views.motivation import rewards_text
 from db.enums import SubmissionStatus
 
-ANSWERS_ROOM = 3200  # characters of a summary shared by its answers
-PROMPT_ROOM = 80  # characters of a prompt quoted in a summary
+# A summary's room, in characters Telegram counts: its answers share ANSWERS_ROOM, each
+# prompt is quoted in at most PROMPT_ROOM, a returned version's comment in COMMENT_ROOM;
+# ten fields of everything at their longest stay under the 4,096 of a message.
+ANSWERS_ROOM = 2400
+PROMPT_ROOM = 80
+COMMENT_ROOM = 400
 
 
 def media_label(kind: str) -> str:
@@ -168,7 +172,7 @@ def summary_text(summary: Summary) -> str:
         lines.append(
             _("↩️ Returned with a comment:")
             + "\n<i>"
-            + escape(shorten(summary.comment, 600))
+            + escape(shorten(summary.comment, COMMENT_ROOM))
             + "</i>"
         )
     lines.append("")
