@@ -380,3 +380,26 @@ async def test_the_roster_counts_and_lists_each_members_waiting_work(
     assert (waiting.first_name, waiting.version) == ("Zoë", 1)
     assert waiting.lesson is not None
     assert waiting.lesson.title == "Your wish"
+
+
+async def test_stats_show_what_waits_the_median_time_to_review_and_the_share_accepted(
+    chat_as: Callable[..., Chat], woop: None, clock: FixedClock
+) -> None:
+    admin, learner = await submitted_wish(chat_as)
+    await admin.send("/stats")
+    assert "Waiting for review: <b>1</b>" in last(admin)
+    clock.advance(timedelta(hours=3))
+    await press(admin, "Return")
+    await admin.send("Which days?")
+    await press(learner, "Edit and send again")
+    await press(learner, "Submit")
+    clock.advance(timedelta(hours=5))
+    await admin.send("/reviews")
+    await press(admin, "📄 1")
+    await press(admin, "Accept")
+    await press(admin, "Accept without")
+    await admin.send("/stats")
+    stats = last(admin)
+    assert "Waiting for review: <b>0</b>" in stats
+    assert "Median time to review: 4 hours" in stats
+    assert "Accepted: 50% of 2 reviewed (30 days)" in stats
