@@ -20,6 +20,15 @@ class JourneyStatus(enum.Enum):
     PAUSED = "PAUSED"
 
 
+class PlacementStatus(enum.Enum):
+    """A placement check (seed `000`'s assessment): under way, finished, or abandoned (the
+    learner chose to start from the beginning)."""
+
+    IN_PROGRESS = "IN_PROGRESS"
+    FINISHED = "FINISHED"
+    ABANDONED = "ABANDONED"
+
+
 class AchievementType(enum.Enum):
     LESSON_COMPLETED = "LESSON_COMPLETED"
     MODULE_COMPLETED = "MODULE_COMPLETED"
@@ -116,10 +125,3 @@ class SubmissionStatus(enum.Enum):
     SUBMITTED = "SUBMITTED"
     RETURNED = "RETURNED"
     ACCEPTED = "ACCEPTED"
-
-
-class ReviewMode(enum.Enum):
-    """Who decides an assignment: a person (MENTOR) or submitting alone (SELF)."""
-
-    MENTOR = "mentor"
-    SELF = "self"

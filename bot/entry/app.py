@@ -36,6 +36,7 @@ from bot.telegram.handlers import (
     learn,
     membership,
     modules,
+    placement,
     privacy,
     progress,
     quiz,
@@ -122,6 +123,7 @@ def build_dispatcher(
         learn.router(),
         quiz.router(),  # before review: most poll answers are lesson quizzes'
         review.router(),  # the poll answers the quiz router skips
+        placement.router(),  # the rest: a placement check's, else ignored
         modules.router(),
         progress.router(),
         leaderboard.router(),

@@ -158,6 +158,36 @@ class ModuleInfo:
 
 
 @dataclass(frozen=True)
+class PlacementPool:
+    """A course's placement check: questions drawn per module, and each module's questions
+    that may be drawn (module id -> questions, in course order; a module without any cannot
+    be tested out)."""
+
+    per_module: int
+    pools: Mapping[int, tuple[QuestionInfo, ...]]
+
+
+def placement_pool(
+    per_module: int | None, refs: Iterable[str] | None, modules: Iterable[ModuleInfo]
+) -> PlacementPool | None:
+    """The pool of a course's check from its row (`refs`: "lesson-slug/question-id" or None
+    for every question); questions removed since are simply not in it."""
+    if per_module is None:
+        return None
+    wanted = set(refs) if refs is not None else None
+    pools = {
+        module.id: tuple(
+            question
+            for lesson in module.lessons
+            for question in lesson.questions
+            if wanted is None or f"{lesson.slug}/{question.slug}" in wanted
+        )
+        for module in modules
+    }
+    return PlacementPool(per_module, pools)
+
+
+@dataclass(frozen=True)
 class AchievementInfo:
     """An achievement as data; what its criteria mean is `bot.rules.motivation.achievements`."""
 
@@ -201,6 +231,7 @@ class CourseMap:
     language: str | None = None
     requires: tuple[int, ...] = ()
     module_requires: Mapping[int, tuple[int, ...]] | None = None
+    placement: PlacementPool | None = None  # the placement check it offers, if any
     lessons: tuple[LessonInfo, ...] = field(init=False)
     by_id: dict[int, LessonInfo] = field(init=False)
     by_slug: dict[str, LessonInfo] = field(init=False)
@@ -412,6 +443,9 @@ async def load_catalogue(session: AsyncSession) -> Catalogue:
                 module.id: _resolve_requires(module_edges, shown, module.id)
                 for module in built.get(row.id, ())
             },
+            placement=placement_pool(
+                row.placement_per_module, row.placement_questions, built.get(row.id, ())
+            ),
         )
         for row in course_rows
         if row.is_published

@@ -93,6 +93,16 @@ class CourseCb(CallbackData, prefix="co"):
     course_id: int = 0
 
 
+class PlacementAction(StrEnum):
+    CHECK = "c"  # take the course's placement check (or continue it)
+    BEGINNING = "b"  # start from the beginning (a check under way is abandoned)
+
+
+class PlacementCb(CallbackData, prefix="pc"):
+    action: PlacementAction
+    course_id: int
+
+
 class PauseCb(CallbackData, prefix="pa"):
     days: int
 

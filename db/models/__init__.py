@@ -45,6 +45,7 @@ from db.models.motivation import (
     PointsLedger,
     UserAchievement,
 )
+from db.models.placement import PlacementAnswer, PlacementCheck
 from db.models.reach import Broadcast, Delivery
 from db.models.review import ReviewCard, ReviewLog, ReviewPoll, ReviewSession
 
@@ -72,6 +73,8 @@ __all__ = [
     "Lesson",
     "Module",
     "ModulePrerequisite",
+    "PlacementAnswer",
+    "PlacementCheck",
     "PointsLedger",
     "QuizPoll",
     "QuizQuestion",

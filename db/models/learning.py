@@ -29,6 +29,10 @@ class Course(TimestampMixin, Base):
     language: Mapped[str | None] = mapped_column(sa.String(10))
     order: Mapped[int] = mapped_column(sa.Integer, index=True)  # place in the catalogue
     is_published: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    # The placement check (`placement:` in course.yaml): questions per module (NULL: the course
+    # offers none) and, optionally, the questions to draw from ("lesson-slug/question-id").
+    placement_per_module: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    placement_questions: Mapped[list[str] | None] = mapped_column(sa.JSON)
 
 
 class CoursePrerequisite(Base):
@@ -147,6 +151,8 @@ class UserProgress(TimestampMixin, Base):
     attempts: Mapped[int] = mapped_column(sa.Integer, default=0, server_default=sa_text("0"))
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Done by a placement check, not taken: counts for unlocking and finishing, pays nothing.
+    tested_out: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
 
     user: Mapped[User] = relationship(back_populates="progress")
     lesson: Mapped[Lesson] = relationship()

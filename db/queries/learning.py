@@ -18,15 +18,16 @@ PROGRESS = select(
     UserProgress.score,
     UserProgress.attempts,
     UserProgress.completed_at,
+    UserProgress.tested_out,
 ).where(UserProgress.user_id == bindparam("user_id"))
 LOCKED_PROGRESS = PROGRESS.with_for_update()
 
 
 async def progress_rows(
     session: AsyncSession, user_id: int, *, lock: bool = False
-) -> Sequence[Row[int, ProgressStatus, int | None, int, datetime | None]]:
-    """(lesson_id, status, score, attempts, completed_at) of each lesson the learner
-    opened; with `lock`, the rows stay locked for the transaction."""
+) -> Sequence[Row[int, ProgressStatus, int | None, int, datetime | None, bool]]:
+    """(lesson_id, status, score, attempts, completed_at, tested_out) of each lesson the
+    learner opened; with `lock`, the rows stay locked for the transaction."""
     return (
         await session.execute(LOCKED_PROGRESS if lock else PROGRESS, {"user_id": user_id})
     ).all()

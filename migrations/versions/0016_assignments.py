@@ -3,7 +3,7 @@ learners' field outputs, a lesson's assignment and required fields, and a delive
 a reviewer's daily note of work waiting over 48 hours.
 
 Revision ID: 0016_assignments
-Revises: 0015_cohorts
+Revises: 0017_placement (merged after it: the id is the one this work was given)
 Create Date: 2026-12-08
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016_assignments"
-down_revision: str | None = "0015_cohorts"
+down_revision: str | None = "0017_placement"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

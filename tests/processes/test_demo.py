@@ -101,7 +101,8 @@ async def finish_onboarding(demo: DemoChat) -> None:
     catalogue = await demo.press("08:00")
     assert "Goals that stick — new" in catalogue
     await demo.press("Git essentials")
-    await demo.press("Start")  # the card's: the course is started, its first lesson offered
+    await demo.press("Start")  # the card's: the course is started, the placement check offered
+    await demo.press("from the beginning")  # its first lesson offered
 
 
 async def test_a_learner_finishes_a_lesson_and_is_on_the_leaderboard_at_once(
@@ -254,3 +255,26 @@ async def test_the_demo_never_uses_the_database_the_bot_would_use(
     code, _errors = await chat.quit()
     assert code == 0
     assert databases_in(tmp_path) == ["learnbot-demo.db"]
+
+
+PLACEMENT_QUESTION = re.compile(r"^❓ 🧪 (\d+)/\d+ · (.*)$", re.MULTILINE)
+
+
+async def test_the_placement_check_is_played_in_the_terminal(demo: DemoChat) -> None:
+    """The first module's questions right, the rest wrong: the first module is skipped."""
+    await demo.say("/start")
+    await demo.press("Berlin")
+    await demo.press("08:00")
+    await demo.press("Git essentials")
+    await demo.press("Start")
+    screen = await demo.press("Check what I know")
+    while (asked := PLACEMENT_QUESTION.findall(screen)) != []:
+        number, question = asked[-1]
+        rights = demo.answers[question]
+        options = OPTION.findall(screen[screen.rindex(question) :])
+        right = int(number) <= 2  # two questions of the first module
+        screen = await demo.say(next(n for n, text in options if (text in rights) == right))
+    assert "✓ 1. First steps — skipped (2/2 right)" in screen
+    assert "▶ 2. Everyday work — starts here (0/2 right)" in screen
+    assert "First lesson to take: See and stage exactly what changed" in screen
+    assert "See and stage exactly what changed" in await demo.press("Start")

@@ -15,6 +15,7 @@ from db.enums import UserRole
 from db.models import (
     ActivityLog,
     LeaderboardCache,
+    PlacementCheck,
     PointsLedger,
     QuizPoll,
     User,
@@ -137,11 +138,13 @@ async def profile(
 
 
 async def reset_progress(session: AsyncSession, admin: User, user: User, now: datetime) -> None:
-    """Erase a learner's learning: progress, quizzes, points, achievements, streaks.
+    """Erase a learner's learning: progress, quizzes, placement checks, points, achievements,
+    streaks.
 
     Their account and settings stay. The audit trail keeps who did it.
     """
-    for table in (QuizPoll, UserProgress, UserAchievement, PointsLedger, LeaderboardCache):
+    tables = (QuizPoll, UserProgress, UserAchievement, PointsLedger, LeaderboardCache)
+    for table in (*tables, PlacementCheck):  # a check's answers go with it (ON DELETE CASCADE)
         await session.execute(delete(table).where(table.user_id == user.id))
     await session.execute(
         update(UserStats)

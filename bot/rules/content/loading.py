@@ -14,6 +14,7 @@ from bot.rules.content.assignments import (
     load_requires_fields,
     placeholders,
 )
+from bot.rules.content.placement import placement_problems, read_placement
 from bot.rules.content.questions import load_questions
 from bot.rules.content.spec import (
     COURSE_FILE,
@@ -137,6 +138,9 @@ def load_course(path: Path) -> Course:
 
     _check_module_graph(modules, problems)
     check_fields(modules, problems)
+    if head is not None:
+        lessons = (lesson for module in modules for lesson in module.lessons)
+        problems.extend(placement_problems(head["placement"], lessons))
     if problems:
         raise CourseInvalid(problems)
     assert head is not None
@@ -319,9 +323,11 @@ def _load_course_file(root: Path, problems: list[Problem]) -> dict[str, Any] | N
         if required[0] == slug:
             fields.problem(required[1], "a course cannot require itself")
     published = fields.boolean("published", True)
+    placement = read_placement(data, file)
     if slug is None or title is None:
         return None
     return {
+        "placement": placement,
         "slug": slug,
         "title": title,
         "description": description,

@@ -506,6 +506,8 @@ def _course_values(course: Course) -> dict[str, Any]:
         "description": course.description,
         "language": course.language,
         "is_published": course.published,
+        "placement_per_module": course.placement.per_module if course.placement else None,
+        "placement_questions": course.placement.refs if course.placement else None,
     }
 
 
@@ -513,9 +515,13 @@ def _course_changes(course: Course, row: CourseRow | None) -> tuple[Change, ...]
     if row is None:
         return (Change("add", "course", course.slug, course.title),)
     diff = _differences(row, _course_values(course))
-    names = {"is_published": "published"}
+    names = {
+        "is_published": "published",
+        "placement_per_module": "placement",
+        "placement_questions": "placement",
+    }
     if diff:
-        fields = tuple(names.get(name, name) for name in diff)
+        fields = tuple(dict.fromkeys(names.get(name, name) for name in diff))
         return (Change("change", "course", course.slug, course.title, fields),)
     return ()
 

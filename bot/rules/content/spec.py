@@ -24,7 +24,7 @@ COURSE_FILE = "course.yaml"
 MODULE_FILE = "module.yaml"
 NUMBERED_NAME = re.compile(r"^(\d+)-.+$")
 
-COURSE_KEYS = ("slug", "title", "description", "language", "requires", "published")
+COURSE_KEYS = ("slug", "title", "description", "language", "requires", "published", "placement")
 MODULE_KEYS = ("slug", "title", "description", "days_between_lessons", "published", "requires")
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 LESSON_KEYS = (
@@ -149,6 +149,22 @@ class ModuleSpec:
     requires: tuple[Requirement, ...] | None = None  # None: the module before
 
 
+DEFAULT_PLACEMENT_PER_MODULE = 2
+
+
+@dataclass(frozen=True)
+class PlacementSpec:
+    """`placement:` in course.yaml (bot.rules.content.placement): questions per module, and
+    the questions to draw from ("lesson-slug/question-id", each with its line; None: all)."""
+
+    per_module: int = DEFAULT_PLACEMENT_PER_MODULE
+    questions: tuple[tuple[str, int], ...] | None = None
+
+    @property
+    def refs(self) -> list[str] | None:
+        return [ref for ref, _line in self.questions] if self.questions is not None else None
+
+
 @dataclass(frozen=True)
 class Course:
     title: str
@@ -160,6 +176,7 @@ class Course:
     published: bool = True
     slug_line: int = 0  # the line of ``slug:`` in course.yaml
     folder: str = ""  # the course's folder inside an imported folder of courses ("" alone)
+    placement: PlacementSpec | None = None  # `placement:`; None: no placement check
 
     def where(self, file: str) -> str:
         """A file of this course as problems name it."""

@@ -25,6 +25,7 @@ class ModuleProgress:
     title: str
     done: int
     total: int
+    tested_out: int = 0  # of `done`, by the placement check
 
 
 @dataclass(frozen=True)
@@ -48,12 +49,13 @@ async def progress_view(
 ) -> ProgressView:
     stats = await session.get(UserStats, user.id)
     progress = await load_progress(session, user.id)
-    states = {s.lesson.id: s.state for s in lesson_statuses(course, progress, user, now)}
+    statuses = {s.lesson.id: s for s in lesson_statuses(course, progress, user, now)}
     modules = [
         ModuleProgress(
             module.title,
-            sum(1 for lesson in module.lessons if states[lesson.id] is LessonState.DONE),
+            sum(1 for lesson in module.lessons if statuses[lesson.id].state is LessonState.DONE),
             len(module.lessons),
+            sum(1 for lesson in module.lessons if statuses[lesson.id].tested_out),
         )
         for module in course.modules
     ]

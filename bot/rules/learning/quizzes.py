@@ -272,7 +272,10 @@ async def _finish_attempt(
         finished = {lid: r for lid, r in progress.items() if r.status is ProgressStatus.COMPLETED}
         done = frozenset(finished)
         times = tuple(r.completed_at for r in finished.values() if r.completed_at is not None)
-        completion = LessonCompleted(lesson, done, score=score, attempt=attempt, completed_at=times)
+        tested_out = frozenset(lid for lid, r in finished.items() if r.tested_out)
+        completion = LessonCompleted(
+            lesson, done, score=score, attempt=attempt, completed_at=times, tested_out=tested_out
+        )
         rewards = await award(session, pending, course, user, completion, now)
         milestone = await milestone_after(session, course, user, lesson, done, now)
     return QuizResult(

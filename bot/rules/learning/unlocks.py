@@ -9,7 +9,8 @@
 - a lesson with `requires_fields` opens once the learner has submitted those fields (their
   field outputs exist); the lock names the lesson that asks for the first one missing;
 - nothing the learner has already started is ever locked again, even when content
-  is added before it later.
+  is added before it later;
+- a lesson tested out by a placement check (bot.rules.placement) is done, like a taken one.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class ProgressRow:
     score: int | None
     attempts: int
     completed_at: datetime | None
+    tested_out: bool = False  # done by a placement check, not taken
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class LessonStatus:
     reason: LockReason | None = None
     blocked_by: str | None = None  # title of the lesson or module to finish first
     opens_on: date | None = None  # drip: the learner's local date it opens
+    tested_out: bool = False  # DONE by a placement check
 
     @property
     def is_open(self) -> bool:
@@ -84,10 +87,7 @@ async def load_progress(
     """The learner's progress by lesson; with `lock`, its rows stay locked for this
     transaction (a quiz attempt counts its number under the lock)."""
     rows = await progress_rows(session, user_id, lock=lock)
-    return {
-        lesson_id: ProgressRow(status, score, attempts, completed_at)
-        for lesson_id, status, score, attempts, completed_at in rows
-    }
+    return {row[0]: ProgressRow(*row[1:]) for row in rows}
 
 
 async def load_progress_many(
@@ -105,10 +105,11 @@ async def load_progress_many(
             UserProgress.score,
             UserProgress.attempts,
             UserProgress.completed_at,
+            UserProgress.tested_out,
         ).where(UserProgress.user_id.in_(user_ids))
     )
-    for user_id, lesson_id, status, score, attempts, completed_at in rows:
-        found[user_id][lesson_id] = ProgressRow(status, score, attempts, completed_at)
+    for user_id, lesson_id, status, score, attempts, completed_at, tested_out in rows:
+        found[user_id][lesson_id] = ProgressRow(status, score, attempts, completed_at, tested_out)
     return found
 
 
@@ -195,7 +196,8 @@ def _status(
 ) -> LessonStatus:
     row = progress.get(lesson.id)
     if _done(row):
-        return LessonStatus(lesson, LessonState.DONE)
+        assert row is not None
+        return LessonStatus(lesson, LessonState.DONE, tested_out=row.tested_out)
     if row is not None and row.status is ProgressStatus.IN_PROGRESS:
         return LessonStatus(lesson, LessonState.IN_PROGRESS)
     if not module.is_open:

@@ -12,6 +12,11 @@ Streak, in the learner's own time zone: activity on a local day keeps the streak
 first on the next local day adds one; a missed day uses a freeze or the next activity
 starts again at one (the exact rule is in `bot.rules.motivation.streaks`). A completed
 lesson keeps it; so does a review session long enough to count as the day's activity.
+
+Lessons tested out by a placement check are done but not taken: they pay nothing, and the
+achievements on lessons and modules count taken ones only, except that a finished course
+counts whole (its certificate's course-complete achievement is earned however it was
+finished). A placement check itself pays nothing and keeps no streak.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ class LessonCompleted:
     attempt: int
     # When each of those lessons was first completed (for the usual learning hour).
     completed_at: tuple[datetime, ...] = ()
+    tested_out: frozenset[int] = frozenset()  # those of `completed` a placement check did
 
     @property
     def first_attempt(self) -> bool:
@@ -67,7 +73,16 @@ class ReviewAnswered:
     keeps_streak: bool = False
 
 
-Happening = LessonCompleted | ReviewAnswered
+@dataclass(frozen=True)
+class PlacementFinished:
+    """A placement check finished: no points, no streak; the course's achievements are
+    checked against what is done now (`completed`, `tested_out` among them)."""
+
+    completed: frozenset[int]
+    tested_out: frozenset[int]
+
+
+Happening = LessonCompleted | ReviewAnswered | PlacementFinished
 
 
 @dataclass(frozen=True)
@@ -129,6 +144,11 @@ async def award(
             earning = _lesson_completed(happened, course, stats, user, now, pending)
         case ReviewAnswered():
             earning = _review_answered(happened)
+        case PlacementFinished():
+            modules, lessons = course_counts(course, happened.completed, happened.tested_out)
+            earning = Earning(
+                [], keeps_streak=False, modules_done=modules, course_lessons_done=lessons
+            )
     stats.points += sum(item.points for item in earning.awards)
     grew = keep_streak(stats, user, now) if earning.keeps_streak else False
     if earning.awards or earning.keeps_streak:
@@ -179,8 +199,7 @@ def _lesson_completed(
     stats.lessons_completed += 1
     stats.perfect_quizzes += int(happened.score == 100)
     stats.usual_hour = usual_hour(happened.completed_at or (now,), user, now)
-    done = happened.completed
-    modules_done = sum(1 for m in course.modules if all(item.id in done for item in m.lessons))
+    modules_done, lessons_done = course_counts(course, happened.completed, happened.tested_out)
     details = json.dumps({"score": happened.score, "attempt": happened.attempt})
     completed = ActivityType.LESSON_COMPLETED
     pending.add(
@@ -190,8 +209,20 @@ def _lesson_completed(
         awards,
         keeps_streak=True,
         modules_done=modules_done,
-        course_lessons_done=course.done_in(done),
+        course_lessons_done=lessons_done,
     )
+
+
+def course_counts(
+    course: CourseMap, completed: frozenset[int], tested_out: frozenset[int]
+) -> tuple[int, int]:
+    """The course's modules and lessons done, as achievements count them: taken lessons
+    only (not tested out), but a finished course counts whole."""
+    if all(lesson.id in completed for lesson in course.lessons):
+        return len(course.modules), len(course.lessons)
+    taken = completed - tested_out
+    modules = sum(1 for m in course.modules if all(item.id in taken for item in m.lessons))
+    return modules, course.done_in(taken)
 
 
 def _review_answered(happened: ReviewAnswered) -> Earning:

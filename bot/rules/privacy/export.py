@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.rules.assignments.export import assignments_export
 from bot.rules.motivation.board_history import placings
 from bot.rules.motivation.leaderboard import standing
+from bot.rules.placement.stats import learner_checks
 from bot.rules.privacy.erasure import LearnerRows
 from db.models import (
     Achievement,
@@ -36,6 +37,8 @@ from db.models import (
     LeaderboardSnapshot,
     Lesson,
     Module,
+    PlacementAnswer,
+    PlacementCheck,
     PointsLedger,
     QuizPoll,
     QuizQuestion,
@@ -70,6 +73,8 @@ SECTIONED = frozenset(
         Submission,
         SubmissionReview,
         FieldOutput,
+        PlacementCheck,
+        PlacementAnswer,
     )
 )
 
@@ -93,6 +98,7 @@ async def learner_export(session: AsyncSession, user: User, now: datetime) -> di
         "courses": await _courses(session, user.id),
         "progress": await _progress(session, user.id),
         "quiz_answers": await _quiz_answers(session, user.id),
+        "placement_checks": await learner_checks(session, user.id),
         "points": await _points(session, user.id),
         "achievements": await _achievements(session, user.id),
         "leaderboard": await _leaderboard(session, user.id),
@@ -183,6 +189,7 @@ async def _progress(session: AsyncSession, user_id: int) -> list[dict[str, Any]]
             "quiz_attempts": row.attempts,
             "started_at": plain(row.started_at),
             "completed_at": plain(row.completed_at),
+            "tested_out": row.tested_out,
         }
         for module, lesson, row in rows
     ]

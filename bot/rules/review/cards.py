@@ -11,7 +11,8 @@ learner finishes it.
 
 Ratings: a wrong answer is Again; right at the first try is Good; right after an earlier
 miss of the same question in the same lesson (a failed attempt before) is Hard. In a
-review session a right answer is Good, a wrong one Again.
+review session a right answer is Good, a wrong one Again. A placement check's answers
+(bot.rules.placement) are rated as lesson answers, when the check ends.
 
 A question removed from the course retires its cards: they keep their history and are
 never shown again.
@@ -20,6 +21,7 @@ never shown again.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from fsrs import Card, Rating, Scheduler, State
@@ -108,6 +110,18 @@ def missed_earlier(poll: QuizPoll, lesson_polls: Sequence[QuizPoll]) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class CardAnswer:
+    """An answer to a question outside /review (a lesson quiz, a placement check): it
+    creates or reviews the learner's card of the question, rated as a lesson answer."""
+
+    user_id: int
+    question_id: int
+    correct: bool
+    missed_before: bool  # the learner answered this question wrongly before
+    answered_at: datetime
+
+
 async def learn_from_attempt(
     session: AsyncSession,
     answered: Sequence[QuizPoll],
@@ -117,26 +131,43 @@ async def learn_from_attempt(
 ) -> None:
     """Lesson quiz answers (``answered``: scored polls) create or review their questions' cards.
 
-    Each answer is reviewed at the time it was given. ``lesson_polls`` are all of the
-    learner's polls of the lesson (for "missed before"), ``cards`` their cards by question,
-    locked by the caller's read. However many questions the attempt had, every card is
-    written by one upsert and every answer logged by one insert (with one read of the new
-    cards' ids between them when the attempt created cards).
+    ``lesson_polls`` are all of the learner's polls of the lesson (for "missed before"),
+    ``cards`` their cards by question, locked by the caller's read.
     """
+    answers = [
+        CardAnswer(
+            poll.user_id,
+            poll.question_id,
+            bool(poll.is_correct),
+            missed_earlier(poll, lesson_polls),
+            poll.answered_at or now,
+        )
+        for poll in answered
+    ]
+    await learn_from_answers(session, answers, cards)
+
+
+async def learn_from_answers(
+    session: AsyncSession, answers: Sequence[CardAnswer], cards: Mapping[int, ReviewCard]
+) -> None:
+    """Each answer creates or reviews its question's card (``cards``: the learner's cards of
+    these questions by question, locked by the caller), reviewed at the time it was given.
+    However many answers, every card is written by one upsert and every answer logged by one
+    insert (with one read of the new cards' ids between them when cards were created)."""
     card_rows: list[dict[str, object]] = []
     log_rows: dict[int, dict[str, object]] = {}  # by question
-    for poll in answered:
-        card = cards.get(poll.question_id)
+    for answer in answers:
+        card = cards.get(answer.question_id)
         if card is not None and card.retired:
             continue
-        at = poll.answered_at or now
-        rating = lesson_rating(bool(poll.is_correct), missed_earlier(poll, lesson_polls))
+        at = answer.answered_at
+        rating = lesson_rating(answer.correct, answer.missed_before)
         current = _as_fsrs(card) if card is not None else Card(card_id=0, due=at.astimezone(UTC))
         scheduled, _log = SCHEDULER.review_card(current, rating, at.astimezone(UTC))
         card_rows.append(
             {
-                "user_id": poll.user_id,
-                "question_id": poll.question_id,
+                "user_id": answer.user_id,
+                "question_id": answer.question_id,
                 "state": int(scheduled.state),
                 "step": scheduled.step,
                 "stability": scheduled.stability,
@@ -148,9 +179,9 @@ async def learn_from_attempt(
                 "created_at": card.created_at if card is not None else at,
             }
         )
-        log_rows[poll.question_id] = {
+        log_rows[answer.question_id] = {
             "card_id": card.id if card is not None else None,  # a new card's: after the upsert
-            "user_id": poll.user_id,
+            "user_id": answer.user_id,
             "source": ReviewSource.LESSON,
             "rating": int(rating),
             "reviewed_at": at,
@@ -165,7 +196,7 @@ async def learn_from_attempt(
     )
     new = [question for question, row in log_rows.items() if row["card_id"] is None]
     if new:
-        user_id = answered[0].user_id
+        user_id = answers[0].user_id
         for question_id, card_id in (await card_ids(session, user_id, new)).items():
             log_rows[question_id]["card_id"] = card_id
     await session.execute(insert_all(ReviewLog), list(log_rows.values()))

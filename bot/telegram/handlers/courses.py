@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.course import Catalogue, CourseMap
 from bot.rules.learning.journeys import (
+    CourseState,
     StartRefused,
     catalogue_standings,
     done_lessons,
@@ -21,6 +22,7 @@ from bot.rules.learning.journeys import (
 from bot.rules.learning.pause import PauseRefused, end_pause, pause_of, start_pause
 from bot.rules.learning.unlocks import learner_next_step
 from bot.telegram.callbacks import CourseAction, CourseCb, PauseCb
+from bot.telegram.handlers.placement import check_button_for, choice_screen
 from bot.telegram.reply import show
 from bot.telegram.views import courses as view
 from bot.telegram.views.learning import next_step_text, start_lesson_keyboard
@@ -90,7 +92,12 @@ async def card_of(
     done = await done_lessons(session, learner.id)
     item = standing(catalogue, course, learner, journeys, done)
     requires = [c for c in (catalogue.get(i) for i in course.requires) if c is not None]
-    return view.course_card(item, requires), view.card_keyboard(item)
+    markup = view.card_keyboard(item)
+    if item.state is CourseState.CURRENT:  # the placement check, until a lesson is done
+        check = await check_button_for(session, learner, course, done)
+        if check is not None:
+            markup.inline_keyboard.insert(1, [check])
+    return view.course_card(item, requires), markup
 
 
 async def course_card_pressed(
@@ -123,8 +130,13 @@ async def course_start_pressed(
         await callback.answer(view.start_refused(started), show_alert=True)
         return
     await callback.answer()
+    intro = view.now_current(started.course, started.first_time)
+    choice = await choice_screen(session, learner, started.course, intro)
+    if choice is not None:  # the placement check, or from the beginning
+        await bot.send_message(learner.telegram_id, choice[0], reply_markup=choice[1])
+        return
     step = await learner_next_step(session, started.course, learner, now)
-    text = view.now_current(started.course, started.first_time) + "\n\n" + next_step_text(step)
+    text = intro + "\n\n" + next_step_text(step)
     markup = start_lesson_keyboard(step.lesson) if step.lesson else None
     await bot.send_message(learner.telegram_id, text, reply_markup=markup)
 

@@ -27,6 +27,7 @@ from bot.telegram.filters import Onboarding
 from bot.telegram.handlers.certificates import VERIFY_DEEP_LINK, answer_verification
 from bot.telegram.handlers.cohorts import offer_to_join
 from bot.telegram.handlers.courses import COURSE_DEEP_LINK, catalogue_screen, show_course_by_slug
+from bot.telegram.handlers.placement import choice_screen
 from bot.telegram.lessons import send_lesson
 from bot.telegram.picker import time_picked, zone_picked
 from bot.telegram.reply import show
@@ -159,6 +160,11 @@ async def lesson_time_chosen(
         return
     if course.lessons and learner.current_course_id is None:
         await make_current(session, learner, course.id, now)
+    done = settings.onboarding_done(learner.lesson_minute, None)
+    choice = await choice_screen(session, learner, course, done)
+    if choice is not None:  # the course's placement check, or from the beginning
+        await show(callback, *choice)
+        return
     step = await learner_next_step(session, course, learner, now)
     markup = start_lesson_keyboard(step.lesson) if step.lesson else None
     await show(callback, settings.onboarding_done(learner.lesson_minute, step.lesson), markup)

@@ -40,6 +40,7 @@ STATE_ICONS = {
     LessonState.AVAILABLE: "🟢",
     LessonState.LOCKED: "🔒",
 }
+TESTED_OUT_ICON = "⏭"  # a lesson done by the placement check
 
 
 def welcome_back(first_name: str | None, step: NextStep) -> str:
@@ -158,6 +159,9 @@ def modules_overview(
         for lesson in module.lessons:
             status = by_id[lesson.id]
             line = f"{STATE_ICONS[status.state]} {escape(lesson.title)}"
+            if status.tested_out:  # done by the placement check
+                note = _("tested out")
+                line = f"{TESTED_OUT_ICON} {escape(lesson.title)} — <i>{note}</i>"
             if status.state is LessonState.LOCKED:
                 line += f" — <i>{escape(lock_hint(status))}</i>"
             mark = marks.get((assignments or {}).get(lesson.id))  # type: ignore[arg-type]

@@ -102,7 +102,10 @@ def progress_text(view: ProgressView, first_name: str | None) -> str:
     ]
     for module in view.modules:
         mark = "✅" if module.done == module.total else "▫️"
-        lines.append(f"{mark} {escape(module.title)}: {module.done}/{module.total}")
+        line = f"{mark} {escape(module.title)}: {module.done}/{module.total}"
+        if module.tested_out:
+            line += " " + _("({count} tested out)").format(count=module.tested_out)
+        lines.append(line)
     return "\n".join(lines)
 
 

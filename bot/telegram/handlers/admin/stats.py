@@ -16,11 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.rules.admin.stats import course_figures, funnel, overview
 from bot.rules.assignments.stats import assignment_figures
 from bot.rules.formats.html_split import split_html
+from bot.rules.placement.stats import placement_figures
 from bot.rules.review.stats import most_missed, review_activity
 from bot.telegram.callbacks import AdminAction, AdminCb
 from bot.telegram.reply import acknowledge
 from bot.telegram.views import admin as view
 from bot.telegram.views import assignments as assignment_views
+from bot.telegram.views import placement
 from bot.telegram.views.review import admin_review_lines
 from db.models import User
 
@@ -49,7 +51,9 @@ async def render(session: AsyncSession, now: datetime) -> list[str]:
     review = admin_review_lines(
         await review_activity(session, now), await most_missed(session, now)
     )
-    parts = [view.overview_text(figures)]
+    parts = [
+        view.overview_text(figures) + "\n" + placement.stats_line(await placement_figures(session))
+    ]
     if len(courses) > 1:  # a school: each course's learners, and a funnel per course
         parts.append(view.courses_text(courses))
     parts += [view.funnel_text(rows), "\n".join(review)]

@@ -1,0 +1,1 @@
+"""The placement check: a learner who already knows a course's first modules skips them."""
