@@ -68,6 +68,7 @@ class DeliveryKind(enum.Enum):
     REMINDERS_PAUSED = "REMINDERS_PAUSED"  # the one message after 14 days away
     LEAGUE_RESULT = "LEAGUE_RESULT"  # a league week's place and result
     COHORT_BOARD = "COHORT_BOARD"  # a cohort's weekly board, posted to its linked group
+    REVIEWS_WAITING = "REVIEWS_WAITING"  # a reviewer's daily note of work waiting over 48 h
 
 
 class DeliveryStatus(enum.Enum):
@@ -114,3 +115,13 @@ class BoardPeriod(enum.Enum):
     WEEK = "WEEK"
     MONTH = "MONTH"
     ALL_TIME = "ALL_TIME"
+
+
+class SubmissionStatus(enum.Enum):
+    """One version of a learner's answers to an assignment (seed `003`'s submissions):
+    DRAFT → SUBMITTED → RETURNED (a new version follows) … → ACCEPTED."""
+
+    DRAFT = "DRAFT"
+    SUBMITTED = "SUBMITTED"
+    RETURNED = "RETURNED"
+    ACCEPTED = "ACCEPTED"

@@ -50,6 +50,7 @@ from bot.telegram.views.reach import daily_push_keyboard
 from db.enums import DeliveryKind, DeliveryStatus
 from db.models import Delivery, User, UserStats
 from db.upsert import insert_ignore
+from scheduler.assignments import run_reviews_waiting
 from scheduler.broadcasts import deliver_broadcasts
 from scheduler.cohorts import run_cohort_boards
 from scheduler.leaderboard_rebuild import run_leaderboard_rebuild
@@ -83,7 +84,9 @@ class Jobs:
         course_cache: CourseCache | None = None,
         bot: Bot | None = None,
         rebuild_at: time = REBUILD_AT,
+        admin_ids: frozenset[int] = frozenset(),
     ) -> None:
+        self.admin_ids = admin_ids  # ADMIN_IDS: reviewers of learners without a mentor
         self.rebuild_at = rebuild_at  # when the leaderboard's nightly rebuild runs (UTC)
         self.session_factory = session_factory
         self.bot = bot  # for broadcasts' progress messages
@@ -311,6 +314,12 @@ class Jobs:
     async def cohort_boards(self) -> JobReport:
         """Mondays: last week's board of every cohort, posted once to its linked group."""
         return await run_cohort_boards(self.session_factory, self.sender, self.clock, self.i18n)
+
+    async def reviews_waiting(self) -> JobReport:
+        """Once a day, each reviewer with work waiting over 48 hours hears how much."""
+        return await run_reviews_waiting(
+            self.session_factory, self.sender, self.clock, self.i18n, self.admin_ids
+        )
 
     async def leaderboard(self) -> JobReport:
         async with self.session_factory() as session, session.begin():

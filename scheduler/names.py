@@ -14,6 +14,7 @@ class JobName(StrEnum):
     BROADCASTS = "broadcasts"
     LEAGUE_WEEK = "league-week"
     COHORT_BOARDS = "cohort-boards"
+    REVIEWS_WAITING = "reviews-waiting"  # a reviewer's note of work waiting over 48 hours
     LEADERBOARD_REBUILD = "leaderboard-rebuild"  # once a day, at LEADERBOARD_REBUILD_AT
     DASHBOARD_DAYS = "dashboard-days"  # the dashboard's figures of each closed day
 
@@ -28,6 +29,7 @@ JOB_EVERY: dict[JobName, timedelta] = {
     JobName.COHORT_BOARDS: timedelta(minutes=1),
     # Usually one statement that finds yesterday already summarised.
     JobName.DASHBOARD_DAYS: timedelta(minutes=10),
+    JobName.REVIEWS_WAITING: timedelta(minutes=10),  # the ledger keeps it to once a day
 }
 
 # The default hour of the leaderboard's nightly rebuild (UTC; the LEADERBOARD_REBUILD_AT

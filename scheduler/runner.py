@@ -35,6 +35,7 @@ def job_table(jobs: Jobs) -> dict[JobName, Callable[[], Awaitable[JobReport]]]:
         JobName.BROADCASTS: jobs.broadcasts,
         JobName.LEAGUE_WEEK: jobs.league_week,
         JobName.COHORT_BOARDS: jobs.cohort_boards,
+        JobName.REVIEWS_WAITING: jobs.reviews_waiting,
         JobName.LEADERBOARD_REBUILD: jobs.leaderboard_rebuild,
         JobName.DASHBOARD_DAYS: jobs.dashboard_days,
     }

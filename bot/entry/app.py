@@ -24,6 +24,7 @@ from bot.telegram.filters import LearnerKnown, chat_observers
 from bot.telegram.fsm_memory import ConversationsInMemory
 from bot.telegram.handlers import (
     admin,
+    assignments,
     certificates,
     cohorts,
     courses,
@@ -131,6 +132,7 @@ def build_dispatcher(
         settings.router(),
         membership.router(),
         privacy.router(),
+        assignments.router(),  # last: a free message answers an open field, else falls through
     ]
     cohort_broadcasts = cohorts.broadcast_router()  # a cohort's broadcast: mentors and admins
     for router in (*learner_routers, cohort_broadcasts):

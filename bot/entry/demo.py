@@ -22,6 +22,7 @@ import itertools
 import logging
 import re
 import sys
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,17 +35,23 @@ from aiogram.methods import (
     SendMessage,
     SendPhoto,
     SendPoll,
+    SendVideo,
+    SendVoice,
     TelegramMethod,
 )
 from aiogram.types import (
     CallbackQuery,
     Chat,
+    Document,
     InlineKeyboardMarkup,
     InputFile,
     Message,
+    PhotoSize,
     PollAnswer,
     Update,
     User,
+    Video,
+    Voice,
 )
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -156,6 +163,9 @@ class Terminal:
             print(f"\n📎 [document {self._file_label(method.document)}]")
             if method.caption:
                 print(f"🤖 {to_terminal(method.caption)}")
+        elif isinstance(method, SendVoice | SendVideo):
+            kind = "voice" if isinstance(method, SendVoice) else "video"
+            print(f"\n🎞  [{kind}]" + (f" {to_terminal(method.caption)}" if method.caption else ""))
         elif isinstance(method, SendPoll):
             self.show_poll(method, result.poll.id)
         elif isinstance(method, AnswerCallbackQuery) and method.text:
@@ -290,6 +300,7 @@ async def run_demo(settings: Settings) -> int:
     dispatcher = build_dispatcher(
         factory, clock, course_cache=course_cache, admin_ids={DEMO_USER.id}
     )
+    dispatcher["review_own_work"] = True  # one person: their assignments come back to them
     scheduler = DemoScheduler(build_jobs(settings, engine, bot, clock, course_cache))
     await scheduler.run((JobName.DASHBOARD_DAYS,))  # the admin's charts from the first look
     served = contextlib.AsyncExitStack()
@@ -299,6 +310,10 @@ async def run_demo(settings: Settings) -> int:
         )
     )
     print(f"{BOLD}LearnBot demo{RESET} — type /start, then numbers to press buttons. Ctrl-D quits.")
+    print(
+        f"{DIM}An assignment takes [photo], [document], [voice] or [video] typed as a line; "
+        f"your submissions come back to you to review (/reviews).{RESET}"
+    )
     print(
         f"{DIM}Database: {DEMO_FILE}; files the bot sends: {DEMO_FILES}/; logs: {DEMO_LOG}.{RESET}"
     )
@@ -376,9 +391,33 @@ def _update(update_id: int, line: str, terminal: Terminal, chat: Chat) -> Update
             )
             return Update(update_id=update_id, callback_query=callback)
     message = Message(
-        message_id=10_000 + update_id, date=now, chat=chat, from_user=DEMO_USER, text=line
+        message_id=10_000 + update_id, date=now, chat=chat, from_user=DEMO_USER, **_content(line)
     )
     return Update(update_id=update_id, message=message)
+
+
+def _content(line: str) -> dict[str, Any]:
+    """A typed line as a message: text, or `[photo]`, `[document]`, `[voice]`, `[video]` as
+    that kind of file (a made-up file_id: an assignment field takes it like a real one)."""
+    file_id = f"demo-{line.strip('[]')}-{uuid.uuid4().hex[:8]}"
+    match line:
+        case "[photo]":
+            return {
+                "photo": [PhotoSize(file_id=file_id, file_unique_id=file_id, width=1, height=1)]
+            }
+        case "[document]":
+            return {
+                "document": Document(file_id=file_id, file_unique_id=file_id, file_name="notes.pdf")
+            }
+        case "[voice]":
+            return {"voice": Voice(file_id=file_id, file_unique_id=file_id, duration=3)}
+        case "[video]":
+            return {
+                "video": Video(
+                    file_id=file_id, file_unique_id=file_id, width=1, height=1, duration=3
+                )
+            }
+    return {"text": line}
 
 
 def _quiz_pressed(update: Update) -> int | None:

@@ -24,6 +24,8 @@ from aiogram.methods import (
     SendMessage,
     SendPhoto,
     SendPoll,
+    SendVideo,
+    SendVoice,
     TelegramMethod,
 )
 from aiogram.methods.base import TelegramType
@@ -99,6 +101,8 @@ class OfflineSession(BaseSession):
         if isinstance(method, SendDocument):
             document = Document(file_id="document", file_unique_id="document")
             return self._message(method.chat_id, document=document, caption=method.caption)
+        if isinstance(method, SendVoice | SendVideo):  # an assignment's media, re-sent by file_id
+            return self._message(method.chat_id, caption=method.caption)
         if isinstance(method, SendPoll):
             return self._message(method.chat_id, poll=self._poll(method))
         if isinstance(method, EditMessageText | EditMessageReplyMarkup):

@@ -53,6 +53,7 @@ def build_jobs(
         course_cache,
         bot=bot,
         rebuild_at=settings.leaderboard_rebuild_at,
+        admin_ids=settings.admin_ids,
     )
 
 

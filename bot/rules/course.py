@@ -11,11 +11,13 @@ catalogue order, and picks the learner's current course.
 from __future__ import annotations
 
 import asyncio
+import enum
 import json
+import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,6 +59,66 @@ def question_info(row: QuizQuestion) -> QuestionInfo:
     )
 
 
+class FieldKind(enum.Enum):
+    """What an assignment field takes: text, a choice of options, or one kind of media."""
+
+    TEXT = "text"
+    CHOICE = "choice"
+    PHOTO = "photo"
+    VOICE = "voice"
+    VIDEO = "video"
+    DOCUMENT = "document"
+
+
+FIELD_ID_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_.]*$")
+# {{woop.wish}} or {{woop.wish|your wish}} in a lesson text: no spaces inside, and not after a
+# "$", so GitHub Actions' ${{ matrix.python }} in a lesson about workflows stays text.
+PLACEHOLDER_RE = re.compile(r"(?<!\$)\{\{([a-z][a-z0-9_]*\.[a-z][a-z0-9_.]*)(?:\|([^{}]*))?\}\}")
+TEXT_ANSWER_MAX = 4096  # a Telegram message
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    id: str
+    prompt: str
+    kind: FieldKind
+    required: bool = True
+    min: int | None = None
+    max: int | None = None
+    options: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AssignmentInfo:
+    """A lesson's assignment: its fields in order and who decides (a mentor, or the
+    learner by submitting)."""
+
+    fields: tuple[FieldInfo, ...]
+    mentor_review: bool = True
+
+    def field(self, field_id: str) -> FieldInfo | None:
+        return next((f for f in self.fields if f.id == field_id), None)
+
+
+def assignment_info(raw: dict[str, Any] | None) -> AssignmentInfo | None:
+    """The assignment stored with a lesson (the importer wrote and checked it)."""
+    if not raw or not raw.get("fields"):
+        return None
+    fields = tuple(
+        FieldInfo(
+            id=item["id"],
+            prompt=item["prompt"],
+            kind=FieldKind(item["kind"]),
+            required=bool(item.get("required", True)),
+            min=item.get("min"),
+            max=item.get("max"),
+            options=tuple(item.get("options") or ()),
+        )
+        for item in raw["fields"]
+    )
+    return AssignmentInfo(fields, raw.get("review", "mentor") != "self")
+
+
 @dataclass(frozen=True)
 class LessonInfo:
     id: int
@@ -71,6 +133,8 @@ class LessonInfo:
     image: str | None
     questions: tuple[QuestionInfo, ...]
     body: str = field(default="", repr=False)
+    assignment: AssignmentInfo | None = None
+    requires_fields: tuple[str, ...] = ()
 
     @property
     def questions_to_pass(self) -> int:
@@ -186,6 +250,11 @@ class CourseMap:
                 for earlier, later in zip(self.modules, self.modules[1:], strict=False)
             }
             object.__setattr__(self, "module_requires", chain)
+
+    @property
+    def asks_fields(self) -> bool:
+        """Some lesson opens only once the learner has submitted certain fields."""
+        return any(lesson.requires_fields for lesson in self.lessons)
 
     def module(self, module_id: int) -> ModuleInfo:
         return next(module for module in self.modules if module.id == module_id)
@@ -405,6 +474,8 @@ def _lesson_info(
         image=lesson.image,
         questions=tuple(questions.get(lesson.id, ())),
         body=lesson.content or "",
+        assignment=assignment_info(lesson.assignment),
+        requires_fields=tuple(lesson.requires_fields or ()),
     )
 
 

@@ -55,6 +55,33 @@ class NextCb(CallbackData, prefix="nx"):
     pass
 
 
+class AssignmentAction(StrEnum):
+    OPEN = "o"  # open a lesson's assignment (`id`: the lesson)
+    EDIT = "e"  # ask field `field` of draft `id` again
+    SKIP = "k"  # skip optional field `field` of draft `id`
+    CHOOSE = "c"  # option `option` of choice field `field` of draft `id`
+    SUBMIT = "s"  # submit draft `id`
+
+
+class AssignmentCb(CallbackData, prefix="as"):
+    action: AssignmentAction
+    id: int
+    field: int = 0  # 1-based
+    option: int = 0
+
+
+class VerdictAction(StrEnum):
+    ACCEPT = "a"  # accept: asks for an optional comment
+    RETURN = "r"  # return: asks for the comment
+    ACCEPT_NOW = "n"  # accept without a comment
+    SHOW = "s"  # /reviews: send the work again, with Accept and Return
+
+
+class VerdictCb(CallbackData, prefix="vd"):
+    action: VerdictAction
+    submission_id: int
+
+
 class CourseAction(StrEnum):
     OPEN = "o"  # show the course's card
     START = "s"  # start, continue or make current

@@ -43,6 +43,7 @@ def admin_commands() -> list[BotCommand]:
         BotCommand(command="user", description=_("A learner's profile")),
         BotCommand(command="content", description=_("Modules and lessons: slugs, learners")),
         BotCommand(command="cohorts", description=_("Cohorts: invite links, mentors")),
+        BotCommand(command="reviews", description=_("Assignments waiting for review")),
         BotCommand(command="audit", description=_("Latest admin actions")),
         BotCommand(command="exportcsv", description=_("Learners' progress as CSV")),
     ]

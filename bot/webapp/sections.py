@@ -163,7 +163,7 @@ async def funnel(ask: Ask) -> Answer:
 
 async def waiting(ask: Ask) -> Answer:
     found = await ask.cohort()
-    items = await waiting_submissions(ask.session, found.id, ask.now)
+    items = await waiting_submissions(ask.session, ask.catalogue, found.id)
     return Answer("waiting.html", {"cohort": Mentored(found.id, found.name), "items": items})
 
 

@@ -11,11 +11,14 @@ ON DELETE, on purpose:
   modules and achievements RESTRICT (the importer unpublishes instead of deleting);
 - quiz questions belong to their lesson (CASCADE), and an open poll belongs to its
   question (CASCADE);
+- a learner's submissions and field outputs go with the learner; a verdict on someone
+  else's work stays when its reviewer is deleted (reviewer SET NULL);
 - audit references that may outlive what they point at (the ledger's lesson or
   achievement, a broadcast's author) are SET NULL.
 """
 
 from db.base import Base
+from db.models.assignments import FieldOutput, Submission, SubmissionReview
 from db.models.cohorts import Cohort, CohortMember, CohortRoleRow
 from db.models.dashboard import DashboardDay
 from db.models.learners import ActivityLog, User, UserStats
@@ -60,6 +63,7 @@ __all__ = [
     "CoursePrerequisite",
     "DashboardDay",
     "Delivery",
+    "FieldOutput",
     "Journey",
     "LeaderboardCache",
     "LeaderboardHidden",
@@ -80,6 +84,8 @@ __all__ = [
     "ReviewLog",
     "ReviewPoll",
     "ReviewSession",
+    "Submission",
+    "SubmissionReview",
     "User",
     "UserAchievement",
     "UserProgress",

@@ -4,7 +4,7 @@ them: journeys, progress, quiz polls, certificates."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy import text as sa_text
@@ -103,6 +103,10 @@ class Lesson(TimestampMixin, Base):
         sa.SmallInteger, default=60, server_default=sa_text("60")
     )
     image: Mapped[str | None] = mapped_column(sa.String(512))
+    # LearnBot: the lesson's assignment ({"review": "mentor", "fields": [...]}), and the
+    # field ids a learner must have submitted before it opens.
+    assignment: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    requires_fields: Mapped[list[str] | None] = mapped_column(sa.JSON)
 
     module: Mapped[Module] = relationship(back_populates="lessons")
     questions: Mapped[list[QuizQuestion]] = relationship(

@@ -2,7 +2,7 @@
 job that writes them reads by (new learners and lessons completed per day).
 
 Revision ID: 0018_dashboard
-Revises: 0017_placement
+Revises: 0017_assignments
 Create Date: 2026-12-08
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0018_dashboard"
-down_revision: str | None = "0017_placement"
+down_revision: str | None = "0017_assignments"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

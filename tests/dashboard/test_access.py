@@ -7,11 +7,12 @@ from datetime import timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.rules.clock import FixedClock
-from db.models import User
+from db.enums import SubmissionStatus
+from db.models import Lesson, Submission, User
 from tests.support.dashboard import (
     ADMIN,
     LEARNER,
@@ -233,3 +234,32 @@ async def test_a_learner_gets_their_own_certificate_picture_and_nobody_elses(
     )
     assert theirs.status == 404
     assert (await client.get(path)).status == 401
+
+
+async def test_a_mentor_sees_the_cohorts_waiting_submissions_oldest_first(
+    client: TestClient,
+    session_factory: async_sessionmaker[AsyncSession],
+    clock: FixedClock,
+    seeded: Seeded,
+) -> None:
+    async with session_factory() as session, session.begin():
+        lesson = await session.scalar(select(Lesson).order_by(Lesson.id).limit(1))
+        assert lesson is not None
+        for user_id, hours in ((seeded.xss_id, 3), (seeded.learner_id, 50)):
+            session.add(
+                Submission(
+                    user_id=user_id,
+                    lesson_id=lesson.id,
+                    version=1,
+                    status=SubmissionStatus.SUBMITTED,
+                    cohort_id=seeded.cohort_id,
+                    data={},
+                    submitted_at=clock.now() - timedelta(hours=hours),
+                )
+            )
+    raw = init_data(MENTOR, clock.now())
+    status, body = await ask(client, f"/app/part/waiting?cohort={seeded.cohort_id}", raw)
+    assert status == 200
+    assert body.index("Ada") < body.index("&lt;img src=x")  # waited 50 hours against 3
+    assert XSS_NAME not in body
+    assert body.count(f"{lesson.title} · v1") == 2

@@ -2,11 +2,13 @@
 
 The roster is sorted by who needs attention: learners inactive for INACTIVE_AFTER or more
 (or never seen) first, the longest away first; then the others, least recently active
-first. It is read in two statements (members with their stats, then their progress), after
-the access check: three for the whole view, whatever the cohort's size.
+first. It is read in two statements (members with their stats and waiting submissions,
+then their progress), after the access check: three for the whole view, whatever the
+cohort's size.
 
-Waiting submissions are counted once assignments exist; until then every member has
-NO_SUBMISSIONS_YET.
+A member's waiting submissions are their assignment versions SUBMITTED and not yet
+accepted or returned, counted in the members' statement (a correlated count on the
+(user_id, status) index). `waiting_submissions` lists the cohort's, oldest first.
 """
 
 from __future__ import annotations
@@ -24,11 +26,12 @@ from bot.rules.learning.unlocks import (
     load_progress_many,
     next_step,
 )
-from db.enums import ProgressStatus
-from db.models import CohortMember, User, UserProgress, UserStats
+from db.enums import ProgressStatus, SubmissionStatus
+from db.models import CohortMember, Submission, User, UserProgress, UserStats
+from db.queries.assignments import waiting_count, waiting_in_cohort
 
 INACTIVE_AFTER = timedelta(days=7)
-NO_SUBMISSIONS_YET = 0  # waiting submissions: assignments do not exist yet
+WAITING_PAGE = 50  # waiting submissions listed for a cohort
 NEVER = datetime.min.replace(tzinfo=UTC)
 
 
@@ -41,7 +44,7 @@ class MemberRow:
     streak: int
     last_active: datetime | None
     inactive: bool
-    waiting_submissions: int = NO_SUBMISSIONS_YET
+    waiting_submissions: int = 0
 
 
 def _current_lesson(
@@ -65,13 +68,18 @@ async def roster(
     member's current lesson is in their own current course."""
     rows = (
         await session.execute(
-            select(User, UserStats.lessons_completed, UserStats.current_streak)
+            select(
+                User,
+                UserStats.lessons_completed,
+                UserStats.current_streak,
+                waiting_count(User.id),
+            )
             .join(CohortMember, CohortMember.user_id == User.id)
             .outerjoin(UserStats, UserStats.user_id == User.id)
             .where(CohortMember.cohort_id == cohort_id, CohortMember.left_at.is_(None))
         )
     ).all()
-    progress = await load_progress_many(session, [user.id for user, _d, _s in rows])
+    progress = await load_progress_many(session, [user.id for user, _d, _s, _w in rows])
     members = [
         MemberRow(
             user_id=user.id,
@@ -81,8 +89,9 @@ async def roster(
             streak=int(streak or 0),
             last_active=user.last_seen_at,
             inactive=_is_inactive(user.last_seen_at, now),
+            waiting_submissions=int(waiting or 0),
         )
-        for user, done, streak in rows
+        for user, done, streak, waiting in rows
     ]
     return sorted(members, key=attention_order)
 
@@ -110,7 +119,7 @@ async def member_detail(
     longer) in it."""
     found = (
         await session.execute(
-            select(User, CohortMember.joined_at, UserStats)
+            select(User, CohortMember.joined_at, UserStats, waiting_count(User.id))
             .join(CohortMember, CohortMember.user_id == User.id)
             .outerjoin(UserStats, UserStats.user_id == User.id)
             .where(
@@ -122,7 +131,7 @@ async def member_detail(
     ).first()
     if found is None:
         return None
-    user, joined_at, stats = found
+    user, joined_at, stats, waiting = found
     course = catalogue.current(user)
     progress = (await load_progress_many(session, [user.id]))[user.id]
     done = {
@@ -144,6 +153,7 @@ async def member_detail(
         streak=stats.current_streak if stats else 0,
         last_active=user.last_seen_at,
         inactive=_is_inactive(user.last_seen_at, now),
+        waiting_submissions=int(waiting or 0),
     )
     points = stats.points if stats else 0
     longest = stats.longest_streak if stats else 0
@@ -212,3 +222,43 @@ async def cohort_stats(session: AsyncSession, cohort_id: int, now: datetime) -> 
         )
     ).one()
     return CohortStats(int(members), int(active), int(done), float(streak))
+
+
+async def waiting_per_member(session: AsyncSession, cohort_id: int) -> dict[int, int]:
+    """Waiting submissions of each current member of the cohort, by learner id (members
+    with none are left out); one GROUP BY."""
+    rows = await session.execute(
+        select(Submission.user_id, func.count())
+        .join(
+            CohortMember,
+            and_(
+                CohortMember.user_id == Submission.user_id,
+                CohortMember.cohort_id == cohort_id,
+                CohortMember.left_at.is_(None),
+            ),
+        )
+        .where(Submission.status == SubmissionStatus.SUBMITTED)
+        .group_by(Submission.user_id)
+    )
+    return {int(user_id): int(count) for user_id, count in rows}
+
+
+@dataclass(frozen=True)
+class WaitingSubmission:
+    submission_id: int
+    learner_id: int
+    first_name: str | None  # raw: the renderer escapes it
+    lesson: LessonInfo | None  # None: the lesson is no longer published
+    version: int
+    waiting_since: datetime
+
+
+async def waiting_submissions(
+    session: AsyncSession, catalogue: Catalogue, cohort_id: int, limit: int = WAITING_PAGE
+) -> list[WaitingSubmission]:
+    """The cohort's waiting submissions, oldest first (one statement)."""
+    rows = await waiting_in_cohort(session, cohort_id, limit)
+    return [
+        WaitingSubmission(sid, uid, name, catalogue.lesson(lesson_id), version, since)
+        for sid, uid, name, lesson_id, version, since in rows
+    ]

@@ -91,8 +91,34 @@ pass_mark   no        percentage of right answers needed to pass, 1-100 (default
 published   no        ``true`` (default) or ``false``
 image       no        a picture sent before the text: an http(s) URL or a Telegram file_id
                       (at most 512 characters, no spaces)
-questions   yes       the quiz: a list of 1 to 10 questions
+questions   yes       the quiz: a list of 1 to 10 questions (optional with an assignment)
+assignment  no        open answers a person reads (below), asked after the text and
+                      before the quiz
+requires_   no        ``requires_fields: [woop.wish]``: the lesson opens once the learner
+fields                has submitted those fields (each asked by an earlier lesson)
 ==========  ========  =================================================================
+
+An *assignment*::
+
+    assignment:
+      review: mentor              # mentor (a person accepts it) or self (submitting does)
+      fields:
+        - id: woop.wish           # area.name: lowercase letters, digits, _; unique in the course
+          prompt: Your <b>wish</b>, in 3 to 6 words.   # Telegram HTML, at most 1,000 characters
+          kind: text              # text | choice | photo | voice | video | document
+          min: 3                  # text only: characters, 1-4096 (default 1 and 4096)
+          max: 80
+        - id: woop.when
+          prompt: When does it show up?
+          kind: choice
+          options: [Morning, Evening]      # choice only: 2-10 options of 1-60 characters
+          required: false         # default true; an optional field gets a Skip button
+
+1 to 10 fields. A lesson text may quote a learner's latest submitted answer with
+``{{woop.wish}}`` or, with a fallback for a learner who has none, ``{{woop.wish|your wish}}``
+(no spaces inside the braces; ``${{ ... }}``, as in a GitHub workflow, is left alone). Every
+placeholder and every ``requires_fields`` must name a field of an earlier lesson of the course;
+the problem names the file and line.
 
 Question keys (each question becomes a native Telegram quiz poll, so Telegram's limits apply):
 

@@ -8,6 +8,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from bot.rules.content.assignments import (
+    check_fields,
+    load_assignment,
+    load_requires_fields,
+    placeholders,
+)
 from bot.rules.content.placement import placement_problems, read_placement
 from bot.rules.content.questions import load_questions
 from bot.rules.content.spec import (
@@ -131,6 +137,7 @@ def load_course(path: Path) -> Course:
             modules.append(module)
 
     _check_module_graph(modules, problems)
+    check_fields(modules, problems)
     if head is not None:
         lessons = (lesson for module in modules for lesson in module.lessons)
         problems.extend(placement_problems(head["placement"], lessons))
@@ -461,7 +468,9 @@ def _load_lesson(
         file.add(1, f"the front matter is {what}; it needs slug, title and questions")
         return None
 
-    fields = Fields(data, file, LESSON_KEYS, ("slug", "title", "questions"))
+    # A lesson ends in a quiz, an assignment, or both.
+    required = ("slug", "title") if "assignment" in data else ("slug", "title", "questions")
+    fields = Fields(data, file, LESSON_KEYS, required)
     slug = fields.slug("slug")
     if slug is not None:
         if slug in lesson_slugs:
@@ -479,6 +488,8 @@ def _load_lesson(
     if image is not None and re.search(r"\s", image):
         fields.problem(fields.line("image"), "'image' must be a URL or a Telegram file_id")
     questions = load_questions(fields)
+    assignment = load_assignment(fields)
+    requires_fields = load_requires_fields(fields)
 
     if len(problems) > before or slug is None or title is None:
         return None
@@ -493,4 +504,7 @@ def _load_lesson(
         image=image,
         questions=tuple(questions),
         source=f"{rel}:{fields.line('slug')}",
+        assignment=assignment,
+        requires_fields=requires_fields,
+        placeholders=placeholders(raw_body, rel, closing_line + 1),
     )

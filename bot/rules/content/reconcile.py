@@ -91,6 +91,8 @@ _LESSON_FIELDS = {
     "points": "points",
     "pass_mark": "pass_mark",
     "image": "image",
+    "assignment": "assignment",
+    "requires_fields": "requires_fields",
 }
 _QUESTION_FIELDS = {
     "question": "question",
@@ -121,6 +123,8 @@ def _lesson_values(spec: LessonSpec, order: int) -> dict[str, Any]:
         "points": spec.points,
         "pass_mark": spec.pass_mark,
         "image": spec.image,
+        "assignment": spec.assignment.as_json() if spec.assignment else None,
+        "requires_fields": [r.slug for r in spec.requires_fields] or None,
     }
 
 

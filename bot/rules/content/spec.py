@@ -36,6 +36,8 @@ LESSON_KEYS = (
     "published",
     "image",
     "questions",
+    "assignment",
+    "requires_fields",
 )
 QUESTION_KEYS = ("id", "question", "options", "correct", "explanation")
 
@@ -86,6 +88,40 @@ class QuestionSpec:
 
 
 @dataclass(frozen=True)
+class FieldSpec:
+    """One answer an assignment asks for (`bot.rules.assignments.fields` reads it back)."""
+
+    id: str  # area.name, unique in the course
+    prompt: str  # Telegram HTML
+    kind: str  # text | photo | voice | video | document | choice
+    required: bool = True
+    min: int | None = None  # text: characters
+    max: int | None = None
+    options: tuple[str, ...] = ()  # choice
+    line: int = 0
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "prompt": self.prompt,
+            "kind": self.kind,
+            "required": self.required,
+            "min": self.min,
+            "max": self.max,
+            "options": list(self.options),
+        }
+
+
+@dataclass(frozen=True)
+class AssignmentSpec:
+    review: str  # mentor | self
+    fields: tuple[FieldSpec, ...]
+
+    def as_json(self) -> dict[str, object]:
+        return {"review": self.review, "fields": [f.as_json() for f in self.fields]}
+
+
+@dataclass(frozen=True)
 class LessonSpec:
     slug: str
     title: str
@@ -97,6 +133,9 @@ class LessonSpec:
     image: str | None
     questions: tuple[QuestionSpec, ...]
     source: str = ""  # file:line of its slug, for problems found against the database
+    assignment: AssignmentSpec | None = None
+    requires_fields: tuple[Requirement, ...] = ()  # field ids, each with its line
+    placeholders: tuple[Requirement, ...] = ()  # {{field.id}} in the text, each with its line
 
 
 @dataclass(frozen=True)

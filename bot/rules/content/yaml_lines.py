@@ -87,6 +87,11 @@ class SourceFile:
     def add(self, line: int, reason: str) -> None:
         self._problems.append(Problem(self.name, line, reason))
 
+    @property
+    def count(self) -> int:
+        """Problems found so far (of every file): a reader compares it before and after."""
+        return len(self._problems)
+
     def parse_yaml(self, text: str, first_line: int) -> tuple[bool, Any]:
         """(True, the YAML document in ``text``) or (False, None) after adding a problem.
 

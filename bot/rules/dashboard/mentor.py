@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.cohorts.membership import Mentored, mentored_cohorts
 from bot.rules.cohorts.roster import NEVER, MemberRow
+from bot.rules.cohorts.roster import waiting_submissions as roster_waiting
+from bot.rules.course import Catalogue
 from db.models import Cohort
 
 from .access import Viewer
@@ -80,13 +82,18 @@ class WaitingSubmission:
 
 
 async def waiting_submissions(
-    session: AsyncSession, cohort_id: int, now: datetime
+    session: AsyncSession, catalogue: Catalogue, cohort_id: int
 ) -> list[WaitingSubmission]:
-    """The cohort's submissions waiting for a mentor, oldest first.
-
-    Assignments plug in here: until they exist there is nothing to wait, and this reads
-    nothing. Once they do, it lists the cohort's current members' submissions in status
-    SUBMITTED (one statement), and the page links each into the chat's review.
-    """
-    del session, cohort_id, now
-    return []
+    """The cohort's submissions waiting for a mentor, oldest first (the roster's one
+    statement); the page links each into the chat's review."""
+    return [
+        WaitingSubmission(
+            item.submission_id,
+            item.learner_id,
+            item.first_name,
+            item.lesson.title if item.lesson is not None else "—",
+            item.version,
+            item.waiting_since,
+        )
+        for item in await roster_waiting(session, catalogue, cohort_id)
+    ]

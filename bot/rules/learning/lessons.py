@@ -17,6 +17,7 @@ from bot.rules.learning.unlocks import (
     NextStep,
     ProgressRow,
     lesson_statuses,
+    load_outputs,
     load_progress,
     next_step,
     status_of,
@@ -63,7 +64,8 @@ async def open_lesson(
         return Refused(Refusal.NOT_FOUND)
     if progress is None:
         progress = await load_progress(session, user.id)
-    status = status_of(course, progress, user, now, lesson_id)
+    outputs = await load_outputs(session, course, user.id)
+    status = status_of(course, progress, user, now, lesson_id, outputs)
     if not status.is_open:
         return Refused(Refusal.LOCKED, status)
     if user.paused_until is not None:  # a lesson ends a pause (no statement when none)
@@ -99,7 +101,8 @@ async def open_next_lesson(
 ) -> LessonOpened | NextStep:
     """Open the learner's next lesson, or say why there is none (drip wait, finished)."""
     progress = await load_progress(session, user.id)
-    step = next_step(lesson_statuses(course, progress, user, now))
+    outputs = await load_outputs(session, course, user.id)
+    step = next_step(lesson_statuses(course, progress, user, now, outputs))
     if step.lesson is None:
         return step
     opened = await open_lesson(session, course, user, step.lesson.id, now, progress)

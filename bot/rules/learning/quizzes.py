@@ -2,7 +2,8 @@
 
 An attempt is finished when every question has an answer; it passes when the score
 reaches the lesson's pass mark (percent of right answers). The first pass completes the
-lesson, exactly once; attempts and the best score are kept in `user_progress`.
+lesson, exactly once (a lesson with an assignment: once the assignment is accepted too);
+attempts and the best score are kept in `user_progress`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bot.rules.learning.unlocks import (
     NextStep,
     ProgressRow,
     lesson_statuses,
+    load_outputs,
     load_progress,
     next_step,
 )
@@ -31,6 +33,7 @@ from bot.rules.review.cards import learn_from_attempt
 from bot.rules.shuffle import course_options, option_order
 from db.enums import ActivityType, ProgressStatus
 from db.models import ActivityLog, QuizPoll, User, UserProgress
+from db.queries.assignments import assignment_accepted
 from db.queries.learning import count_attempt, lesson_polls_locked
 
 
@@ -73,6 +76,7 @@ class QuizResult:
     rewards: Rewards | None = None  # what the completion earned
     missed: tuple[QuestionInfo, ...] = ()  # the questions answered wrongly, in quiz order
     milestone: Milestone | None = None  # a module or the whole course finished by this pass
+    awaiting_assignment: bool = False  # passed, but the lesson's assignment is not accepted yet
 
 
 async def start_quiz(
@@ -246,6 +250,10 @@ async def _finish_attempt(
     progress = await load_progress(session, user.id)
     row = progress[lesson.id]
     completed_now = passed and row.status is not ProgressStatus.COMPLETED
+    awaiting = False
+    if completed_now and lesson.assignment is not None:  # its assignment must be accepted too
+        completed_now = await assignment_accepted(session, user.id, lesson.id)
+        awaiting = not completed_now
     values: dict[str, object] = {"updated_at": now}
     if row.score is None or score > row.score:
         values["score"] = score
@@ -259,6 +267,7 @@ async def _finish_attempt(
         .values(**values)
     )
     rewards = milestone = None
+    outputs = await load_outputs(session, course, user.id)
     if completed_now:
         finished = {lid: r for lid, r in progress.items() if r.status is ProgressStatus.COMPLETED}
         done = frozenset(finished)
@@ -278,8 +287,9 @@ async def _finish_attempt(
         passed=passed,
         completed_now=completed_now,
         first_attempt=attempt == 1,
-        step=next_step(lesson_statuses(course, progress, user, now)),
+        step=next_step(lesson_statuses(course, progress, user, now, outputs)),
         rewards=rewards,
         missed=missed,
         milestone=milestone,
+        awaiting_assignment=awaiting,
     )

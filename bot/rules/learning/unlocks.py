@@ -6,6 +6,8 @@
 - drip: in a module with `days_between_lessons = N`, a lesson after the first
   opens N local days (the learner's time zone) after the previous one was completed,
   not counting the days of a pause;
+- a lesson with `requires_fields` opens once the learner has submitted those fields (their
+  field outputs exist); the lock names the lesson that asks for the first one missing;
 - nothing the learner has already started is ever locked again, even when content
   is added before it later;
 - a lesson tested out by a placement check (bot.rules.placement) is done, like a taken one.
@@ -14,7 +16,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -26,6 +28,7 @@ from bot.rules.learners import local_date
 from bot.rules.learning.pause import drip_delay
 from db.enums import ProgressStatus
 from db.models import User, UserProgress
+from db.queries.assignments import output_values
 from db.queries.learning import progress_rows
 
 
@@ -40,6 +43,7 @@ class LockReason(enum.Enum):
     PREVIOUS_LESSON = "previous_lesson"
     PREVIOUS_MODULE = "previous_module"
     DRIP = "drip"
+    FIELDS = "fields"  # requires_fields the learner has not submitted yet
 
 
 @dataclass(frozen=True)
@@ -109,10 +113,24 @@ async def load_progress_many(
     return found
 
 
+async def load_outputs(session: AsyncSession, course: CourseMap, user_id: int) -> frozenset[str]:
+    """The field ids the learner has submitted, when the course has a lesson that requires
+    some (no statement otherwise)."""
+    if not course.asks_fields:
+        return frozenset()
+    return frozenset(await output_values(session, user_id))
+
+
 def lesson_statuses(
-    course: CourseMap, progress: dict[int, ProgressRow], user: User, now: datetime
+    course: CourseMap,
+    progress: dict[int, ProgressRow],
+    user: User,
+    now: datetime,
+    outputs: Collection[str] | None = None,
 ) -> list[LessonStatus]:
-    """The state of every published lesson for this learner, in course order."""
+    """The state of every published lesson for this learner, in course order; `outputs`
+    are the field ids the learner has submitted (`load_outputs`). Without them (a push, a
+    roster) `requires_fields` is not checked; opening a lesson always checks it."""
     today = local_date(user, now)
     statuses: list[LessonStatus] = []
     for module in course.modules:
@@ -129,9 +147,30 @@ def lesson_statuses(
         )
         previous: LessonInfo | None = None
         for lesson in module.lessons:
-            statuses.append(_status(lesson, previous, progress, context, user, today))
+            status = _status(lesson, previous, progress, context, user, today)
+            statuses.append(_fields_lock(course, status, outputs))
             previous = lesson
     return statuses
+
+
+def _fields_lock(
+    course: CourseMap, status: LessonStatus, outputs: Collection[str] | None
+) -> LessonStatus:
+    """An open lesson not yet started stays locked until its required fields exist."""
+    if outputs is None:
+        return status
+    missing = [f for f in status.lesson.requires_fields if f not in outputs]
+    if status.state is not LessonState.AVAILABLE or not missing:
+        return status
+    asking = next(
+        (
+            lesson.title
+            for lesson in course.lessons
+            if lesson.assignment and lesson.assignment.field(missing[0])
+        ),
+        missing[0],
+    )
+    return LessonStatus(status.lesson, LessonState.LOCKED, LockReason.FIELDS, asking)
 
 
 def _done(row: ProgressRow | None) -> bool:
@@ -198,10 +237,18 @@ async def learner_next_step(
     session: AsyncSession, course: CourseMap, user: User, now: datetime
 ) -> NextStep:
     progress = await load_progress(session, user.id)
-    return next_step(lesson_statuses(course, progress, user, now))
+    outputs = await load_outputs(session, course, user.id)
+    return next_step(lesson_statuses(course, progress, user, now, outputs))
 
 
 def status_of(
-    course: CourseMap, progress: dict[int, ProgressRow], user: User, now: datetime, lesson_id: int
+    course: CourseMap,
+    progress: dict[int, ProgressRow],
+    user: User,
+    now: datetime,
+    lesson_id: int,
+    outputs: Collection[str] | None = None,
 ) -> LessonStatus:
-    return next(s for s in lesson_statuses(course, progress, user, now) if s.lesson.id == lesson_id)
+    return next(
+        s for s in lesson_statuses(course, progress, user, now, outputs) if s.lesson.id == lesson_id
+    )

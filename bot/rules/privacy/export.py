@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.rules.assignments.export import assignments_export
 from bot.rules.motivation.board_history import placings
 from bot.rules.motivation.leaderboard import standing
 from bot.rules.placement.stats import learner_checks
@@ -30,6 +31,7 @@ from db.models import (
     CohortRoleRow,
     Course,
     Delivery,
+    FieldOutput,
     Journey,
     LeaderboardCache,
     LeaderboardSnapshot,
@@ -40,6 +42,8 @@ from db.models import (
     PointsLedger,
     QuizPoll,
     QuizQuestion,
+    Submission,
+    SubmissionReview,
     User,
     UserAchievement,
     UserProgress,
@@ -66,6 +70,9 @@ SECTIONED = frozenset(
         Delivery,
         CohortMember,
         CohortRoleRow,
+        Submission,
+        SubmissionReview,
+        FieldOutput,
         PlacementCheck,
         PlacementAnswer,
     )
@@ -98,6 +105,7 @@ async def learner_export(session: AsyncSession, user: User, now: datetime) -> di
         "leaderboard_placings": await _placings(session, user.id),
         "activity": await _activity(session, user.id),
         "cohorts": await _cohorts(session, user.id),
+        "assignments": await assignments_export(session, user.id),
         "deliveries": await _deliveries(session, user.id),
         "other": await _other(session, user.id),
     }

@@ -9,6 +9,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.rules.assignments.outputs import filled_body
 from bot.rules.course import Catalogue, CourseMap
 from bot.rules.learning.lessons import LessonOpened, Refused, open_lesson, open_next_lesson
 from bot.telegram.callbacks import LessonCb, NextCb
@@ -49,7 +50,8 @@ async def learn(
     if not isinstance(opened, LessonOpened):
         await bot.send_message(chat_id, learning.next_step_text(opened))
         return
-    await send_lesson(bot, chat_id, course, opened.lesson)
+    body = await filled_body(session, learner.id, opened.lesson)
+    await send_lesson(bot, chat_id, course, opened.lesson, body=body)
 
 
 async def lesson_pressed(
@@ -69,12 +71,13 @@ async def lesson_pressed(
         await callback.answer(learning.refused(opened), show_alert=True)
         return
     await callback.answer()
+    body = await filled_body(session, learner.id, opened.lesson)
     message = callback.message
     if (
         callback_data.page > 1
         and message is not None
         and not isinstance(message, InaccessibleMessage)
     ):
-        await show_lesson_page(message, course, opened.lesson, callback_data.page)
+        await show_lesson_page(message, course, opened.lesson, callback_data.page, body)
     else:
-        await send_lesson(bot, learner.telegram_id, course, opened.lesson, callback_data.page)
+        await send_lesson(bot, learner.telegram_id, course, opened.lesson, callback_data.page, body)

@@ -9,9 +9,10 @@ from aiogram.filters import Command
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.rules.assignments.drafts import assignment_states
 from bot.rules.course import Catalogue, CourseMap
 from bot.rules.formats.html_split import split_html
-from bot.rules.learning.unlocks import lesson_statuses, load_progress, next_step
+from bot.rules.learning.unlocks import lesson_statuses, load_outputs, load_progress, next_step
 from bot.telegram.handlers.courses import offer_catalogue
 from bot.telegram.views import learning
 from bot.telegram.views.learning import continue_keyboard
@@ -40,9 +41,11 @@ async def modules(
         await message.answer(learning.no_content())
         return
     progress = await load_progress(session, learner.id)
-    statuses = lesson_statuses(course, progress, learner, now)
+    outputs = await load_outputs(session, course, learner.id)
+    statuses = lesson_statuses(course, progress, learner, now, outputs)
     step = next_step(statuses)
-    chunks = split_html(learning.modules_overview(course, statuses))
+    assignments = await assignment_states(session, course, learner.id)
+    chunks = split_html(learning.modules_overview(course, statuses, assignments))
     for index, chunk in enumerate(chunks):
         last = index == len(chunks) - 1
         markup = continue_keyboard(step.lesson) if last and step.lesson else None

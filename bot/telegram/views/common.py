@@ -38,6 +38,11 @@ def help_text() -> str:
             "📚 /courses — every course: start one, switch between them\n"
             "⏸ /pause — a break of a few days (your streak waits); /resume ends it"
         )
+        + "\n\n"
+        + _(
+            "✍️ Some lessons end in an assignment: your answers are kept as a draft until you "
+            "submit them, and a mentor (or an admin) reviews them. Reviewers: /reviews"
+        )
     )
 
 

@@ -6,6 +6,7 @@ import."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -23,11 +24,15 @@ from bot.rules.learning.milestones import Milestone
 from bot.rules.learning.quizzes import QuizResult
 from bot.rules.learning.unlocks import LessonState, LessonStatus, LockReason, NextStep
 from bot.telegram.callbacks import (
+    AssignmentAction,
+    AssignmentCb,
     LessonCb,
     QuizCb,
 )
+from bot.telegram.views.assignments import assignment_button_label
 from bot.telegram.views.common import name_of, stale_button
 from bot.telegram.views.motivation import rewards_text
+from db.enums import SubmissionStatus
 
 STATE_ICONS = {
     LessonState.DONE: "✅",
@@ -124,6 +129,8 @@ def quiz_result(result: QuizResult, step: NextStep) -> str:
     text = _("✅ Passed: {score}.").format(score=score)
     if result.completed_now:
         text += "\n" + _("Lesson «{title}» done!").format(title=escape(result.lesson.title))
+    elif result.awaiting_assignment:
+        text += "\n" + _("The lesson is done once your assignment is accepted.")
     else:
         text += "\n" + _("A retake of a finished lesson: no points this time.")
     if result.rewards is not None:
@@ -131,8 +138,18 @@ def quiz_result(result: QuizResult, step: NextStep) -> str:
     return text + "\n\n" + next_step_text(step)
 
 
-def modules_overview(course: CourseMap, statuses: list[LessonStatus]) -> str:
+def modules_overview(
+    course: CourseMap,
+    statuses: list[LessonStatus],
+    assignments: Mapping[int, SubmissionStatus] | None = None,
+) -> str:
+    """Every module and lesson with its state; `assignments` are the states of the
+    learner's latest submitted assignments by lesson (waiting for review, returned)."""
     by_id = {status.lesson.id: status for status in statuses}
+    marks = {
+        SubmissionStatus.SUBMITTED: _("⏳ waiting for review"),
+        SubmissionStatus.RETURNED: _("↩️ returned"),
+    }
     lines = [_("<b>📚 Modules</b>")]
     for module in course.modules:
         done = sum(1 for lesson in module.lessons if by_id[lesson.id].state is LessonState.DONE)
@@ -147,6 +164,9 @@ def modules_overview(course: CourseMap, statuses: list[LessonStatus]) -> str:
                 line = f"{TESTED_OUT_ICON} {escape(lesson.title)} — <i>{note}</i>"
             if status.state is LessonState.LOCKED:
                 line += f" — <i>{escape(lock_hint(status))}</i>"
+            mark = marks.get((assignments or {}).get(lesson.id))  # type: ignore[arg-type]
+            if mark and status.state is not LessonState.DONE:
+                line += f" — {mark}"
             lines.append(line)
     return "\n".join(lines)
 
@@ -156,6 +176,8 @@ def lock_hint(status: LessonStatus) -> str:
         return _("opens {date}").format(date=status.opens_on.isoformat())
     if status.reason is LockReason.PREVIOUS_MODULE:
         return _("after module «{title}»").format(title=status.blocked_by or "")
+    if status.reason is LockReason.FIELDS:
+        return _("finish «{title}» first").format(title=status.blocked_by or "")
     return _("after «{title}»").format(title=status.blocked_by or "")
 
 
@@ -282,6 +304,16 @@ def lesson_page_keyboard(lesson: LessonInfo, page: int, pages: int) -> InlineKey
             text=_("Next ▶️ {page}/{pages}").format(page=page + 1, pages=pages),
             callback_data=LessonCb(lesson_id=lesson.id, page=page + 1),
         )
+    elif lesson.assignment is not None:  # the assignment first; its summary leads to the quiz
+        builder.button(
+            text=assignment_button_label(lesson),
+            callback_data=AssignmentCb(action=AssignmentAction.OPEN, id=lesson.id),
+        )
+        if lesson.questions:
+            builder.button(
+                text=_("📝 Take the quiz ({count} questions)").format(count=len(lesson.questions)),
+                callback_data=QuizCb(lesson_id=lesson.id),
+            )
     else:
         builder.button(
             text=_("📝 Take the quiz ({count} questions)").format(count=len(lesson.questions))

@@ -14,12 +14,14 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.admin.stats import course_figures, funnel, overview
+from bot.rules.assignments.stats import assignment_figures
 from bot.rules.formats.html_split import split_html
 from bot.rules.placement.stats import placement_figures
 from bot.rules.review.stats import most_missed, review_activity
 from bot.telegram.callbacks import AdminAction, AdminCb
 from bot.telegram.reply import acknowledge
 from bot.telegram.views import admin as view
+from bot.telegram.views import assignments as assignment_views
 from bot.telegram.views import placement
 from bot.telegram.views.review import admin_review_lines
 from db.models import User
@@ -55,4 +57,7 @@ async def render(session: AsyncSession, now: datetime) -> list[str]:
     if len(courses) > 1:  # a school: each course's learners, and a funnel per course
         parts.append(view.courses_text(courses))
     parts += [view.funnel_text(rows), "\n".join(review)]
+    assignments = await assignment_figures(session, now)
+    if assignments.waiting or assignments.decided:
+        parts.append(assignment_views.stats_text(assignments))
     return split_html("\n\n".join(parts))

@@ -5,7 +5,7 @@
 taken), `assessment_results` (one row per learner and course: the questions drawn, the
 score per module, when) and `placement_answers` (each question asked, its poll and answer).
 
-Revision ID: 0017_placement
+Revision ID: 0016_placement
 Revises: 0015_cohorts
 Create Date: 2026-12-08
 """
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0017_placement"
+revision: str = "0016_placement"
 down_revision: str | None = "0015_cohorts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
