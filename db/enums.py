@@ -12,7 +12,7 @@ class ProgressStatus(enum.Enum):
 
 
 class JourneyStatus(enum.Enum):
-    """A learner's journey through one course (seed `000`'s journeystatus): ACTIVE is the
+    """A learner's journey through one course (the original design's journeystatus): ACTIVE is the
     current course, PAUSED a started course that is not current, COMPLETED a finished one."""
 
     ACTIVE = "ACTIVE"
@@ -21,7 +21,7 @@ class JourneyStatus(enum.Enum):
 
 
 class PlacementStatus(enum.Enum):
-    """A placement check (seed `000`'s assessment): under way, finished, or abandoned (the
+    """A placement check (the original design's assessment): under way, finished, or abandoned (the
     learner chose to start from the beginning)."""
 
     IN_PROGRESS = "IN_PROGRESS"
@@ -118,7 +118,7 @@ class BoardPeriod(enum.Enum):
 
 
 class SubmissionStatus(enum.Enum):
-    """One version of a learner's answers to an assignment (seed `003`'s submissions):
+    """One version of a learner's answers to an assignment (the original design's submissions):
     DRAFT → SUBMITTED → RETURNED (a new version follows) … → ACCEPTED."""
 
     DRAFT = "DRAFT"

@@ -1,6 +1,6 @@
 """The one sender for every outgoing push: daily lessons, streak reminders, broadcasts.
 
-Every message goes through one :class:`RateLimiter` (SPEC §4): at most ``rate`` sends start in
+Every message goes through one :class:`RateLimiter`: at most ``rate`` sends start in
 any one-second window (a sliding-window log of start times) and at most one per
 ``per_chat_interval`` to the same chat. A 429 pauses *all* sends for ``retry_after`` seconds,
 then the message is retried; a 403 marks the learner blocked; network errors and 5xx are retried

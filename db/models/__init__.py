@@ -1,6 +1,6 @@
 """Typed SQLAlchemy models, a module per domain; every model is importable from here.
 
-The first eight tables are the seed schema (shared/seeds/002) with its exact names;
+The first eight tables are the seed schema with its exact names;
 the rest, and the extra columns marked in the modules, are LearnBot's extensions.
 
 ON DELETE, on purpose:

@@ -1,5 +1,5 @@
 """Assignments: a learner's submissions (each version of their answers), the verdicts on
-them, and the field outputs that later lessons quote (seed `003`'s submissions and
+them, and the field outputs that later lessons quote (the original design's submissions and
 field_outputs).
 
 - One row per version: a DRAFT collects the answers (`asking` names the field the chat is
@@ -38,8 +38,9 @@ class Submission(Base):
         enum_column(SubmissionStatus), default=SubmissionStatus.DRAFT
     )
     # Answers by field id: {"woop.wish": {"kind": "text", "text": "…"}}; media by file_id.
-    # The cohort whose mentors it went to at submit time (seed 003's organization_id); None:
-    # the learner had no mentor, the admins review it. /reviews lists by it.
+    # The cohort whose mentors it went to at submit time (the original design's
+    # organization_id); None: the learner had no mentor, the admins review it. /reviews lists
+    # by it.
     cohort_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("cohorts.id", ondelete="SET NULL"), index=True
     )

@@ -59,7 +59,7 @@ class CohortMember(Base):
 
 
 class CohortRoleRow(Base):
-    """A learner's role in one cohort: MENTOR (seed 003's guru)."""
+    """A learner's role in one cohort: MENTOR (the original design's guru)."""
 
     __tablename__ = "cohort_roles"
 

@@ -194,7 +194,7 @@ class QuizPoll(Base):
 
 
 class Journey(TimestampMixin, Base):
-    """A learner's way through one course (seed `000`'s user_journeys): started when the
+    """A learner's way through one course (the original design's user_journeys): started when the
     learner starts the course, COMPLETED with its certificate. The lessons done are counted
     from `user_progress`, the one record of them."""
 

@@ -1,4 +1,4 @@
-"""Placement checks (seeds `000`'s assessment and `001`'s assessment results): one row per
+"""Placement checks (the original design's assessments and assessment results): one row per
 learner and course with the questions drawn, the score per module and when; one row per
 question asked, with the poll that asked it."""
 

@@ -1,4 +1,4 @@
-"""The seed schema, exactly as documented (shared/seeds/002).
+"""The seed schema, exactly as documented.
 
 Revision ID: 0001_seed_schema
 Revises:

@@ -1,4 +1,4 @@
-"""The default achievements (SPEC §2), as data.
+"""The default achievements, as data.
 
 Criteria vocabulary (JSON object, every key must hold):
   lessons_completed, modules_completed, streak_days, perfect_quizzes, points.

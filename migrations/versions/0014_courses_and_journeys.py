@@ -6,7 +6,7 @@
 - `course_prerequisites` and `module_prerequisites`: graphs of what unlocks what. Every
   module of the first course gets the rule it had, "the module before" (by order).
 - `modules.course_id`; a module's slug is unique within its course, no longer school-wide.
-- `user_journeys` (seed `000`): one per learner and course. Every learner gets a journey
+- `user_journeys` (the original design's): one per learner and course. Every learner gets a journey
   through the first course: ACTIVE (from their first lesson, or from when they registered),
   or COMPLETED at their certificate's date.
 - `users.current_course_id` (every learner follows the first course, as they did),

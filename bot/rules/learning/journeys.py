@@ -1,6 +1,6 @@
 """A learner's journeys: which courses they started, which is current, which they finished.
 
-- A learner has at most one journey per course (seed `000`'s user_journeys). Starting a
+- A learner has at most one journey per course (the original design's user_journeys). Starting a
   course makes it the learner's current course: its journey becomes ACTIVE and the journey
   of the course that was current, unless completed, becomes PAUSED ("started, not current").
 - A course is locked until every course it requires has a COMPLETED journey.
