@@ -87,6 +87,15 @@ def waiting_count(user_id: ColumnElement[int] | InstrumentedAttribute[int]) -> S
     )
 
 
+def by_current_member(cohort_id: int) -> ColumnElement[bool]:
+    """The join of a submission to its learner's current membership of the cohort."""
+    return and_(
+        CohortMember.user_id == Submission.user_id,
+        CohortMember.cohort_id == cohort_id,
+        CohortMember.left_at.is_(None),
+    )
+
+
 async def waiting_in_cohort(session: AsyncSession, cohort_id: int, limit: int) -> Sequence[Any]:
     """(submission id, learner id, first name, lesson id, version, submitted at) of the
     cohort's current members' waiting submissions, oldest first."""
@@ -101,14 +110,7 @@ async def waiting_in_cohort(session: AsyncSession, cohort_id: int, limit: int) -
                 Submission.submitted_at,
             )
             .join(User, User.id == Submission.user_id)
-            .join(
-                CohortMember,
-                and_(
-                    CohortMember.user_id == Submission.user_id,
-                    CohortMember.cohort_id == cohort_id,
-                    CohortMember.left_at.is_(None),
-                ),
-            )
+            .join(CohortMember, by_current_member(cohort_id))
             .where(Submission.status == SubmissionStatus.SUBMITTED)
             .order_by(Submission.submitted_at, Submission.id)
             .limit(limit)

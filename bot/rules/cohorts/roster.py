@@ -28,7 +28,7 @@ from bot.rules.learning.unlocks import (
 )
 from db.enums import ProgressStatus, SubmissionStatus
 from db.models import CohortMember, Submission, User, UserProgress, UserStats
-from db.queries.assignments import waiting_count, waiting_in_cohort
+from db.queries.assignments import by_current_member, waiting_count, waiting_in_cohort
 
 INACTIVE_AFTER = timedelta(days=7)
 WAITING_PAGE = 50  # waiting submissions listed for a cohort
@@ -229,14 +229,7 @@ async def waiting_per_member(session: AsyncSession, cohort_id: int) -> dict[int,
     with none are left out); one GROUP BY."""
     rows = await session.execute(
         select(Submission.user_id, func.count())
-        .join(
-            CohortMember,
-            and_(
-                CohortMember.user_id == Submission.user_id,
-                CohortMember.cohort_id == cohort_id,
-                CohortMember.left_at.is_(None),
-            ),
-        )
+        .join(CohortMember, by_current_member(cohort_id))
         .where(Submission.status == SubmissionStatus.SUBMITTED)
         .group_by(Submission.user_id)
     )
