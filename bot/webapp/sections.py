@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.rules.assignments.waiting import REVIEWS_DEEP_LINK
 from bot.rules.cohorts.boards import cohort_board
 from bot.rules.cohorts.membership import Mentored, member_cohorts
 from bot.rules.cohorts.roster import cohort_funnel, member_detail, roster
@@ -164,7 +165,10 @@ async def funnel(ask: Ask) -> Answer:
 async def waiting(ask: Ask) -> Answer:
     found = await ask.cohort()
     items = await waiting_submissions(ask.session, ask.catalogue, found.id)
-    return Answer("waiting.html", {"cohort": Mentored(found.id, found.name), "items": items})
+    return Answer(
+        "waiting.html",
+        {"cohort": Mentored(found.id, found.name), "items": items, "start": REVIEWS_DEEP_LINK},
+    )
 
 
 async def member(ask: Ask) -> Answer:

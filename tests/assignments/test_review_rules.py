@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.entry.offline import OfflineSession
 from bot.rules.assignments.reviews import AlreadyDecided, ReviewRefusal, decide
-from bot.rules.assignments.waiting import claim_notes
+from bot.rules.assignments.waiting import REVIEWS_DEEP_LINK, claim_notes
 from bot.rules.clock import FixedClock
 from bot.rules.cohorts.roster import roster, waiting_per_member, waiting_submissions
 from bot.rules.content import import_course
@@ -278,6 +278,15 @@ async def test_reviews_lists_the_oldest_first_and_the_note_goes_once_a_day(
     assert await claim_notes(session, clock.now(), {ADMIN_ID}) == []
     kinds = await session.scalars(sa.select(Delivery.kind))
     assert list(kinds) == [DeliveryKind.REVIEWS_WAITING]
+
+
+async def test_the_dashboards_link_into_the_chat_opens_the_reviews(
+    chat_as: Callable[..., Chat], woop: None, clock: FixedClock
+) -> None:
+    admin, _learner = await submitted_wish(chat_as)
+    clock.advance(timedelta(hours=3))
+    await admin.send(f"/start {REVIEWS_DEEP_LINK}")
+    assert "Zoë · «Your wish» · v1 · 3 hours" in last(admin)
 
 
 async def test_export_has_the_versions_and_deleteme_keeps_a_reviewers_comment_nameless(

@@ -263,3 +263,4 @@ async def test_a_mentor_sees_the_cohorts_waiting_submissions_oldest_first(
     assert body.index("Ada") < body.index("&lt;img src=x")  # waited 50 hours against 3
     assert XSS_NAME not in body
     assert body.count(f"{lesson.title} · v1") == 2
+    assert body.count("https://t.me/learnbot_test_bot?start=reviews") == 2  # into the chat

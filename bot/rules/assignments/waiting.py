@@ -28,6 +28,10 @@ from db.enums import CohortRole, DeliveryKind, DeliveryStatus, SubmissionStatus,
 from db.models import CohortRoleRow, Delivery, Submission, User
 from db.upsert import insert_ignore
 
+# The start parameter of t.me/<bot>?start=reviews: a reviewer's /reviews, as the dashboard
+# links it.
+REVIEWS_DEEP_LINK = "reviews"
+
 PAGE = 20  # submissions listed by /reviews
 COUNT_CAP = 100  # /reviews says "100+" beyond this: counting stops there, so it costs a page
 OVERDUE = timedelta(hours=48)  # waiting longer than this is in the reviewer's daily note

@@ -17,6 +17,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules import learners
+from bot.rules.assignments.waiting import REVIEWS_DEEP_LINK
 from bot.rules.cohorts.membership import JOIN_PREFIX
 from bot.rules.course import Catalogue, CourseMap
 from bot.rules.learning.journeys import make_current
@@ -24,6 +25,7 @@ from bot.rules.learning.lessons import LessonOpened, open_lesson
 from bot.rules.learning.unlocks import learner_next_step
 from bot.telegram.callbacks import CommonZonesCb, LessonTimeCb, MoreZonesCb, ZoneCb, ZoneNameCb
 from bot.telegram.filters import Onboarding
+from bot.telegram.handlers.assignments import reviews
 from bot.telegram.handlers.certificates import VERIFY_DEEP_LINK, answer_verification
 from bot.telegram.handlers.cohorts import offer_to_join
 from bot.telegram.handlers.courses import COURSE_DEEP_LINK, catalogue_screen, show_course_by_slug
@@ -47,6 +49,9 @@ class OnboardingStep(StatesGroup):
 
 def router() -> Router:
     router = Router(name="start")
+    router.message.register(
+        reviews, CommandStart(deep_link=True, magic=F.args == REVIEWS_DEEP_LINK)
+    )
     router.message.register(start, CommandStart())
     router.callback_query.register(more_zones, MoreZonesCb.filter())
     router.callback_query.register(common_zones, CommonZonesCb.filter())
