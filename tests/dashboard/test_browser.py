@@ -98,6 +98,9 @@ async def test_the_mentor_sees_the_cohort_and_a_hostile_name_stays_text(
     assert await page.locator("img").count() == 0
     await page.get_by_role("link", name="Streak").click()
     await page.get_by_role("link", name="Streak").and_(page.locator(".on")).wait_for()
+    # The sorted table reloads the view: its sections load again before the screenshot.
+    await page.get_by_text("Nothing waits for your review.").wait_for()
+    await page.get_by_role("heading", name="Funnel").wait_for()
     await no_horizontal_scroll(page)
     await save(page, backend, "mentor-cohort")
     await page.get_by_role("link", name=XSS_NAME).click()
