@@ -5,11 +5,10 @@ field output quoted by a later lesson."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import sqlalchemy as sa
-from aiogram.methods import SendPhoto, TelegramMethod
-from aiogram.types import InlineKeyboardMarkup, PhotoSize, Sticker
+from aiogram.methods import SendPhoto
+from aiogram.types import PhotoSize, Sticker
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.entry.app import build_i18n
@@ -28,6 +27,7 @@ from db.models import (
     UserProgress,
 )
 from tests.assignments.conftest import ADMIN_ID
+from tests.assignments.people import keys, last, press
 from tests.support.chat import Chat
 from tests.support.factories import make_user
 from tests.support.flows import onboard
@@ -49,32 +49,6 @@ def sticker() -> Sticker:
         is_animated=False,
         is_video=False,
     )
-
-
-def _to(chat: Chat) -> list[TelegramMethod[Any]]:
-    """Every call the bot made to this person's chat, oldest first."""
-    return [m for m in chat.session.calls if getattr(m, "chat_id", None) == chat.user.id]
-
-
-def last(chat: Chat) -> str:
-    """The latest text this person was sent (a chat's own `last_text` sees every chat)."""
-    return chat.texts(_to(chat))[-1]
-
-
-def keys(chat: Chat) -> list[tuple[str, str]]:
-    for method in reversed(_to(chat)):
-        markup = getattr(method, "reply_markup", None)
-        if isinstance(markup, InlineKeyboardMarkup):
-            return [(b.text, b.callback_data or "") for row in markup.inline_keyboard for b in row]
-    return []
-
-
-async def press(chat: Chat, label: str) -> list[TelegramMethod[Any]]:
-    """Press the button labelled `label` on the latest keyboard this person was sent."""
-    for text, data in reversed(keys(chat)):
-        if label in text:
-            return await chat.press(data)
-    raise AssertionError(f"no button like {label!r} in {keys(chat)}")
 
 
 async def versions(session: AsyncSession) -> list[Submission]:

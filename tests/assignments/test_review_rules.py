@@ -10,12 +10,11 @@ import shutil
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 from aiogram import Bot
-from aiogram.methods import SendDocument, SendMessage, TelegramMethod
-from aiogram.types import Document, InlineKeyboardMarkup
+from aiogram.methods import SendDocument, SendMessage
+from aiogram.types import Document
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.entry.offline import OfflineSession
@@ -39,35 +38,13 @@ from db.models import (
     User,
 )
 from tests.assignments.conftest import ADMIN_ID, WOOP_COURSE
+from tests.assignments.people import last, press
 from tests.support.chat import Chat
 from tests.support.engine_events import recorded
 from tests.support.flows import onboard
 from tests.support.scheduling import offline_jobs, sent_texts
 
 LEARNER_ID = 1001
-
-
-def _to(chat: Chat) -> list[TelegramMethod[Any]]:
-    return [m for m in chat.session.calls if getattr(m, "chat_id", None) == chat.user.id]
-
-
-def last(chat: Chat) -> str:
-    return chat.texts(_to(chat))[-1]
-
-
-def keys(chat: Chat) -> list[tuple[str, str]]:
-    for method in reversed(_to(chat)):
-        markup = getattr(method, "reply_markup", None)
-        if isinstance(markup, InlineKeyboardMarkup):
-            return [(b.text, b.callback_data or "") for row in markup.inline_keyboard for b in row]
-    return []
-
-
-async def press(chat: Chat, label: str) -> list[TelegramMethod[Any]]:
-    for text, data in reversed(keys(chat)):
-        if label in text:
-            return await chat.press(data)
-    raise AssertionError(f"no button like {label!r} in {keys(chat)}")
 
 
 async def submitted_wish(chat_as: Callable[..., Chat], wish: str = "Run 3k") -> tuple[Chat, Chat]:
